@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod apdu;
+pub mod auth;
+pub mod codes;
+pub mod error;
+pub mod sm;
+pub mod tlv;
+pub mod transport;
+
+pub use error::Error;
+pub use transport::{CardTransport, TransportError};

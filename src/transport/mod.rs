@@ -1,0 +1,91 @@
+//! The seam between the crate and whatever moves APDUs: a PC/SC reader, a phone's NFC
+//! stack, the virtual card, a test double.
+//!
+//! [`CardTransport`] is deliberately small: synchronous, `&mut self`, object-safe, with the
+//! response written into a caller buffer so that an implementation need not allocate.
+
+use alloc::boxed::Box;
+
+/// Moves one command APDU to the card and its response back.
+///
+/// Implementations send `command` as it is (no framing of their own beyond the physical
+/// protocol), write the whole response (data followed by SW1 SW2) into `response` and
+/// return its length. A response that does not fit is reported as
+/// [`TransportError::BufferTooSmall`], never truncated.
+///
+/// The trait is object-safe (`&mut dyn CardTransport` works) and `&mut T` is a transport
+/// whenever `T` is one, so a caller can lend a transport to a session and keep it.
+///
+/// ```
+/// use cie_pinpuk::transport::{CardTransport, TransportError};
+///
+/// /// A card that answers every command with 9000.
+/// struct AlwaysOk;
+///
+/// impl CardTransport for AlwaysOk {
+///     fn transmit(&mut self, _command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+///         let sw = [0x90, 0x00];
+///         let out = response.get_mut(..2).ok_or(TransportError::BufferTooSmall { needed: 2 })?;
+///         out.copy_from_slice(&sw);
+///         Ok(2)
+///     }
+/// }
+///
+/// let mut card = AlwaysOk;
+/// let mut buf = [0u8; 258];
+/// let n = (&mut card).transmit(&[0x00, 0xA4, 0x00, 0x00], &mut buf).unwrap();
+/// assert_eq!(&buf[..n], &[0x90, 0x00]);
+/// ```
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait CardTransport {
+    /// Sends one command APDU, writes the response (data + SW1 SW2) into `response`,
+    /// returns its length. No allocation required.
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError>;
+}
+
+impl<T: CardTransport + ?Sized> CardTransport for &mut T {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        (**self).transmit(command, response)
+    }
+}
+
+impl<T: CardTransport + ?Sized> CardTransport for Box<T> {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        (**self).transmit(command, response)
+    }
+}
+
+/// What can go wrong between the host and the card, below the APDU level.
+///
+/// None of these carries APDU bytes: a transport error never leaks a command body.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The card left the reader (or the NFC field). Any session on it is gone; if a PIN
+    /// command was under way, whether it reached the card is unknown.
+    #[error("the card was removed")]
+    CardRemoved,
+    /// The reader itself disappeared (unplugged, driver gone).
+    #[error("the reader is no longer available")]
+    ReaderGone,
+    /// The card was reset (by another process, or by the reader). Its security state,
+    /// secure-messaging keys and verified PIN included, is lost.
+    #[error("the card was reset")]
+    Reset,
+    /// The card did not answer in time.
+    #[error("the card did not answer in time")]
+    Timeout,
+    /// The card or reader is in use by someone else (sharing violation, lost transaction).
+    /// Nothing was sent.
+    #[error("the card is in use by another application")]
+    Busy,
+    /// The response did not fit in the caller's buffer.
+    #[error("the response buffer is too small ({needed} bytes needed)")]
+    BufferTooSmall {
+        /// How many bytes the response needs (at least).
+        needed: usize,
+    },
+    /// Any other failure of the underlying stack, with its typed source.
+    #[error("transport failure")]
+    Other(#[source] Box<dyn core::error::Error + Send + Sync + 'static>),
+}
