@@ -24,5 +24,17 @@ pub mod sm;
 pub mod tlv;
 pub mod transport;
 
+#[cfg(feature = "std")]
+pub mod desk;
+#[cfg(feature = "std")]
+pub mod issuance;
+#[cfg(feature = "std")]
+pub mod journal;
+#[cfg(feature = "std")]
+pub mod notify;
+pub mod policy;
+#[cfg(feature = "emulator")]
+pub mod vpcd;
+
 pub use error::Error;
 pub use transport::{CardTransport, TransportError};

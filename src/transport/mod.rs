@@ -89,3 +89,6 @@ pub enum TransportError {
     #[error("transport failure")]
     Other(#[source] Box<dyn core::error::Error + Send + Sync + 'static>),
 }
+
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
