@@ -18,6 +18,7 @@ extern crate std;
 
 pub mod apdu;
 pub mod auth;
+pub mod card;
 pub mod codes;
 pub mod error;
 pub mod sm;
@@ -33,6 +34,8 @@ pub mod journal;
 #[cfg(feature = "std")]
 pub mod notify;
 pub mod policy;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 #[cfg(feature = "emulator")]
 pub mod vpcd;
 
