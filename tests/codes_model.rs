@@ -1,6 +1,12 @@
 //! The PIN/PUK model: C1 (8 ASCII digits), C2 (two halves of a kind), N1 (empty input),
 //! N2 (malformed input), N12 (no digit in Debug/Display, no Clone, constant-time equality).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use cie_pinpuk::codes::{CODE_LEN, CodeError, CodeKind, FirstHalf, Half, Pin, Puk, SecondHalf};
 use proptest::prelude::*;
@@ -16,8 +22,14 @@ fn c1_pin_and_puk_accept_eight_ascii_digits() {
     let puk = Puk::new("00000000").unwrap();
     assert_eq!(puk.expose_ascii(), b"00000000");
     assert_eq!(puk.kind(), CodeKind::Puk);
-    assert_eq!(Pin::from_ascii(b"99999999").unwrap().expose_ascii(), b"99999999");
-    assert_eq!(Puk::from_ascii(b"12345678").unwrap().expose_ascii(), b"12345678");
+    assert_eq!(
+        Pin::from_ascii(b"99999999").unwrap().expose_ascii(),
+        b"99999999"
+    );
+    assert_eq!(
+        Puk::from_ascii(b"12345678").unwrap().expose_ascii(),
+        b"12345678"
+    );
     assert_eq!(CODE_LEN, 8);
 }
 
@@ -39,10 +51,22 @@ fn n1_empty_string_is_refused() {
     assert_eq!(Puk::new("").err(), Some(CodeError::Empty));
     assert_eq!(Pin::from_ascii(b"").err(), Some(CodeError::Empty));
     assert_eq!(Puk::from_ascii(b"").err(), Some(CodeError::Empty));
-    assert_eq!(FirstHalf::new(CodeKind::Pin, "").err(), Some(CodeError::Empty));
-    assert_eq!(SecondHalf::new(CodeKind::Puk, "").err(), Some(CodeError::Empty));
-    assert_eq!(FirstHalf::from_ascii(CodeKind::Pin, b"").err(), Some(CodeError::Empty));
-    assert_eq!(SecondHalf::from_ascii(CodeKind::Pin, b"").err(), Some(CodeError::Empty));
+    assert_eq!(
+        FirstHalf::new(CodeKind::Pin, "").err(),
+        Some(CodeError::Empty)
+    );
+    assert_eq!(
+        SecondHalf::new(CodeKind::Puk, "").err(),
+        Some(CodeError::Empty)
+    );
+    assert_eq!(
+        FirstHalf::from_ascii(CodeKind::Pin, b"").err(),
+        Some(CodeError::Empty)
+    );
+    assert_eq!(
+        SecondHalf::from_ascii(CodeKind::Pin, b"").err(),
+        Some(CodeError::Empty)
+    );
 }
 
 #[test]
@@ -50,7 +74,10 @@ fn n1_empty_error_converts_into_crate_error() {
     fn parse() -> Result<Pin, cie_pinpuk::Error> {
         Ok(Pin::new("")?)
     }
-    assert!(matches!(parse(), Err(cie_pinpuk::Error::Code(CodeError::Empty))));
+    assert!(matches!(
+        parse(),
+        Err(cie_pinpuk::Error::Code(CodeError::Empty))
+    ));
 }
 
 // ---------------------------------------------------------------- N2: malformed input
@@ -81,11 +108,17 @@ fn n2_four_and_twelve_digits_are_refused_as_a_code() {
     assert_eq!(Pin::new("123412345678").err(), wrong_length(12));
     assert_eq!(
         FirstHalf::new(CodeKind::Pin, "12345678").err(),
-        Some(CodeError::WrongLength { expected: 4, found: 8 })
+        Some(CodeError::WrongLength {
+            expected: 4,
+            found: 8
+        })
     );
     assert_eq!(
         SecondHalf::new(CodeKind::Pin, "12345678").err(),
-        Some(CodeError::WrongLength { expected: 4, found: 8 })
+        Some(CodeError::WrongLength {
+            expected: 4,
+            found: 8
+        })
     );
 }
 
@@ -95,7 +128,10 @@ fn n2_letters_are_refused() {
     assert_eq!(Pin::new("abcdefgh").err(), not_a_digit(0));
     assert_eq!(Puk::new("12O45678").err(), not_a_digit(2)); // letter O, not zero
     assert_eq!(Pin::from_ascii(b"1234l678").err(), not_a_digit(4)); // letter l, not one
-    assert_eq!(FirstHalf::new(CodeKind::Pin, "12a4").err(), Some(CodeError::NotADigit { position: 2 }));
+    assert_eq!(
+        FirstHalf::new(CodeKind::Pin, "12a4").err(),
+        Some(CodeError::NotADigit { position: 2 })
+    );
 }
 
 #[test]
@@ -118,8 +154,14 @@ fn n2_fullwidth_digits_are_refused() {
     // U+FF10..U+FF19, three bytes each.
     assert_eq!(Pin::new("１２３４５６７８").err(), not_a_digit(0));
     assert_eq!(Pin::new("1234567３").err(), not_a_digit(7));
-    assert_eq!(SecondHalf::new(CodeKind::Pin, "５６７８").err(), Some(CodeError::NotADigit { position: 0 }));
-    assert_eq!(Pin::from_ascii("1234567３".as_bytes()).err(), wrong_length(10));
+    assert_eq!(
+        SecondHalf::new(CodeKind::Pin, "５６７８").err(),
+        Some(CodeError::NotADigit { position: 0 })
+    );
+    assert_eq!(
+        Pin::from_ascii("1234567３".as_bytes()).err(),
+        wrong_length(10)
+    );
 }
 
 #[test]
@@ -170,7 +212,10 @@ fn c2_halves_of_a_puk() {
     assert_eq!(puk.second_half().expose_ascii(), b"5274");
     let first = FirstHalf::from_ascii(CodeKind::Puk, b"9638").unwrap();
     let second = SecondHalf::from_ascii(CodeKind::Puk, b"5274").unwrap();
-    assert_eq!(Puk::from_halves(&first, &second).unwrap().expose_ascii(), b"96385274");
+    assert_eq!(
+        Puk::from_halves(&first, &second).unwrap().expose_ascii(),
+        b"96385274"
+    );
 }
 
 #[test]
@@ -179,11 +224,17 @@ fn c2_from_halves_refuses_a_puk_half_for_a_pin() {
     let pin_second = SecondHalf::new(CodeKind::Pin, "1953").unwrap();
     let puk_first = FirstHalf::new(CodeKind::Puk, "4027").unwrap();
     let puk_second = SecondHalf::new(CodeKind::Puk, "1953").unwrap();
-    let want = Some(CodeError::WrongKind { expected: CodeKind::Pin, found: CodeKind::Puk });
+    let want = Some(CodeError::WrongKind {
+        expected: CodeKind::Pin,
+        found: CodeKind::Puk,
+    });
     assert_eq!(Pin::from_halves(&puk_first, &pin_second).err(), want);
     assert_eq!(Pin::from_halves(&pin_first, &puk_second).err(), want);
     assert_eq!(Pin::from_halves(&puk_first, &puk_second).err(), want);
-    let want = Some(CodeError::WrongKind { expected: CodeKind::Puk, found: CodeKind::Pin });
+    let want = Some(CodeError::WrongKind {
+        expected: CodeKind::Puk,
+        found: CodeKind::Pin,
+    });
     assert_eq!(Puk::from_halves(&pin_first, &puk_second).err(), want);
     assert_eq!(Puk::from_halves(&puk_first, &pin_second).err(), want);
 }
@@ -192,11 +243,17 @@ fn c2_from_halves_refuses_a_puk_half_for_a_pin() {
 fn c2_halves_check_their_own_format() {
     assert_eq!(
         FirstHalf::new(CodeKind::Pin, "123").err(),
-        Some(CodeError::WrongLength { expected: 4, found: 3 })
+        Some(CodeError::WrongLength {
+            expected: 4,
+            found: 3
+        })
     );
     assert_eq!(
         SecondHalf::from_ascii(CodeKind::Puk, b"12345").err(),
-        Some(CodeError::WrongLength { expected: 4, found: 5 })
+        Some(CodeError::WrongLength {
+            expected: 4,
+            found: 5
+        })
     );
     assert_eq!(
         SecondHalf::new(CodeKind::Puk, "１２３４").err(),
@@ -220,7 +277,11 @@ fn n12_constant_time_equality() {
     let puk_half = FirstHalf::new(CodeKind::Puk, "4027").unwrap();
     assert!(bool::from(pin_half.ct_eq(&a.first_half())));
     assert!(!bool::from(pin_half.ct_eq(&puk_half)));
-    assert!(bool::from(SecondHalf::new(CodeKind::Pin, "1953").unwrap().ct_eq(&a.second_half())));
+    assert!(bool::from(
+        SecondHalf::new(CodeKind::Pin, "1953")
+            .unwrap()
+            .ct_eq(&a.second_half())
+    ));
 }
 
 /// Compile-time checks that the secret types have no `Clone`, `Copy` or `PartialEq`: if one
@@ -234,14 +295,14 @@ mod n12_no_clone_no_partial_eq {
     }
     impl<T: ?Sized> AmbiguousIfClone<()> for T {}
     struct ViaClone;
-    impl<T: ?Sized + Clone> AmbiguousIfClone<ViaClone> for T {}
+    impl<T: Clone> AmbiguousIfClone<ViaClone> for T {}
 
     trait AmbiguousIfEq<A> {
         fn some_item() {}
     }
     impl<T: ?Sized> AmbiguousIfEq<()> for T {}
     struct ViaEq;
-    impl<T: ?Sized + PartialEq> AmbiguousIfEq<ViaEq> for T {}
+    impl<T: PartialEq> AmbiguousIfEq<ViaEq> for T {}
 
     #[test]
     fn n12_secret_types_are_not_clone_nor_partial_eq() {

@@ -1,6 +1,12 @@
 //! N12 / N11 / P-PIN7: no digit of a PIN, PUK or half appears in `Debug` (`{:?}`, `{:#?}`)
 //! or `Display` (`{}`) of the value, nor of any error about it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::fmt::{Debug, Display};
 
@@ -72,11 +78,23 @@ fn n12_code_errors_show_no_digit_of_the_input() {
         assert_no_digit_of(err, input);
         assert_no_digit_of(&cie_pinpuk::Error::from(*err), input);
     }
-    assert_eq!(cases[1].1, CodeError::WrongLength { expected: 8, found: 7 });
+    assert_eq!(
+        cases[1].1,
+        CodeError::WrongLength {
+            expected: 8,
+            found: 7
+        }
+    );
     assert_eq!(cases[3].1, CodeError::NotADigit { position: 3 });
     // Halves: expected 4, so inputs without 4 and without their length.
     let err = FirstHalf::new(CodeKind::Pin, "12390").unwrap_err();
-    assert_eq!(err, CodeError::WrongLength { expected: 4, found: 5 });
+    assert_eq!(
+        err,
+        CodeError::WrongLength {
+            expected: 4,
+            found: 5
+        }
+    );
     assert_no_digit_of(&err, "12390");
     let err = SecondHalf::new(CodeKind::Pin, "9 36").unwrap_err();
     assert_no_digit_of(&err, "9 36");
@@ -103,7 +121,9 @@ fn n12_quality_errors_show_no_digit() {
         assert_no_digit(&cie_pinpuk::Error::from(CodeError::from(err)));
     }
     let old = Pin::new("40271953").unwrap();
-    let err = rules.check_change(&old, &Pin::new("40271953").unwrap()).unwrap_err();
+    let err = rules
+        .check_change(&old, &Pin::new("40271953").unwrap())
+        .unwrap_err();
     assert_eq!(err, PinQualityError::SameAsOld);
     assert_no_digit(&err);
 }

@@ -1,5 +1,11 @@
 //! NewPinRules (TESTING.md N10 app-side rules) and RetryStatus helpers (P-PIN4, P-PIN9).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use cie_pinpuk::codes::{NewPinRules, Pin, PinQualityError, RetryStatus};
 use proptest::prelude::*;
@@ -15,7 +21,11 @@ fn n10_official_refuses_all_equal_digits() {
     let rules = NewPinRules::official();
     for d in '0'..='9' {
         let s: String = std::iter::repeat_n(d, 8).collect();
-        assert_eq!(rules.check(&pin(&s)), Err(PinQualityError::AllDigitsEqual), "{s}");
+        assert_eq!(
+            rules.check(&pin(&s)),
+            Err(PinQualityError::AllDigitsEqual),
+            "{s}"
+        );
     }
     assert_eq!(rules.check(&pin("11111112")), Ok(()));
     assert_eq!(rules.check(&pin("21111111")), Ok(()));
@@ -25,7 +35,11 @@ fn n10_official_refuses_all_equal_digits() {
 fn n10_official_refuses_ascending_runs() {
     let rules = NewPinRules::official();
     for s in ["01234567", "12345678", "23456789"] {
-        assert_eq!(rules.check(&pin(s)), Err(PinQualityError::AscendingRun), "{s}");
+        assert_eq!(
+            rules.check(&pin(s)),
+            Err(PinQualityError::AscendingRun),
+            "{s}"
+        );
     }
     // Runs that break anywhere are fine.
     assert_eq!(rules.check(&pin("12345679")), Ok(()));
@@ -37,7 +51,11 @@ fn n10_official_refuses_ascending_runs() {
 fn n10_official_refuses_descending_runs() {
     let rules = NewPinRules::official();
     for s in ["98765432", "87654321", "76543210"] {
-        assert_eq!(rules.check(&pin(s)), Err(PinQualityError::DescendingRun), "{s}");
+        assert_eq!(
+            rules.check(&pin(s)),
+            Err(PinQualityError::DescendingRun),
+            "{s}"
+        );
     }
     assert_eq!(rules.check(&pin("87654320")), Ok(()));
     assert_eq!(rules.check(&pin("97654321")), Ok(()));
@@ -53,10 +71,18 @@ fn n10_wrap_around_is_off_by_default_and_switchable() {
     let wrapping = official.wrap_around(true);
     assert!(wrapping.wraps_around());
     for s in ["90123456", "89012345", "34567890", "56789012"] {
-        assert_eq!(wrapping.check(&pin(s)), Err(PinQualityError::AscendingRun), "{s}");
+        assert_eq!(
+            wrapping.check(&pin(s)),
+            Err(PinQualityError::AscendingRun),
+            "{s}"
+        );
     }
     for s in ["10987654", "21098765", "32109876", "09876543"] {
-        assert_eq!(wrapping.check(&pin(s)), Err(PinQualityError::DescendingRun), "{s}");
+        assert_eq!(
+            wrapping.check(&pin(s)),
+            Err(PinQualityError::DescendingRun),
+            "{s}"
+        );
     }
     assert_eq!(wrapping.check(&pin("90123457")), Ok(()));
     // Wrap-around alone refuses nothing when the run rules are off.
@@ -68,13 +94,19 @@ fn n10_wrap_around_is_off_by_default_and_switchable() {
 fn n10_same_as_old_is_refused_in_check_change() {
     let rules = NewPinRules::official();
     let old = pin("40271953");
-    assert_eq!(rules.check_change(&old, &pin("40271953")), Err(PinQualityError::SameAsOld));
+    assert_eq!(
+        rules.check_change(&old, &pin("40271953")),
+        Err(PinQualityError::SameAsOld)
+    );
     assert_eq!(rules.check_change(&old, &pin("40271935")), Ok(()));
     // `check` alone does not know the old PIN.
     assert_eq!(rules.check(&pin("40271953")), Ok(()));
     // The pattern rules come first.
     let weak = pin("12345678");
-    assert_eq!(rules.check_change(&weak, &pin("12345678")), Err(PinQualityError::AscendingRun));
+    assert_eq!(
+        rules.check_change(&weak, &pin("12345678")),
+        Err(PinQualityError::AscendingRun)
+    );
     // Switched off, the same PIN is accepted.
     let lax = rules.refuse_same_as_old(false);
     assert_eq!(lax.check_change(&old, &pin("40271953")), Ok(()));
@@ -97,23 +129,35 @@ fn n10_none_accepts_every_pattern() {
 #[test]
 fn n10_each_rule_switches_alone() {
     let only_equal = NewPinRules::none().refuse_all_equal(true);
-    assert_eq!(only_equal.check(&pin("55555555")), Err(PinQualityError::AllDigitsEqual));
+    assert_eq!(
+        only_equal.check(&pin("55555555")),
+        Err(PinQualityError::AllDigitsEqual)
+    );
     assert_eq!(only_equal.check(&pin("12345678")), Ok(()));
     assert_eq!(only_equal.check(&pin("87654321")), Ok(()));
 
     let only_up = NewPinRules::none().refuse_ascending(true);
     assert_eq!(only_up.check(&pin("55555555")), Ok(()));
-    assert_eq!(only_up.check(&pin("12345678")), Err(PinQualityError::AscendingRun));
+    assert_eq!(
+        only_up.check(&pin("12345678")),
+        Err(PinQualityError::AscendingRun)
+    );
     assert_eq!(only_up.check(&pin("87654321")), Ok(()));
 
     let only_down = NewPinRules::none().refuse_descending(true);
     assert_eq!(only_down.check(&pin("55555555")), Ok(()));
     assert_eq!(only_down.check(&pin("12345678")), Ok(()));
-    assert_eq!(only_down.check(&pin("87654321")), Err(PinQualityError::DescendingRun));
+    assert_eq!(
+        only_down.check(&pin("87654321")),
+        Err(PinQualityError::DescendingRun)
+    );
 
     let only_old = NewPinRules::none().refuse_same_as_old(true);
     assert_eq!(only_old.check(&pin("55555555")), Ok(()));
-    assert_eq!(only_old.check_change(&pin("55555555"), &pin("55555555")), Err(PinQualityError::SameAsOld));
+    assert_eq!(
+        only_old.check_change(&pin("55555555"), &pin("55555555")),
+        Err(PinQualityError::SameAsOld)
+    );
 
     let official = NewPinRules::official();
     assert_eq!(NewPinRules::default(), official);
@@ -163,7 +207,11 @@ fn pin_text() -> impl Strategy<Value = String> {
         "[0-9]{8}",
         (0u8..10).prop_map(|d| std::iter::repeat_n(char::from(b'0' + d), 8).collect()),
         (0usize..10, any::<bool>()).prop_map(|(start, up)| {
-            let cycle = if up { "01234567890123456789" } else { "98765432109876543210" };
+            let cycle = if up {
+                "01234567890123456789"
+            } else {
+                "98765432109876543210"
+            };
             cycle[start..start + 8].to_string()
         }),
     ]
@@ -214,7 +262,14 @@ fn p_pin4_retry_status_helpers() {
     assert_eq!(Unknown.remaining(), None);
 
     assert!(Remaining(1).is_final_try());
-    for s in [Remaining(0), Remaining(2), Remaining(10), Blocked, Verified, Unknown] {
+    for s in [
+        Remaining(0),
+        Remaining(2),
+        Remaining(10),
+        Blocked,
+        Verified,
+        Unknown,
+    ] {
         assert!(!s.is_final_try(), "{s:?}");
     }
 
@@ -246,7 +301,10 @@ fn p_pin9_unknown_counter_is_not_an_attempt_licence() {
 fn p_pin4_retry_status_display() {
     assert_eq!(RetryStatus::Remaining(3).to_string(), "3 tries left");
     assert_eq!(RetryStatus::Remaining(10).to_string(), "10 tries left");
-    assert_eq!(RetryStatus::Remaining(1).to_string(), "1 try left (final try)");
+    assert_eq!(
+        RetryStatus::Remaining(1).to_string(),
+        "1 try left (final try)"
+    );
     assert_eq!(RetryStatus::Remaining(0).to_string(), "blocked");
     assert_eq!(RetryStatus::Blocked.to_string(), "blocked");
     assert_eq!(RetryStatus::Verified.to_string(), "verified");

@@ -3,7 +3,13 @@
 //! A global allocator probe (tests/codes_alloc_probe) records the bytes of one watched block
 //! at the moment it is freed. A boxed plain byte array is the control: the probe must see its
 //! digits. A boxed `Pin`, `Puk`, `FirstHalf` or `SecondHalf` must leave only zeros.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::hint::black_box;
 
@@ -82,7 +88,11 @@ fn n12_zeroize_trait_wipes_in_place() {
     let mut first = FirstHalf::new(CodeKind::Puk, "9638").unwrap();
     first.zeroize();
     assert_eq!(first.expose_ascii(), &[0u8; 4]);
-    assert_eq!(first.kind(), CodeKind::Puk, "the kind is not secret and is kept");
+    assert_eq!(
+        first.kind(),
+        CodeKind::Puk,
+        "the kind is not secret and is kept"
+    );
 
     let mut second = SecondHalf::new(CodeKind::Pin, "1953").unwrap();
     second.zeroize();

@@ -62,3 +62,55 @@ pub(crate) fn write_mask(f: &mut core::fmt::Formatter<'_>, n: usize) -> core::fm
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c1_fill_from_str_writes_in_place() {
+        let mut dst = [0u8; 4];
+        fill_from_str(&mut dst, "0917").unwrap();
+        assert_eq!(&dst, b"0917");
+    }
+
+    #[test]
+    fn n2_fill_from_str_wipes_a_partly_written_buffer() {
+        let mut dst = [0u8; 4];
+        assert_eq!(
+            fill_from_str(&mut dst, "091x"),
+            Err(CodeError::NotADigit { position: 3 })
+        );
+        assert_eq!(dst, [0; 4]);
+        let mut dst = [0u8; 4];
+        assert_eq!(
+            fill_from_ascii(&mut dst, b"09\xd9\xa3"),
+            Err(CodeError::NotADigit { position: 2 })
+        );
+        assert_eq!(dst, [0; 4]);
+    }
+
+    #[test]
+    fn n2_lengths_are_chars_for_str_and_bytes_for_ascii() {
+        let mut dst = [0u8; 4];
+        // "09٣" is 3 characters and 4 bytes.
+        assert_eq!(
+            fill_from_str(&mut dst, "09٣"),
+            Err(CodeError::WrongLength {
+                expected: 4,
+                found: 3
+            })
+        );
+        assert_eq!(
+            fill_from_ascii(&mut dst, "09٣".as_bytes()),
+            Err(CodeError::NotADigit { position: 2 })
+        );
+    }
+
+    #[test]
+    fn n1_empty_is_its_own_error() {
+        let mut dst = [0u8; 8];
+        assert_eq!(fill_from_str(&mut dst, ""), Err(CodeError::Empty));
+        assert_eq!(fill_from_ascii(&mut dst, b""), Err(CodeError::Empty));
+    }
+}
