@@ -20,7 +20,7 @@ use super::{Pin, PinQualityError};
 /// - **same as old** (only in [`check_change`](Self::check_change)): the new PIN equals the
 ///   current one, compared in constant time.
 ///
-/// The checks read every digit with no early exit, and a refusal names the rule only
+/// Each rule reads every digit, with no early exit inside the rule, and a refusal names the rule only
 /// ([`PinQualityError`]), never the digits.
 ///
 /// ```
@@ -51,9 +51,9 @@ impl Default for NewPinRules {
 }
 
 impl NewPinRules {
-    /// The rules of the official CIE client: refuse all-equal digits and ascending or
-    /// descending runs (no wrap-around), and a new PIN equal to the current one in
-    /// [`check_change`](Self::check_change).
+    /// What the official CIE client refuses, as the project brief describes it: all-equal
+    /// digits and ascending or descending runs (no wrap-around); plus a new PIN equal to the
+    /// current one in [`check_change`](Self::check_change).
     pub const fn official() -> Self {
         Self {
             all_equal: true,
