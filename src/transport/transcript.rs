@@ -1,22 +1,5 @@
-//! A replaying test double: a recorded APDU exchange, checked byte for byte.
-//!
-//! # Format
-//!
-//! Plain text, one exchange per pair of lines. `>` starts a command, `<` the response that
-//! answered it; `!` instead of `<` records a transport failure. Hex digits may be in either
-//! case, with spaces or tabs between them. `#` starts a comment (on its own line or after
-//! the hex); blank lines are ignored. Line numbers in errors count from 1.
-//!
-//! ```text
-//! # SELECT the CIE application, then READ BINARY that fails
-//! > 00A4040C0DA0000000308000000009816001
-//! < 9000
-//! > 00B0 0000 00   # READ BINARY
-//! ! card-removed
-//! ```
-//!
-//! The failure names are `card-removed`, `reader-gone`, `reset`, `timeout`, `busy`,
-//! `buffer-too-small N` and `other`.
+//! A replaying test double: a recorded APDU exchange, checked byte for byte, and the
+//! recorder that writes one. The text format is described on [`Transcript`].
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -130,6 +113,26 @@ impl fmt::Display for TranscriptDivergence {
 /// [`TransportError::Other`] whose source is a [`TranscriptDivergence`], and every later
 /// call fails the same way. [`finish`](Transcript::finish) checks that everything was used.
 ///
+/// # Format
+///
+/// Plain text, one exchange per pair of lines. `>` starts a command, `<` the response that
+/// answered it; `!` instead of `<` records a transport failure. Hex digits may be in either
+/// case, with spaces or tabs between them. `#` starts a comment (on its own line or after
+/// the hex); blank lines are ignored. Line numbers in errors count from 1.
+///
+/// ```text
+/// # SELECT IAS by AID, then a READ BINARY cut short by a card removal
+/// > 00A4040C0DA0000000308000000009816001
+/// < 9000
+/// > 00B0 0000 00   # READ BINARY
+/// ! card-removed
+/// ```
+///
+/// The failure names are `card-removed`, `reader-gone`, `reset`, `timeout`, `busy`,
+/// `buffer-too-small N` and `other`.
+///
+/// # Example
+///
 /// ```
 /// use cie_pinpuk::transport::{CardTransport, Transcript, TranscriptDivergence, TransportError};
 ///
@@ -160,7 +163,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
-    /// Parses the text format described in the [module documentation](self).
+    /// Parses the text format described on [`Transcript`].
     ///
     /// # Errors
     /// A [`TranscriptError`] naming the first bad line.
