@@ -102,7 +102,7 @@ fn f1_card_removed_before_forwards_nothing_and_persists() {
 }
 
 #[test]
-fn f2_card_removed_after_forwards_then_fails_and_persists() {
+fn f2_p_pin9_card_removed_after_forwards_then_fails_and_persists() {
     let mut faulty = FaultInjector::new(ScriptedCard::new()).with_fault(0, Fault::CardRemovedAfter);
     assert_eq!(
         send(&mut faulty, &VERIFY),
@@ -167,7 +167,7 @@ fn f3_reader_gone_overrides_a_removed_card() {
 }
 
 #[test]
-fn f4_reset_runs_the_hook_forwards_nothing_then_recovers() {
+fn f4_p_pin8_reset_runs_the_hook_forwards_nothing_then_recovers() {
     let mut faulty = FaultInjector::new(ScriptedCard::new())
         .with_fault(1, Fault::Reset)
         .with_reset_hook(|card: &mut ScriptedCard| card.resets += 1);

@@ -84,6 +84,8 @@ fn transcript_parse_accepts_comments_blank_lines_case_and_spaces() {
         ]
     );
     assert_eq!(Transcript::parse("").unwrap().remaining(), 0);
+    let with_bom = Transcript::parse("\u{feff}> 00A40000\n< 9000\n").unwrap();
+    assert_eq!(with_bom.exchanges()[0].command, SELECT_MF);
     assert_eq!(
         Transcript::parse("# only a comment\n\n")
             .unwrap()

@@ -5,7 +5,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::record::{answered, copy_response};
+use super::record::{TransportErrorKind, answered, copy_response};
 use super::{CardTransport, TransportError};
 
 /// One fault of the matrix. Each is applied to a single exchange; F1, F2 and F3 also
@@ -94,14 +94,22 @@ impl Fault {
     /// working link (F2, F5, F6, F7, F8 forward; F1, F3, F4, F9 do not).
     #[must_use]
     pub fn forwards(&self) -> bool {
-        matches!(
-            self,
+        self.blocks_with().is_none()
+    }
+
+    /// The error of a fault that forwards nothing, `None` for a fault that forwards.
+    fn blocks_with(&self) -> Option<TransportErrorKind> {
+        match self {
+            Self::CardRemovedBefore => Some(TransportErrorKind::CardRemoved),
+            Self::ReaderGone => Some(TransportErrorKind::ReaderGone),
+            Self::Reset => Some(TransportErrorKind::Reset),
+            Self::Busy => Some(TransportErrorKind::Busy),
             Self::CardRemovedAfter
-                | Self::Timeout
-                | Self::Truncate { .. }
-                | Self::BitFlip { .. }
-                | Self::StatusWord(_)
-        )
+            | Self::Timeout
+            | Self::Truncate { .. }
+            | Self::BitFlip { .. }
+            | Self::StatusWord(_) => None,
+        }
     }
 }
 
@@ -145,7 +153,8 @@ type ResetHook<T> = Box<dyn FnMut(&mut T) + Send>;
 /// whose card was removed); otherwise the first scheduled fault that forwards nothing (F1,
 /// F3, F4, F9) decides; otherwise the command is forwarded once, and the response faults
 /// (F6, F7, F8) are applied in scheduling order, and an F2 or F5 turns the result into its
-/// error. A forwarded call that the inner transport fails keeps its own error, except that
+/// error (the last one scheduled wins). A forwarded call that the inner transport fails
+/// keeps its own error, except that
 /// F2 and F5 still report theirs.
 ///
 /// It never panics, whatever the schedule and the buffer sizes.
@@ -285,25 +294,18 @@ impl<T: CardTransport> FaultInjector<T> {
     /// The error of the first fault at `index` that forwards nothing, after applying its
     /// effect on the link and the card.
     fn blocking_fault(&mut self, index: usize) -> Option<TransportError> {
-        let fault = self.faults_at(index).find(|f| !f.forwards())?;
-        Some(match fault {
-            Fault::ReaderGone => {
-                self.link = Link::ReaderGone;
-                TransportError::ReaderGone
-            }
-            Fault::Reset => {
+        let kind = self.faults_at(index).find_map(|f| f.blocks_with())?;
+        match kind {
+            TransportErrorKind::CardRemoved => self.link = Link::CardRemoved,
+            TransportErrorKind::ReaderGone => self.link = Link::ReaderGone,
+            TransportErrorKind::Reset => {
                 if let Some(hook) = self.reset_hook.as_mut() {
                     hook(&mut self.inner);
                 }
-                TransportError::Reset
             }
-            Fault::Busy => TransportError::Busy,
-            // F1, and any fault added later that forwards nothing: the card is gone.
-            _ => {
-                self.link = Link::CardRemoved;
-                TransportError::CardRemoved
-            }
-        })
+            _ => {}
+        }
+        Some(kind.to_error())
     }
 }
 
@@ -332,8 +334,13 @@ impl<T: CardTransport> CardTransport for FaultInjector<T> {
             .transmit(command, response)
             .and_then(|n| answered(response, n).map(|_| n));
 
-        let faults: Vec<Fault> = self.faults_at(index).collect();
-        for fault in faults {
+        for k in 0..self.schedule.len() {
+            let Some(&(at, fault)) = self.schedule.get(k) else {
+                break;
+            };
+            if at != index {
+                continue;
+            }
             result = match (fault, result) {
                 (Fault::CardRemovedAfter, _) => {
                     self.link = Link::CardRemoved;

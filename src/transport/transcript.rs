@@ -171,6 +171,8 @@ impl Transcript {
         let mut exchanges = Vec::new();
         let mut lines = Vec::new();
         let mut pending: Option<(usize, Vec<u8>)> = None;
+        // A byte-order mark left by an editor is not part of the first line.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (number, raw) in (1usize..).zip(text.lines()) {
             let content = raw.split('#').next().unwrap_or("").trim();
             let mut chars = content.chars();
