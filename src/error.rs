@@ -10,4 +10,13 @@ pub enum Error {
     /// The reader or the link to the card failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A malformed or unencodable APDU.
+    #[error(transparent)]
+    Apdu(#[from] crate::apdu::ApduError),
+    /// A malformed or unencodable BER-TLV structure.
+    #[error(transparent)]
+    Tlv(#[from] crate::tlv::TlvError),
+    /// An APDU exchange failed (transport or framing).
+    #[error(transparent)]
+    Exchange(#[from] crate::apdu::ExchangeError),
 }

@@ -41,3 +41,7 @@ pub mod vpcd;
 
 pub use error::Error;
 pub use transport::{CardTransport, TransportError};
+
+// apdu / tlv
+pub use apdu::{ApduError, Command, ExchangeError, Response, StatusWord};
+pub use tlv::{Tag, Tlv, TlvError};
