@@ -347,18 +347,17 @@ impl<'a> Command<'a> {
         match body {
             [] => Ok(base),
             [le] => Ok(base.with_le(short_le(*le))),
+            // Case 2E: `00 Le1 Le2` (seven bytes in all; a case 3E has at least one data
+            // byte after its three-byte Lc, so no ambiguity).
+            [0x00, hi, lo] => Ok(base.with_form(Form::Extended).with_le(ext_le([*hi, *lo]))),
             [0x00, rest @ ..] if rest.len() >= 2 => {
                 let (lc_bytes, tail) = rest.split_first_chunk::<2>().ok_or(mismatch)?;
                 let lc = usize::from(u16::from_be_bytes(*lc_bytes));
-                let base = base.with_form(Form::Extended);
                 if lc == 0 {
-                    // Case 2E: `00 Le1 Le2` and nothing after.
-                    return if tail.is_empty() {
-                        Ok(base.with_le(ext_le(*lc_bytes)))
-                    } else {
-                        Err(mismatch)
-                    };
+                    // `00 00 00` followed by more bytes: Lc cannot be zero.
+                    return Err(mismatch);
                 }
+                let base = base.with_form(Form::Extended);
                 let (data, le_part) = tail.split_at_checked(lc).ok_or(mismatch)?;
                 match le_part {
                     [] => Ok(base.with_data(data)),
