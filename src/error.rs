@@ -14,4 +14,13 @@ pub enum Error {
     /// A PIN, PUK or half was malformed, of the wrong kind, or refused as a new PIN.
     #[error(transparent)]
     Code(#[from] CodeError),
+    /// A malformed or unencodable APDU.
+    #[error(transparent)]
+    Apdu(#[from] crate::apdu::ApduError),
+    /// A malformed or unencodable BER-TLV structure.
+    #[error(transparent)]
+    Tlv(#[from] crate::tlv::TlvError),
+    /// An APDU exchange failed (transport or framing).
+    #[error(transparent)]
+    Exchange(#[from] crate::apdu::ExchangeError),
 }

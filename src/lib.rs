@@ -47,3 +47,6 @@ pub use codes::{
     CodeError, CodeKind, FirstHalf, Half, NewPinRules, Pin, PinQualityError, Puk, RetryStatus,
     SecondHalf,
 };
+// apdu / tlv
+pub use apdu::{ApduError, Command, ExchangeError, Response, StatusWord};
+pub use tlv::{Tag, Tlv, TlvError};
