@@ -41,3 +41,6 @@ pub mod vpcd;
 
 pub use error::Error;
 pub use transport::{CardTransport, TransportError};
+
+// --- sm ---
+pub use sm::{CardSecureChannel, Case1Form, SecureChannel, SessionKeys, SmError, Ssc};
