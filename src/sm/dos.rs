@@ -113,7 +113,11 @@ pub(crate) fn parse_body(
     let mut ct: Option<&[u8]> = None;
     let mut middle: Option<&[u8]> = None;
     let mut pos = 0usize;
-    while pos < body.len() {
+    while let Some(&tag) = body.get(pos) {
+        // An unknown tag is reported as such before its length is even read.
+        if tag != enc_tag && tag != middle_tag && tag != TAG_MAC {
+            return Err(FormatError::UnexpectedTag { tag });
+        }
         let tlv = read_tlv(body, pos)?;
         match tlv.tag {
             t if t == enc_tag => {

@@ -11,6 +11,8 @@ mod command;
 mod crypto;
 mod dos;
 mod error;
+mod primitives;
 
 pub use channel::{CHAIN_BLOCK, CardSecureChannel, Case1Form, SecureChannel, SessionKeys, Ssc};
 pub use error::{FormatError, SmError};
+pub use primitives::SmCipher;

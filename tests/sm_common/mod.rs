@@ -66,3 +66,95 @@ pub fn exchange_to_response(
     let n = card.wrap_response(data, sw, &mut buf).unwrap();
     buf[..n].to_vec()
 }
+
+/// The ICAO D.3 SSC as a number.
+pub const ICAO_SSC: u64 = 0x8870_2212_0C06_C226;
+
+/// A BER-TLV with a minimal length.
+pub fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+    let mut v = vec![tag];
+    match value.len() {
+        n if n < 0x80 => v.push(n as u8),
+        n if n < 0x100 => v.extend([0x81, n as u8]),
+        n => v.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    v.extend_from_slice(value);
+    v
+}
+
+/// Method-2 padding.
+pub fn pad(data: &[u8]) -> Vec<u8> {
+    let mut v = data.to_vec();
+    v.push(0x80);
+    while v.len() % 8 != 0 {
+        v.push(0);
+    }
+    v
+}
+
+/// Builds protected responses the way a (possibly buggy) card would, with the ICAO keys:
+/// any DO structure, a valid MAC over it.
+pub struct Forge {
+    pub c: cie_pinpuk::sm::SmCipher,
+}
+
+impl Forge {
+    pub fn icao() -> Self {
+        Self {
+            c: cie_pinpuk::sm::SmCipher::new(&h(ICAO_ENC), &h(ICAO_MAC)),
+        }
+    }
+
+    /// Encrypts an already padded (or deliberately mis-padded) plaintext.
+    pub fn enc(&self, padded: &[u8]) -> Vec<u8> {
+        let mut v = padded.to_vec();
+        self.c.cbc_encrypt(&mut v).unwrap();
+        v
+    }
+
+    /// DO 87 with indicator 01 over correctly padded data.
+    pub fn do87(&self, data: &[u8]) -> Vec<u8> {
+        let mut value = vec![1u8];
+        value.extend(self.enc(&pad(data)));
+        tlv(0x87, &value)
+    }
+
+    /// `dos ‖ 8E 08 MAC(ssc ‖ dos) ‖ outer SW`.
+    pub fn seal(&self, ssc: u64, dos: &[u8], outer: u16) -> Vec<u8> {
+        let mac = self.c.retail_mac(&[&ssc.to_be_bytes(), dos]);
+        let mut v = dos.to_vec();
+        v.extend([0x8E, 8]);
+        v.extend(mac);
+        v.extend(outer.to_be_bytes());
+        v
+    }
+}
+
+/// A host channel (ICAO keys) that has wrapped `plain`; its response must be sealed with
+/// SSC `ICAO_SSC + 2`.
+pub fn host_awaiting(plain: &[u8]) -> SecureChannel {
+    let (mut host, _) = pair();
+    let mut buf = vec![0u8; 70_000];
+    host.wrap(plain, &mut buf).unwrap();
+    host
+}
+
+/// Asserts the channel is closed: no SSC, and every call fails with `Closed` leaving the
+/// output untouched.
+pub fn assert_host_closed(host: &mut SecureChannel) {
+    use cie_pinpuk::sm::SmError;
+    assert!(!host.is_open());
+    assert_eq!(host.ssc(), None);
+    let mut buf = [0xAAu8; 64];
+    assert_eq!(
+        host.wrap(&[0, 0x20, 0, 0x81], &mut buf),
+        Err(SmError::Closed)
+    );
+    assert_eq!(
+        host.wrap_chain(&[0, 0x20, 0, 0x81], 0, &mut buf),
+        Err(SmError::Closed)
+    );
+    assert_eq!(host.unwrap(&[0x90, 0], &mut buf), Err(SmError::Closed));
+    assert!(buf.iter().all(|b| *b == 0xAA));
+    assert!(!host.is_open());
+}
