@@ -158,3 +158,104 @@ pub fn assert_host_closed(host: &mut SecureChannel) {
     assert!(buf.iter().all(|b| *b == 0xAA));
     assert!(!host.is_open());
 }
+
+/// A plain command APDU decoded by the test side: header, data, Le as a number (None when
+/// absent), and whether it was in extended form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plain {
+    pub header: [u8; 4],
+    pub data: Vec<u8>,
+    pub le: Option<usize>,
+}
+
+/// Independent test-side decoder of ISO 7816-4 command APDUs.
+pub fn decode_plain(a: &[u8]) -> Plain {
+    let header = [a[0], a[1], a[2], a[3]];
+    let r = &a[4..];
+    let le_short = |b: u8| if b == 0 { 256 } else { b as usize };
+    let le_ext = |h: u8, l: u8| {
+        let v = u16::from_be_bytes([h, l]) as usize;
+        if v == 0 { 65536 } else { v }
+    };
+    let (data, le) = match r.len() {
+        0 => (vec![], None),
+        1 => (vec![], Some(le_short(r[0]))),
+        3 if r[0] == 0 => (vec![], Some(le_ext(r[1], r[2]))),
+        _ if r[0] != 0 => {
+            let lc = r[0] as usize;
+            let le = match r.len() - 1 - lc {
+                0 => None,
+                1 => Some(le_short(r[1 + lc])),
+                n => panic!("bad short apdu tail {n}"),
+            };
+            (r[1..1 + lc].to_vec(), le)
+        }
+        _ => {
+            let lc = u16::from_be_bytes([r[1], r[2]]) as usize;
+            let le = match r.len() - 3 - lc {
+                0 => None,
+                2 => Some(le_ext(r[3 + lc], r[4 + lc])),
+                n => panic!("bad extended apdu tail {n}"),
+            };
+            (r[3..3 + lc].to_vec(), le)
+        }
+    };
+    Plain { header, data, le }
+}
+
+/// Encodes a plain command APDU (extended form when asked or needed).
+pub fn encode_plain(header: [u8; 4], data: &[u8], le: Option<usize>, extended: bool) -> Vec<u8> {
+    let mut v = header.to_vec();
+    let ext = extended || data.len() > 255 || le.is_some_and(|l| l > 256);
+    if !data.is_empty() {
+        if ext {
+            v.extend([0, (data.len() >> 8) as u8, data.len() as u8]);
+        } else {
+            v.push(data.len() as u8);
+        }
+        v.extend(data);
+    }
+    if let Some(le) = le {
+        if ext {
+            if data.is_empty() {
+                v.push(0);
+            }
+            v.extend([(le >> 8) as u8, le as u8]);
+        } else {
+            v.push(le as u8);
+        }
+    }
+    v
+}
+
+/// Runs a whole (possibly chained) exchange: every block wrapped by the host, unwrapped by
+/// the card (answered 9000 except the last, answered `data`/`sw`), and unwrapped by the host.
+/// Returns the plain blocks the card saw and the host's final output.
+pub fn chained_exchange(
+    host: &mut SecureChannel,
+    card: &mut CardSecureChannel,
+    plain: &[u8],
+    data: &[u8],
+    sw: u16,
+) -> (Vec<(Vec<u8>, bool)>, Vec<u8>) {
+    let mut buf = vec![0u8; 70_100];
+    let mut seen = Vec::new();
+    let mut last_out = Vec::new();
+    let mut i = 0;
+    while let Some(n) = host.wrap_chain(plain, i, &mut buf).unwrap() {
+        let prot = buf[..n].to_vec();
+        let n = card.unwrap_command(&prot, &mut buf).unwrap();
+        let last = !card.last_command_chained();
+        seen.push((buf[..n].to_vec(), card.last_command_chained()));
+        let n = if last {
+            card.wrap_response(data, sw, &mut buf).unwrap()
+        } else {
+            card.wrap_response(&[], 0x9000, &mut buf).unwrap()
+        };
+        let resp = buf[..n].to_vec();
+        let n = host.unwrap(&resp, &mut buf).unwrap();
+        last_out = buf[..n].to_vec();
+        i += 1;
+    }
+    (seen, last_out)
+}
