@@ -98,16 +98,17 @@ fn c3_do97_absent_short_extended_and_limits() {
     let p = wrap(&mut host, &[0x00, 0x2C, 0x03, 0x81]);
     assert_eq!(&p[..8], &[0x0C, 0x2C, 0x03, 0x81, 0x0D, 0x97, 0x01, 0x00]);
     assert_eq!((p[8], p[9], p.len()), (0x8E, 0x08, 19));
-    // Le 00 (256) in short form, two bytes in extended form with Lc'/Le' extended.
+    // Le 00 (256) in short form; two bytes when the plain APDU was extended (the protected
+    // APDU stays short: its body fits).
     let mut host = SecureChannel::tdes(e, m, s);
     let p = wrap(&mut host, &[0x00, 0xB0, 0x00, 0x00, 0x00]);
     assert_eq!(&p[4..8], &[0x0D, 0x97, 0x01, 0x00]);
     assert_eq!(*p.last().unwrap(), 0x00);
     let mut host = SecureChannel::tdes(e, m, s);
     let p = wrap(&mut host, &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x01, 0x00]);
-    assert_eq!(&p[4..11], &[0x00, 0x00, 0x0E, 0x97, 0x02, 0x01, 0x00]);
-    assert_eq!(&p[p.len() - 2..], &[0x00, 0x00]);
-    assert_eq!(p.len(), 4 + 3 + 0x0E + 2);
+    assert_eq!(&p[4..9], &[0x0E, 0x97, 0x02, 0x01, 0x00]);
+    assert_eq!(&p[p.len() - 1..], &[0x00]);
+    assert_eq!(p.len(), 4 + 1 + 0x0E + 1);
     // More than one SM block of data without chaining, and invalid plain APDUs: Err, nothing
     // sent, channel closed.
     let mut host = SecureChannel::tdes(e, m, s);
@@ -201,13 +202,14 @@ fn c5_sm_chaining_blocks_cla_le_and_reassembly() {
     let plain = encode_plain([0x00, 0x2A, 0x00, 0xAE], &data, Some(0x20), false);
     assert_eq!(SecureChannel::chain_len(&plain), Ok(3));
     let mut buf = [0u8; 300];
-    // Each block looked at on a fresh channel: CLA 1C, 1C, 0C; DO 97 only on the last;
+    // Each block looked at on a fresh channel: CLA 1C, 1C, 0C; DO 97 only on the last (two
+    // bytes: the plain APDU is extended);
     // every block in short form with outer Le 00.
     for i in 0..3 {
         let (mut fresh, _) = pair();
         let n = fresh.wrap_chain(&plain, i, &mut buf).unwrap().unwrap();
         assert_eq!(buf[0], if i < 2 { 0x1C } else { 0x0C });
-        let has97 = buf[..n].windows(3).any(|w| w == [0x97, 0x01, 0x20]);
+        let has97 = buf[..n].windows(4).any(|w| w == [0x97, 0x02, 0x00, 0x20]);
         assert_eq!(has97, i == 2);
         assert_eq!((buf[4] as usize, buf[n - 1]), (n - 6, 0x00));
     }

@@ -514,7 +514,9 @@ fn wrap_block(
         middle: middle.map(|v| (TAG_LE, v)),
     };
     let body_len = protect.body_len();
-    let extended = cmd.extended || body_len > 255;
+    // Short form whenever the body fits (always, with at most 0xE7 data bytes per block):
+    // SM chaining exists so that extended length is not needed (PROTOCOL.md §4.6).
+    let extended = body_len > 255;
     let total = 4usize
         .saturating_add(if extended { 3 } else { 1 })
         .saturating_add(body_len)

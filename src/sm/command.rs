@@ -31,29 +31,14 @@ pub(crate) struct PlainCommand<'a> {
     pub(crate) header: [u8; 4],
     pub(crate) data: &'a [u8],
     pub(crate) le: Le,
-    pub(crate) extended: bool,
 }
 
 /// Parses an encoded plain command APDU; `None` when Lc/Le do not match the length.
 pub(crate) fn parse_plain(apdu: &[u8]) -> Option<PlainCommand<'_>> {
     let (header, rest) = apdu.split_first_chunk::<4>()?;
     let header = *header;
-    let short = |data, le| {
-        Some(PlainCommand {
-            header,
-            data,
-            le,
-            extended: false,
-        })
-    };
-    let ext = |data, le| {
-        Some(PlainCommand {
-            header,
-            data,
-            le,
-            extended: true,
-        })
-    };
+    let short = |data, le| Some(PlainCommand { header, data, le });
+    let ext = short;
     match rest {
         [] => short(&[][..], Le::Absent),
         [le] => short(&[][..], Le::Short(*le)),
@@ -146,7 +131,7 @@ mod tests {
     #[test]
     fn c3_parse_every_case() {
         let c = parse_plain(&[0, 0xA4, 0, 0]).unwrap();
-        assert_eq!((c.data.len(), c.le, c.extended), (0, Le::Absent, false));
+        assert_eq!((c.data.len(), c.le), (0, Le::Absent));
         let c = parse_plain(&[0, 0xB0, 0, 0, 0x80]).unwrap();
         assert_eq!((c.data.len(), c.le), (0, Le::Short(0x80)));
         let c = parse_plain(&[0, 0x20, 0, 0x81, 2, 1, 2]).unwrap();
@@ -154,7 +139,7 @@ mod tests {
         let c = parse_plain(&[0, 0x88, 0, 0, 1, 9, 0]).unwrap();
         assert_eq!((c.data, c.le), (&[9u8][..], Le::Short(0)));
         let c = parse_plain(&[0, 0xB0, 0, 0, 0, 1, 0]).unwrap();
-        assert_eq!((c.le, c.extended), (Le::Extended([1, 0]), true));
+        assert_eq!(c.le, Le::Extended([1, 0]));
         let c = parse_plain(&[0, 0x2A, 0, 0, 0, 0, 1, 7]).unwrap();
         assert_eq!((c.data, c.le), (&[7u8][..], Le::Absent));
         let c = parse_plain(&[0, 0x2A, 0, 0, 0, 0, 1, 7, 0, 0]).unwrap();
