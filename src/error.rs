@@ -1,6 +1,7 @@
 //! The crate's one error type, wrapping the error of each layer with its source.
 
 use crate::codes::CodeError;
+use crate::sm::SmError;
 use crate::transport::TransportError;
 
 /// Every error the crate returns, by layer. Each variant keeps the layer's typed error as
@@ -23,4 +24,7 @@ pub enum Error {
     /// An APDU exchange failed (transport or framing).
     #[error(transparent)]
     Exchange(#[from] crate::apdu::ExchangeError),
+    /// The secure-messaging channel failed (and is closed).
+    #[error(transparent)]
+    Sm(#[from] SmError),
 }

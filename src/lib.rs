@@ -50,3 +50,5 @@ pub use codes::{
 // apdu / tlv
 pub use apdu::{ApduError, Command, ExchangeError, Response, StatusWord};
 pub use tlv::{Tag, Tlv, TlvError};
+// --- sm ---
+pub use sm::{CardSecureChannel, Case1Form, SecureChannel, SessionKeys, SmError, Ssc};
