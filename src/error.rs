@@ -1,5 +1,7 @@
 //! The crate's one error type, wrapping the error of each layer with its source.
 
+use crate::codes::CodeError;
+use crate::sm::SmError;
 use crate::transport::TransportError;
 
 /// Every error the crate returns, by layer. Each variant keeps the layer's typed error as
@@ -10,4 +12,19 @@ pub enum Error {
     /// The reader or the link to the card failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A PIN, PUK or half was malformed, of the wrong kind, or refused as a new PIN.
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    /// A malformed or unencodable APDU.
+    #[error(transparent)]
+    Apdu(#[from] crate::apdu::ApduError),
+    /// A malformed or unencodable BER-TLV structure.
+    #[error(transparent)]
+    Tlv(#[from] crate::tlv::TlvError),
+    /// An APDU exchange failed (transport or framing).
+    #[error(transparent)]
+    Exchange(#[from] crate::apdu::ExchangeError),
+    /// The secure-messaging channel failed (and is closed).
+    #[error(transparent)]
+    Sm(#[from] SmError),
 }
