@@ -8,7 +8,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::codes::{Code, Codes, EmptyVerify};
 use super::documents::{self, Holder};
-use super::keys::{RsaKeyComponents, hex_field, rsa_from_text};
+use super::keys::{RsaKeyComponents, hex_field};
 use super::rng::CardRng;
 use super::{EmulatorError, VirtualCie};
 use crate::auth::{CaPublicKey, CardPrivateKey, DhParams};
@@ -89,7 +89,8 @@ pub struct DhGroup {
 const EMULATOR_KEYS: &str = include_str!("../../data/keys/emulator-keys.txt");
 
 /// The emulator key material shipped by [`crate::auth`] (`data/keys/emulator-keys.txt`).
-pub(crate) fn default_keys() -> Option<(CaKeyComponents, RsaKeyComponents, RsaKeyComponents, DhGroup)> {
+pub(crate) fn default_keys()
+-> Option<(CaKeyComponents, RsaKeyComponents, RsaKeyComponents, DhGroup)> {
     let ca = CaKeyComponents {
         key: RsaKeyComponents::new(
             &hex_field(EMULATOR_KEYS, "ca_modulus_n")?,
@@ -123,11 +124,6 @@ pub(crate) fn default_keys() -> Option<(CaKeyComponents, RsaKeyComponents, RsaKe
         q: hex_field(EMULATOR_KEYS, "dh_order_q")?,
     };
     Some((ca, rsa("chip")?, rsa("servizi")?, dh))
-}
-
-// Kept for state files that spell keys with a prefix (see state.rs).
-pub(crate) fn rsa_key_from_state(text: &str, prefix: &str) -> Option<RsaKeyComponents> {
-    rsa_from_text(text, prefix)
 }
 
 /// Builder of a [`VirtualCie`]. Every setter has a default; [`build`](Self::build) checks.
@@ -261,10 +257,18 @@ impl VirtualCieBuilder {
 
     /// Builds the card, powered on.
     pub fn build(self) -> Result<VirtualCie, EmulatorError> {
-        let pin = Code::new(self.pin.as_deref().map_or(b"12345678".as_slice(), |s| s.as_bytes()))
-            .ok_or(EmulatorError::InvalidPin)?;
-        let puk = Code::new(self.puk.as_deref().map_or(b"87654321".as_slice(), |s| s.as_bytes()))
-            .ok_or(EmulatorError::InvalidPuk)?;
+        let pin = Code::new(
+            self.pin
+                .as_deref()
+                .map_or(b"12345678".as_slice(), |s| s.as_bytes()),
+        )
+        .ok_or(EmulatorError::InvalidPin)?;
+        let puk = Code::new(
+            self.puk
+                .as_deref()
+                .map_or(b"87654321".as_slice(), |s| s.as_bytes()),
+        )
+        .ok_or(EmulatorError::InvalidPuk)?;
         let nis: [u8; 12] = self
             .nis
             .as_deref()
@@ -291,8 +295,10 @@ impl VirtualCieBuilder {
         let (keys, defaults_used) = match (self.ca, self.chip, self.servizi, self.dh) {
             (Some(ca), Some(chip), Some(servizi), Some(dh)) => ((ca, chip, servizi, dh), false),
             (ca, chip, servizi, dh) => {
-                let (dca, dchip, dservizi, ddh) = default_keys().ok_or(EmulatorError::InvalidKey)?;
-                let all_default = ca.is_none() && chip.is_none() && servizi.is_none() && dh.is_none();
+                let (dca, dchip, dservizi, ddh) =
+                    default_keys().ok_or(EmulatorError::InvalidKey)?;
+                let all_default =
+                    ca.is_none() && chip.is_none() && servizi.is_none() && dh.is_none();
                 (
                     (
                         ca.unwrap_or(dca),

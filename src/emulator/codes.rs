@@ -125,8 +125,18 @@ pub(crate) struct Codes {
 impl Codes {
     pub(crate) fn new(pin: Code, puk: Code) -> Codes {
         Codes {
-            pin: Counter { code: pin, left: PIN_MAX_TRIES, max: PIN_MAX_TRIES, verified: false },
-            puk: Counter { code: puk, left: PUK_MAX_TRIES, max: PUK_MAX_TRIES, verified: false },
+            pin: Counter {
+                code: pin,
+                left: PIN_MAX_TRIES,
+                max: PIN_MAX_TRIES,
+                verified: false,
+            },
+            puk: Counter {
+                code: puk,
+                left: PUK_MAX_TRIES,
+                max: PUK_MAX_TRIES,
+                verified: false,
+            },
             empty_verify: EmptyVerify::Counter,
         }
     }
@@ -154,7 +164,9 @@ impl Codes {
             return SW_INCORRECT_P1P2;
         }
         let empty_verify = self.empty_verify;
-        let Some(counter) = self.counter(p2) else { return SW_REF_NOT_FOUND };
+        let Some(counter) = self.counter(p2) else {
+            return SW_REF_NOT_FOUND;
+        };
         if data.is_empty() {
             return match empty_verify {
                 EmptyVerify::Counter => counter.query(),
@@ -188,7 +200,9 @@ impl Codes {
         if self.pin.left == 0 {
             return SW_BLOCKED;
         }
-        let Some(new) = Code::new(new) else { return SW_WRONG_DATA };
+        let Some(new) = Code::new(new) else {
+            return SW_WRONG_DATA;
+        };
         let sw = self.pin.attempt(old);
         if sw == SW_OK {
             self.pin.code = new;
@@ -233,7 +247,10 @@ mod tests {
     use alloc::vec;
 
     fn codes() -> Codes {
-        Codes::new(Code::new(b"12345678").unwrap(), Code::new(b"87654321").unwrap())
+        Codes::new(
+            Code::new(b"12345678").unwrap(),
+            Code::new(b"87654321").unwrap(),
+        )
     }
 
     #[test]
@@ -249,7 +266,11 @@ mod tests {
         assert_eq!(c.verify(true, 0, 0x81, b"00000000"), 0x63C1);
         assert_eq!(c.verify(true, 0, 0x81, b"00000000"), 0x63C0);
         assert_eq!(c.verify(true, 0, 0x81, b"00000000"), 0x6983);
-        assert_eq!(c.verify(true, 0, 0x81, b"12345678"), 0x6983, "right PIN on a blocked card");
+        assert_eq!(
+            c.verify(true, 0, 0x81, b"12345678"),
+            0x6983,
+            "right PIN on a blocked card"
+        );
         assert_eq!(c.change(true, 0, 0x81, b"1234567811112222"), 0x6983);
         assert_eq!(c.pin.left, 0);
     }
@@ -261,7 +282,11 @@ mod tests {
         assert_eq!(c.verify(true, 0, 0x81, b"12345678"), 0x9000);
         assert_eq!(c.pin.left, 3);
         assert!(c.pin.verified);
-        assert_eq!(c.verify(true, 0, 0x81, &[]), 0x9000, "n5 query after verify");
+        assert_eq!(
+            c.verify(true, 0, 0x81, &[]),
+            0x9000,
+            "n5 query after verify"
+        );
         c.reset_security();
         assert_eq!(c.verify(true, 0, 0x81, &[]), 0x63C3);
     }
@@ -308,7 +333,11 @@ mod tests {
         assert_eq!(c.reset_retry_counter(true, 2, 0x81, b"11112222"), 0x6982);
         assert_eq!(c.verify(true, 0, 0x82, b"87654321"), 0x9000);
         c.reset_security();
-        assert_eq!(c.reset_retry_counter(true, 2, 0x81, b"11112222"), 0x6982, "PUK state lost");
+        assert_eq!(
+            c.reset_retry_counter(true, 2, 0x81, b"11112222"),
+            0x6982,
+            "PUK state lost"
+        );
     }
 
     #[test]

@@ -45,7 +45,10 @@ pub(crate) fn set(parts: &[&[u8]]) -> Vec<u8> {
 /// A non-negative `INTEGER` from big-endian magnitude bytes (leading zeros stripped, one 00
 /// added when the top bit is set).
 pub(crate) fn uint(magnitude: &[u8]) -> Vec<u8> {
-    let start = magnitude.iter().position(|b| *b != 0).unwrap_or(magnitude.len());
+    let start = magnitude
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(magnitude.len());
     let trimmed = magnitude.get(start..).unwrap_or(&[]);
     let mut value = Vec::with_capacity(trimmed.len().saturating_add(1));
     match trimmed.first() {
@@ -97,10 +100,15 @@ pub(crate) fn der_len(bytes: &[u8]) -> Option<usize> {
     let (header, len) = match first {
         l if l < 0x80 => (2usize, usize::from(l)),
         0x81 => (3, usize::from(*bytes.get(2)?)),
-        0x82 => (4, usize::from(*bytes.get(2)?) << 8 | usize::from(*bytes.get(3)?)),
+        0x82 => (
+            4,
+            usize::from(*bytes.get(2)?) << 8 | usize::from(*bytes.get(3)?),
+        ),
         _ => return None,
     };
-    header.checked_add(len).filter(|total| *total <= bytes.len())
+    header
+        .checked_add(len)
+        .filter(|total| *total <= bytes.len())
 }
 
 #[cfg(test)]

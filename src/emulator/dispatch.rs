@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 use zeroize::Zeroize;
 
+use super::VirtualCie;
 use super::builder::{Case1Acceptance, EofAnswer, LongAnswers};
 use super::codes::{
     SW_INCORRECT_P1P2, SW_INS_NOT_SUPPORTED, SW_OK, SW_REF_NOT_FOUND, SW_SECURITY_NOT_SATISFIED,
@@ -13,7 +14,6 @@ use super::der::{cons, tlv};
 use super::documents;
 use super::files::{AID_CIE, AID_IAS, Access, Ef, Level, fcp};
 use super::keys::document_signer;
-use super::VirtualCie;
 
 pub(crate) const SW_FILE_NOT_FOUND: u16 = 0x6A82;
 pub(crate) const SW_WRONG_P1P2: u16 = 0x6B00;
@@ -31,11 +31,19 @@ pub(crate) const SW_MEMORY: u16 = 0x6581;
 const MAX_CHAIN: usize = 1024;
 
 /// GET DATA templates (PROTOCOL.md 1.5 and 5.5).
-const GD_DH_G: [u8; 12] = [0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x97, 0x00];
-const GD_DH_P: [u8; 12] = [0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x98, 0x00];
-const GD_DH_Q: [u8; 12] = [0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x99, 0x00];
+const GD_DH_G: [u8; 12] = [
+    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x97, 0x00,
+];
+const GD_DH_P: [u8; 12] = [
+    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x98, 0x00,
+];
+const GD_DH_Q: [u8; 12] = [
+    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x99, 0x00,
+];
 const GD_DH_ALL: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0xA1, 0x01, 0x02, 0xA3, 0x80];
-const GD_CA_KEY: [u8; 11] = [0x4D, 0x09, 0x70, 0x07, 0xBF, 0xA0, 0x04, 0x03, 0x7F, 0x49, 0x80];
+const GD_CA_KEY: [u8; 11] = [
+    0x4D, 0x09, 0x70, 0x07, 0xBF, 0xA0, 0x04, 0x03, 0x7F, 0x49, 0x80,
+];
 const GD_ICC_DH: [u8; 6] = [0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00];
 const GD_DOCP_PIN: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, 0x01, 0x02, 0xA0, 0x80];
 const GD_DOCP_PUK: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, 0x02, 0x02, 0xA0, 0x80];
@@ -72,7 +80,53 @@ impl<'a> Cmd<'a> {
                 }
             }
         };
-        Some(Cmd { cla, ins, p1, p2, data, le })
+        Some(Cmd {
+            cla,
+            ins,
+            p1,
+            p2,
+            data,
+            le,
+        })
+    }
+
+    /// Parses a short or extended APDU. Used for the plain command recovered from SM, which
+    /// is extended when DO `97` carried two bytes (the wire itself stays short).
+    pub(crate) fn parse_any(bytes: &'a [u8]) -> Option<Cmd<'a>> {
+        if let Some(cmd) = Cmd::parse(bytes) {
+            return Some(cmd);
+        }
+        let (&[cla, ins, p1, p2], rest) = bytes.split_first_chunk::<4>()?;
+        let ext = |hi: u8, lo: u8| match u16::from_be_bytes([hi, lo]) {
+            0 => 65536usize,
+            n => usize::from(n),
+        };
+        let (data, le) = match rest {
+            [0, hi, lo] => (&[][..], Some(ext(*hi, *lo))),
+            [0, h, l, body @ ..] => {
+                let lc = usize::from(u16::from_be_bytes([*h, *l]));
+                if lc == 0 {
+                    return None;
+                }
+                match body.len().checked_sub(lc)? {
+                    0 => (body, None),
+                    2 => (
+                        body.get(..lc)?,
+                        Some(ext(*body.get(lc)?, *body.get(lc.checked_add(1)?)?)),
+                    ),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        Some(Cmd {
+            cla,
+            ins,
+            p1,
+            p2,
+            data,
+            le,
+        })
     }
 }
 
@@ -132,7 +186,9 @@ impl VirtualCie {
         plain.resize(command.len().saturating_add(16), 0);
         let unwrapped = match self.volatile.security.channel_mut() {
             None => Err(SW_SM_INCORRECT),
-            Some(channel) => channel.unwrap_command(command, &mut plain).map_err(|_| SW_SM_INCORRECT),
+            Some(channel) => channel
+                .unwrap_command(command, &mut plain)
+                .map_err(|_| SW_SM_INCORRECT),
         };
         let n = match unwrapped {
             Ok(n) => n,
@@ -145,7 +201,8 @@ impl VirtualCie {
             }
         };
         plain.truncate(n);
-        if self.perso.switches.case1 == Case1Acceptance::MiddlewareOnly && !has_sm_payload(command) {
+        if self.perso.switches.case1 == Case1Acceptance::MiddlewareOnly && !has_sm_payload(command)
+        {
             plain.zeroize();
             self.buffers.plain = plain;
             self.drop_session();
@@ -155,7 +212,7 @@ impl VirtualCie {
         self.volatile.security.mark_active();
         let mut data = core::mem::take(&mut self.buffers.data);
         data.clear();
-        let sw = match Cmd::parse(&plain) {
+        let sw = match Cmd::parse_any(&plain) {
             None => SW_WRONG_LENGTH,
             Some(cmd)
                 if self.perso.switches.case1 == Case1Acceptance::IsoOnly
@@ -181,7 +238,10 @@ impl VirtualCie {
         match result {
             Some(len) if len >= 2 => {
                 self.volatile.security.after_response();
-                let (body, sw_bytes) = wrapped.get(..len).unwrap_or(&[]).split_at(len.saturating_sub(2));
+                let (body, sw_bytes) = wrapped
+                    .get(..len)
+                    .unwrap_or(&[])
+                    .split_at(len.saturating_sub(2));
                 let outer = u16::from_be_bytes([
                     sw_bytes.first().copied().unwrap_or(0x90),
                     sw_bytes.get(1).copied().unwrap_or(0x00),
@@ -266,7 +326,14 @@ impl VirtualCie {
         }
         chain.data.extend_from_slice(cmd.data);
         let mut full = core::mem::take(&mut chain.data);
-        let sw = self.process(&Cmd { data: &full, ..*cmd }, secure, out);
+        let sw = self.process(
+            &Cmd {
+                data: &full,
+                ..*cmd
+            },
+            secure,
+            out,
+        );
         full.zeroize();
         self.volatile.chain.data = full;
         sw
@@ -282,7 +349,9 @@ impl VirtualCie {
             0xCB => self.get_data(cmd, authenticated, out),
             0x20 => self.codes.verify(authenticated, cmd.p1, cmd.p2, cmd.data),
             0x24 => self.codes.change(authenticated, cmd.p1, cmd.p2, cmd.data),
-            0x2C => self.codes.reset_retry_counter(authenticated, cmd.p1, cmd.p2, cmd.data),
+            0x2C => self
+                .codes
+                .reset_retry_counter(authenticated, cmd.p1, cmd.p2, cmd.data),
             0x22 => self.manage_security_environment(cmd, secure),
             0x2A => self.verify_certificate(cmd, secure),
             0x84 => self.get_challenge(cmd, out),
@@ -321,7 +390,9 @@ impl VirtualCie {
                 SW_OK
             }
             0x00 | 0x02 => {
-                let Ok(fid) = <[u8; 2]>::try_from(cmd.data) else { return SW_WRONG_LENGTH };
+                let Ok(fid) = <[u8; 2]>::try_from(cmd.data) else {
+                    return SW_WRONG_LENGTH;
+                };
                 let Some(ef) = Ef::by_fid(self.volatile.level, u16::from_be_bytes(fid)) else {
                     return SW_FILE_NOT_FOUND;
                 };
@@ -352,7 +423,8 @@ impl VirtualCie {
                     let certificate = self.certificate()?;
                     let ds = document_signer()?;
                     let key = ds.private_key().ok()?;
-                    let ds_cert = documents::ds_certificate(&key, ds.modulus(), ds.public_exponent()).ok()?;
+                    let ds_cert =
+                        documents::ds_certificate(&key, ds.modulus(), ds.public_exponent()).ok()?;
                     let inputs = documents::SodInputs {
                         nis: &p.nis,
                         serial: &p.serial,
@@ -374,7 +446,14 @@ impl VirtualCie {
             let ds = document_signer()?;
             let key = ds.private_key().ok()?;
             let p = &self.perso;
-            let cert = documents::holder_certificate(&key, &p.holder, &p.serial, &p.servizi.n, &p.servizi.e).ok()?;
+            let cert = documents::holder_certificate(
+                &key,
+                &p.holder,
+                &p.serial,
+                &p.servizi.n,
+                &p.servizi.e,
+            )
+            .ok()?;
             let _ = self.lazy.certificate.set(cert);
         }
         self.lazy.certificate.get().map(Vec::as_slice)
@@ -406,7 +485,9 @@ impl VirtualCie {
         if !cmd.data.is_empty() {
             return SW_WRONG_LENGTH;
         }
-        let Some(le) = cmd.le else { return SW_WRONG_LENGTH };
+        let Some(le) = cmd.le else {
+            return SW_WRONG_LENGTH;
+        };
         let eof = self.perso.switches.eof;
         let content = match self.read_ef(ef, authenticated) {
             Ok(c) => c,
@@ -431,16 +512,26 @@ impl VirtualCie {
     /// READ BINARY with the odd INS `B1` (PagoPA's SOD read): P1-P2 = SFI, data = `54`
     /// offset DO, answer wrapped in DO `53`.
     fn read_binary_odd(&mut self, cmd: &Cmd<'_>, authenticated: bool, out: &mut Vec<u8>) -> u16 {
-        let Some(ef) = (if cmd.p1 == 0 { Ef::by_sfi(self.volatile.level, cmd.p2) } else { None }) else {
+        let Some(ef) = (if cmd.p1 == 0 {
+            Ef::by_sfi(self.volatile.level, cmd.p2)
+        } else {
+            None
+        }) else {
             return SW_FILE_NOT_FOUND;
         };
         let offset = match cmd.data {
-            [0x54, len, value @ ..] if usize::from(*len) == value.len() && (1..=2).contains(&value.len()) => {
-                value.iter().fold(0usize, |acc, b| acc.wrapping_shl(8) | usize::from(*b))
+            [0x54, len, value @ ..]
+                if usize::from(*len) == value.len() && (1..=2).contains(&value.len()) =>
+            {
+                value
+                    .iter()
+                    .fold(0usize, |acc, b| acc.wrapping_shl(8) | usize::from(*b))
             }
             _ => return SW_WRONG_DATA,
         };
-        let Some(le) = cmd.le else { return SW_WRONG_LENGTH };
+        let Some(le) = cmd.le else {
+            return SW_WRONG_LENGTH;
+        };
         let room = match le {
             0..=2 => return SW_WRONG_LENGTH,
             l if l <= 0x81 => l.saturating_sub(2),
@@ -464,14 +555,21 @@ impl VirtualCie {
         }
         let dh = &self.perso.dh;
         let ca = &self.perso.ca;
-        let sdo_dh = |leaves: &[&[u8]]| cons(&[0x70], &[&cons(&[0xBF, 0xA1, 0x01], &[&cons(&[0xA3], leaves)])]);
+        let sdo_dh = |leaves: &[&[u8]]| {
+            cons(
+                &[0x70],
+                &[&cons(&[0xBF, 0xA1, 0x01], &[&cons(&[0xA3], leaves)])],
+            )
+        };
         let answer = match cmd.data {
             d if d == GD_DH_G => sdo_dh(&[&tlv(&[0x97], &dh.g)]),
             d if d == GD_DH_P => sdo_dh(&[&tlv(&[0x98], &dh.p)]),
             d if d == GD_DH_Q => sdo_dh(&[&tlv(&[0x99], &dh.q)]),
-            d if d == GD_DH_ALL => {
-                sdo_dh(&[&tlv(&[0x97], &dh.g), &tlv(&[0x98], &dh.p), &tlv(&[0x99], &dh.q)])
-            }
+            d if d == GD_DH_ALL => sdo_dh(&[
+                &tlv(&[0x97], &dh.g),
+                &tlv(&[0x98], &dh.p),
+                &tlv(&[0x99], &dh.q),
+            ]),
             d if d == GD_CA_KEY => cons(
                 &[0x70],
                 &[&cons(
@@ -504,7 +602,13 @@ impl VirtualCie {
                     &[0x70],
                     &[&cons(
                         &[0xBF, 0x81, tag],
-                        &[&cons(&[0xA0], &[&tlv(&[0x9A], &[counter.max]), &tlv(&[0x9B], &[counter.left])])],
+                        &[&cons(
+                            &[0xA0],
+                            &[
+                                &tlv(&[0x9A], &[counter.max]),
+                                &tlv(&[0x9B], &[counter.left]),
+                            ],
+                        )],
                     )],
                 )
             }
@@ -538,8 +642,16 @@ mod tests {
         assert_eq!((c.data, c.le), (&[0x10, 0x01][..], None));
         let c = Cmd::parse(&[0, 0x88, 0, 0, 1, 0xAA, 0x00]).unwrap();
         assert_eq!((c.data, c.le), (&[0xAA][..], Some(256)));
-        assert!(Cmd::parse(&[0, 0xB0, 0, 0, 0, 1, 0]).is_none(), "extended refused");
+        assert!(
+            Cmd::parse(&[0, 0xB0, 0, 0, 0, 1, 0]).is_none(),
+            "extended refused"
+        );
         assert!(Cmd::parse(&[0, 0xA4, 2, 4, 2, 0x10]).is_none());
         assert!(Cmd::parse(&[0, 0xA4, 2]).is_none());
+        let c = Cmd::parse_any(&[0, 0x88, 0, 0, 0, 0, 1, 0xAA, 0, 0]).unwrap();
+        assert_eq!((c.data, c.le), (&[0xAA][..], Some(65536)));
+        let c = Cmd::parse_any(&[0, 0xB0, 0, 0, 0, 1, 0]).unwrap();
+        assert_eq!((c.data, c.le), (&[][..], Some(256)));
+        assert!(Cmd::parse_any(&[0, 0x88, 0, 0, 0, 0, 1, 0xAA, 0]).is_none());
     }
 }

@@ -22,7 +22,9 @@ use rsa::RsaPrivateKey;
 use rsa::pkcs1v15::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
 
-use super::der::{alg_null, bits, cons, der_len, octets, oid, printable, seq, set, tlv, uint, utf8};
+use super::der::{
+    alg_null, bits, cons, der_len, octets, oid, printable, seq, set, tlv, uint, utf8,
+};
 
 /// OID content bytes used below.
 const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
@@ -47,7 +49,8 @@ pub(crate) struct SigningFailed;
 /// Signs `message` with RSA PKCS#1 v1.5 / SHA-256 (deterministic, emulator-owned key).
 pub(crate) fn sign_sha256(key: &RsaPrivateKey, message: &[u8]) -> Result<Vec<u8>, SigningFailed> {
     let digest = Sha256::digest(message);
-    key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).map_err(|_| SigningFailed)
+    key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+        .map_err(|_| SigningFailed)
 }
 
 /// EF D003 "PAN": made-up prefix, the NIS in BCD at bytes 5..11, `FF` padding to 16 bytes.
@@ -114,7 +117,10 @@ fn certificate(
     subject_e: &[u8],
     key_usage: u8,
 ) -> Result<Vec<u8>, SigningFailed> {
-    let spki = seq(&[&alg_null(OID_RSA), &bits(&seq(&[&uint(subject_n), &uint(subject_e)]))]);
+    let spki = seq(&[
+        &alg_null(OID_RSA),
+        &bits(&seq(&[&uint(subject_n), &uint(subject_e)])),
+    ]);
     let validity = seq(&[
         &tlv(&[0x17], b"250101000000Z"),
         &tlv(&[0x17], b"351231235959Z"),
@@ -141,7 +147,11 @@ fn certificate(
 }
 
 /// The document-signer certificate (self-signed), serial 1.
-pub(crate) fn ds_certificate(ds: &RsaPrivateKey, n: &[u8], e: &[u8]) -> Result<Vec<u8>, SigningFailed> {
+pub(crate) fn ds_certificate(
+    ds: &RsaPrivateKey,
+    n: &[u8],
+    e: &[u8],
+) -> Result<Vec<u8>, SigningFailed> {
     let name = ds_name();
     // keyCertSign | digitalSignature
     certificate(ds, &[0x01], &name, &name, n, e, 0x84)
@@ -156,7 +166,13 @@ pub(crate) fn holder_certificate(
     subject_n: &[u8],
     subject_e: &[u8],
 ) -> Result<Vec<u8>, SigningFailed> {
-    let mut cn = String::with_capacity(holder.surname.len().saturating_add(holder.given_name.len()).saturating_add(1));
+    let mut cn = String::with_capacity(
+        holder
+            .surname
+            .len()
+            .saturating_add(holder.given_name.len())
+            .saturating_add(1),
+    );
     cn.push_str(&holder.surname);
     cn.push(' ');
     cn.push_str(&holder.given_name);
@@ -164,12 +180,19 @@ pub(crate) fn holder_certificate(
         &rdn(OID_COUNTRY, printable("IT")),
         &rdn(OID_GIVEN_NAME, utf8(&holder.given_name)),
         &rdn(OID_SURNAME, utf8(&holder.surname)),
-        &rdn(OID_SERIAL_NUMBER, printable(core::str::from_utf8(serial).unwrap_or("?"))),
+        &rdn(
+            OID_SERIAL_NUMBER,
+            printable(core::str::from_utf8(serial).unwrap_or("?")),
+        ),
         &rdn(OID_COMMON_NAME, utf8(&cn)),
     ]);
     // digitalSignature
     let mut out = certificate(ds, serial, &ds_name(), &subject, subject_n, subject_e, 0x80)?;
-    let padded = out.len().saturating_add(1).div_ceil(256).saturating_mul(256);
+    let padded = out
+        .len()
+        .saturating_add(1)
+        .div_ceil(256)
+        .saturating_mul(256);
     out.resize(padded, 0);
     Ok(out)
 }
@@ -212,8 +235,14 @@ pub(crate) fn sod(
 ) -> Result<Vec<u8>, SigningFailed> {
     let lds = lds_security_object(inputs);
     let attrs_content = [
-        seq(&[&oid(OID_CONTENT_TYPE), &set(&[&oid(OID_LDS_SECURITY_OBJECT)])]),
-        seq(&[&oid(OID_MESSAGE_DIGEST), &set(&[&octets(&Sha256::digest(&lds))])]),
+        seq(&[
+            &oid(OID_CONTENT_TYPE),
+            &set(&[&oid(OID_LDS_SECURITY_OBJECT)]),
+        ]),
+        seq(&[
+            &oid(OID_MESSAGE_DIGEST),
+            &set(&[&octets(&Sha256::digest(&lds))]),
+        ]),
     ]
     .concat();
     // The signature covers the attributes re-tagged as a SET (31).
@@ -229,7 +258,10 @@ pub(crate) fn sod(
     let signed_data = seq(&[
         &[0x02, 0x01, 0x03],
         &set(&[&alg_null(OID_SHA256)]),
-        &seq(&[&oid(OID_LDS_SECURITY_OBJECT), &cons(&[0xA0], &[&octets(&lds)])]),
+        &seq(&[
+            &oid(OID_LDS_SECURITY_OBJECT),
+            &cons(&[0xA0], &[&octets(&lds)]),
+        ]),
         &cons(&[0xA0], &[ds_cert]),
         &set(&[&signer_info]),
     ]);

@@ -26,13 +26,18 @@ pub struct RsaKeyComponents {
 
 impl fmt::Debug for RsaKeyComponents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RsaKeyComponents").field("modulus_len", &self.n.len()).finish_non_exhaustive()
+        f.debug_struct("RsaKeyComponents")
+            .field("modulus_len", &self.n.len())
+            .finish_non_exhaustive()
     }
 }
 
 /// Strips leading zero bytes (keeps one byte for zero).
 fn trim(bytes: &[u8]) -> Vec<u8> {
-    let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len().saturating_sub(1));
+    let start = bytes
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
     bytes.get(start..).unwrap_or(&[]).to_vec()
 }
 
@@ -40,7 +45,13 @@ impl RsaKeyComponents {
     /// Takes the components as big-endian bytes and checks that they form a usable key
     /// (n = p·q, e·d ≡ 1 mod λ(n), as the `rsa` crate validates).
     pub fn new(n: &[u8], e: &[u8], d: &[u8], p: &[u8], q: &[u8]) -> Result<Self, EmulatorError> {
-        let k = RsaKeyComponents { n: trim(n), e: trim(e), d: trim(d), p: trim(p), q: trim(q) };
+        let k = RsaKeyComponents {
+            n: trim(n),
+            e: trim(e),
+            d: trim(d),
+            p: trim(p),
+            q: trim(q),
+        };
         k.private_key()?;
         Ok(k)
     }
@@ -83,7 +94,9 @@ pub(crate) fn hex_field(text: &str, name: &str) -> Option<Vec<u8>> {
         let l = l.trim();
         !l.starts_with('#')
             && l.ends_with(':')
-            && l.split([' ', ':']).next().is_some_and(|first| first == name)
+            && l.split([' ', ':'])
+                .next()
+                .is_some_and(|first| first == name)
     })?;
     let mut hex = alloc::string::String::new();
     for l in lines {
@@ -110,7 +123,10 @@ pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if bytes.len() % 2 != 0 {
         return None;
     }
-    bytes.chunks_exact(2).map(|pair| Some(digit(*pair.first()?)? << 4 | digit(*pair.get(1)?)?)).collect()
+    bytes
+        .chunks_exact(2)
+        .map(|pair| Some(digit(*pair.first()?)? << 4 | digit(*pair.get(1)?)?))
+        .collect()
 }
 
 /// Encodes bytes as upper-case hex.
@@ -118,8 +134,12 @@ pub(crate) fn encode_hex(bytes: &[u8]) -> alloc::string::String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut s = alloc::string::String::with_capacity(bytes.len().saturating_mul(2));
     for b in bytes {
-        s.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-        s.push(char::from(HEX.get(usize::from(b & 0x0F)).copied().unwrap_or(b'0')));
+        s.push(char::from(
+            HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
+        ));
+        s.push(char::from(
+            HEX.get(usize::from(b & 0x0F)).copied().unwrap_or(b'0'),
+        ));
     }
     s
 }
@@ -131,7 +151,13 @@ pub(crate) fn rsa_from_text(text: &str, prefix: &str) -> Option<RsaKeyComponents
         name.push_str(suffix);
         hex_field(text, &name)
     };
-    Some(RsaKeyComponents { n: trim(&f("n")?), e: trim(&f("e")?), d: trim(&f("d")?), p: trim(&f("p")?), q: trim(&f("q")?) })
+    Some(RsaKeyComponents {
+        n: trim(&f("n")?),
+        e: trim(&f("e")?),
+        d: trim(&f("d")?),
+        p: trim(&f("p")?),
+        q: trim(&f("q")?),
+    })
 }
 
 /// The emulator's document-signer key (`data/emulator/ds-key.txt`).

@@ -22,13 +22,20 @@ pub(crate) struct CardRng {
 
 impl core::fmt::Debug for CardRng {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("CardRng").field("counter", &self.counter).finish_non_exhaustive()
+        f.debug_struct("CardRng")
+            .field("counter", &self.counter)
+            .finish_non_exhaustive()
     }
 }
 
 impl CardRng {
     pub(crate) fn new(seed: [u8; 32], counter: u64) -> CardRng {
-        CardRng { seed, counter, block: [0; 32], used: 32 }
+        CardRng {
+            seed,
+            counter,
+            block: [0; 32],
+            used: 32,
+        }
     }
 
     /// The position to save (whole blocks drawn so far).

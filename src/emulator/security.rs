@@ -62,7 +62,9 @@ impl core::fmt::Debug for Security {
 
 impl Security {
     pub(crate) fn has_channel(&self) -> bool {
-        self.channel.as_ref().is_some_and(CardSecureChannel::is_open)
+        self.channel
+            .as_ref()
+            .is_some_and(CardSecureChannel::is_open)
     }
 
     pub(crate) fn channel_mut(&mut self) -> Option<&mut CardSecureChannel> {
@@ -98,7 +100,11 @@ impl Security {
     /// (PROTOCOL.md 3.3).
     pub(crate) fn after_response(&mut self) {
         if let (Some(ssc), Some(agreement)) = (self.next_ssc.take(), self.agreement.as_ref()) {
-            self.channel = Some(CardSecureChannel::tdes(*agreement.keys.ks_enc(), *agreement.keys.ks_mac(), ssc));
+            self.channel = Some(CardSecureChannel::tdes(
+                *agreement.keys.ks_enc(),
+                *agreement.keys.ks_mac(),
+                ssc,
+            ));
         }
     }
 }
@@ -141,7 +147,9 @@ impl VirtualCie {
 
     /// MSE SET: KAT (DH), DST (CA key), AT (terminal key, chip key, servizi key).
     pub(crate) fn manage_security_environment(&mut self, cmd: &Cmd<'_>, secure: Secure) -> u16 {
-        let Some(mse) = parse_mse(cmd.data) else { return SW_WRONG_DATA };
+        let Some(mse) = parse_mse(cmd.data) else {
+            return SW_WRONG_DATA;
+        };
         match (cmd.p1, cmd.p2) {
             (0x41, 0xA6) => self.key_agreement(&mse, secure),
             (0x81, 0xB6) => {
@@ -187,14 +195,17 @@ impl VirtualCie {
         if secure.sm {
             return SW_CONDITIONS;
         }
-        let (Some(y_ifd), Some([0x81]), None | Some([0x9B])) = (mse.public_91, mse.key_ref_83, mse.algorithm)
+        let (Some(y_ifd), Some([0x81]), None | Some([0x9B])) =
+            (mse.public_91, mse.key_ref_83, mse.algorithm)
         else {
             return SW_WRONG_DATA;
         };
         self.drop_session();
         let params = &self.perso.dh_params;
         let card_key = params.generate_card_key(&mut self.rng);
-        let Ok(keys) = card_key.agree(params, y_ifd) else { return SW_WRONG_DATA };
+        let Ok(keys) = card_key.agree(params, y_ifd) else {
+            return SW_WRONG_DATA;
+        };
         let channel = CardSecureChannel::tdes(*keys.ks_enc(), *keys.ks_mac(), *keys.ssc());
         let security = &mut self.volatile.security;
         security.agreement = Some(Agreement {
@@ -248,15 +259,18 @@ impl VirtualCie {
             return SW_INCORRECT_P1P2;
         }
         let security = &mut self.volatile.security;
-        let (Some(agreement), Some(terminal), Some(rnd_icc)) =
-            (security.agreement.as_ref(), security.dapp.terminal.as_ref(), security.dapp.rnd_icc.as_ref())
-        else {
+        let (Some(agreement), Some(terminal), Some(rnd_icc)) = (
+            security.agreement.as_ref(),
+            security.dapp.terminal.as_ref(),
+            security.dapp.rnd_icc.as_ref(),
+        ) else {
             return SW_CONDITIONS;
         };
         if !secure.sm || !security.dapp.terminal_selected {
             return SW_CONDITIONS;
         }
-        let transcript = DhTranscript::new(&self.perso.dh_params, &agreement.y_ifd, &agreement.y_icc);
+        let transcript =
+            DhTranscript::new(&self.perso.dh_params, &agreement.y_ifd, &agreement.y_icc);
         match verify_external_auth(terminal, cmd.data, rnd_icc, &transcript) {
             Ok(()) => {
                 security.dapp.external_ok = true;
@@ -273,7 +287,12 @@ impl VirtualCie {
     /// INTERNAL AUTHENTICATE `00 88 00 00`: the DAPP answer SN.ICC ‖ SIG under SM after
     /// EXTERNAL AUTHENTICATE, or the servizi signature (in clear or under SM) after
     /// `MSE SET AT` with key 83.
-    pub(crate) fn internal_authenticate(&mut self, cmd: &Cmd<'_>, secure: Secure, out: &mut Vec<u8>) -> u16 {
+    pub(crate) fn internal_authenticate(
+        &mut self,
+        cmd: &Cmd<'_>,
+        secure: Secure,
+        out: &mut Vec<u8>,
+    ) -> u16 {
         if (cmd.p1, cmd.p2) != (0, 0) {
             return SW_INCORRECT_P1P2;
         }
@@ -289,17 +308,27 @@ impl VirtualCie {
                 Err(_) => SW_WRONG_LENGTH,
             };
         }
-        let Ok(rnd_ifd) = <[u8; 8]>::try_from(cmd.data) else { return SW_WRONG_LENGTH };
+        let Ok(rnd_ifd) = <[u8; 8]>::try_from(cmd.data) else {
+            return SW_WRONG_LENGTH;
+        };
         let security = &mut self.volatile.security;
-        let (Some(agreement), Some(rnd_icc)) = (security.agreement.as_ref(), security.dapp.rnd_icc) else {
+        let (Some(agreement), Some(rnd_icc)) = (security.agreement.as_ref(), security.dapp.rnd_icc)
+        else {
             return SW_CONDITIONS;
         };
         if !secure.sm || !security.dapp.external_ok || !security.dapp.internal_selected {
             return SW_CONDITIONS;
         }
-        let transcript = DhTranscript::new(&self.perso.dh_params, &agreement.y_ifd, &agreement.y_icc);
+        let transcript =
+            DhTranscript::new(&self.perso.dh_params, &agreement.y_ifd, &agreement.y_icc);
         let sn_icc = self.perso.sn_icc();
-        match auth::sign_internal_auth(&self.perso.chip_private, &sn_icc, &rnd_ifd, &transcript, &mut self.rng) {
+        match auth::sign_internal_auth(
+            &self.perso.chip_private,
+            &sn_icc,
+            &rnd_ifd,
+            &transcript,
+            &mut self.rng,
+        ) {
             Ok(answer) => {
                 out.extend_from_slice(&answer);
                 security.dapp.authenticated = true;

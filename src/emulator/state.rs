@@ -68,7 +68,11 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     fn get(&self, name: &'static str) -> Result<&'a str, StateError> {
-        self.pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v).ok_or(StateError::Missing(name))
+        self.pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+            .ok_or(StateError::Missing(name))
     }
 
     fn hex(&self, name: &'static str) -> Result<Vec<u8>, StateError> {
@@ -80,12 +84,20 @@ impl<'a> Fields<'a> {
     }
 
     fn number<T: core::str::FromStr>(&self, name: &'static str) -> Result<T, StateError> {
-        self.get(name)?.parse().map_err(|_| StateError::Invalid(name))
+        self.get(name)?
+            .parse()
+            .map_err(|_| StateError::Invalid(name))
     }
 
     fn rsa(&self, names: [&'static str; 5]) -> Result<RsaKeyComponents, StateError> {
         let [n, e, d, p, q] = names;
-        Ok(RsaKeyComponents::new(&self.hex(n)?, &self.hex(e)?, &self.hex(d)?, &self.hex(p)?, &self.hex(q)?)?)
+        Ok(RsaKeyComponents::new(
+            &self.hex(n)?,
+            &self.hex(e)?,
+            &self.hex(d)?,
+            &self.hex(p)?,
+            &self.hex(q)?,
+        )?)
     }
 }
 
@@ -148,8 +160,18 @@ impl VirtualCie {
             };
             put("ca_chr", &p.ca.chr);
             put("ca_cha", &p.ca.cha);
-            for (prefix, k) in [("ca", &p.ca.key), ("chip", &p.chip), ("servizi", &p.servizi)] {
-                for (suffix, v) in [("n", &k.n), ("e", &k.e), ("d", &k.d), ("p", &k.p), ("q", &k.q)] {
+            for (prefix, k) in [
+                ("ca", &p.ca.key),
+                ("chip", &p.chip),
+                ("servizi", &p.servizi),
+            ] {
+                for (suffix, v) in [
+                    ("n", &k.n),
+                    ("e", &k.e),
+                    ("d", &k.d),
+                    ("p", &k.p),
+                    ("q", &k.q),
+                ] {
                     let mut name = String::from(prefix);
                     name.push('_');
                     name.push_str(suffix);
@@ -180,8 +202,12 @@ impl VirtualCie {
             return Err(StateError::UnsupportedVersion(version));
         }
         let family = family_by_name(f.get("family")?).ok_or(StateError::Invalid("family"))?;
-        let serial = String::from_utf8(f.hex("serial")?).map_err(|_| StateError::Invalid("serial"))?;
-        let seed: [u8; 32] = f.hex("seed")?.try_into().map_err(|_| StateError::Invalid("seed"))?;
+        let serial =
+            String::from_utf8(f.hex("serial")?).map_err(|_| StateError::Invalid("serial"))?;
+        let seed: [u8; 32] = f
+            .hex("seed")?
+            .try_into()
+            .map_err(|_| StateError::Invalid("seed"))?;
         let switches = Switches {
             empty_verify: match f.get("empty_verify")? {
                 "counter" => EmptyVerify::Counter,
@@ -228,8 +254,18 @@ impl VirtualCie {
                 builder = builder
                     .ca_key(ca)
                     .chip_key(f.rsa(["chip_n", "chip_e", "chip_d", "chip_p", "chip_q"])?)
-                    .servizi_key(f.rsa(["servizi_n", "servizi_e", "servizi_d", "servizi_p", "servizi_q"])?)
-                    .dh_group(DhGroup { g: f.hex("dh_g")?, p: f.hex("dh_p")?, q: f.hex("dh_q")? });
+                    .servizi_key(f.rsa([
+                        "servizi_n",
+                        "servizi_e",
+                        "servizi_d",
+                        "servizi_p",
+                        "servizi_q",
+                    ])?)
+                    .dh_group(DhGroup {
+                        g: f.hex("dh_g")?,
+                        p: f.hex("dh_p")?,
+                        q: f.hex("dh_q")?,
+                    });
             }
             _ => return Err(StateError::Invalid("keys")),
         }
