@@ -41,3 +41,9 @@ pub mod vpcd;
 
 pub use error::Error;
 pub use transport::{CardTransport, TransportError};
+
+// auth
+pub use auth::{
+    AuthError, CaPrivateKey, CaPublicKey, CardPublicKey, DappHost, DhParams, SessionKeys,
+    TerminalKeys,
+};
