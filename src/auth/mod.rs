@@ -60,3 +60,5 @@ pub use error::{AuthError, DhParameter, KeyKind};
 pub use keys::{CaPrivateKey, CaPublicKey, CardPrivateKey, CardPublicKey, TerminalKeys};
 pub use rsa_ops::RsaPath;
 pub use servizi::{sign_servizi, verify_servizi};
+#[cfg(test)]
+mod tests;
