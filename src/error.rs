@@ -1,5 +1,6 @@
 //! The crate's one error type, wrapping the error of each layer with its source.
 
+use crate::auth::AuthError;
 use crate::codes::CodeError;
 use crate::sm::SmError;
 use crate::transport::TransportError;
@@ -27,4 +28,7 @@ pub enum Error {
     /// The secure-messaging channel failed (and is closed).
     #[error(transparent)]
     Sm(#[from] SmError),
+    /// Key agreement or device authentication failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
 }
