@@ -31,4 +31,8 @@ pub enum Error {
     /// Key agreement or device authentication failed.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// A virtual card could not be built.
+    #[cfg(feature = "emulator")]
+    #[error(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
 }

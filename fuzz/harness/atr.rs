@@ -22,6 +22,9 @@ pub fn run(data: &[u8]) {
         }
     }
     if let Some(family) = hint {
-        assert_eq!(ChipFamily::from_atr(family.contactless_atr().as_bytes()), Some(family));
+        assert_eq!(
+            ChipFamily::from_atr(family.contactless_atr().as_bytes()),
+            Some(family)
+        );
     }
 }
