@@ -59,7 +59,7 @@ use crate::transport::{CardTransport, TransportError};
 use builder::Personalisation;
 use codes::Codes;
 use files::Level;
-use rng::CardRng;
+pub use rng::SeededRng;
 use security::Security;
 
 /// Why a virtual card could not be built.
@@ -151,7 +151,7 @@ struct Buffers {
 pub struct VirtualCie {
     perso: Personalisation,
     codes: Codes,
-    rng: CardRng,
+    rng: SeededRng,
     lazy: LazyFiles,
     powered: bool,
     volatile: Volatile,
@@ -165,7 +165,7 @@ impl VirtualCie {
         VirtualCieBuilder::default()
     }
 
-    fn from_parts(perso: Personalisation, codes: Codes, rng: CardRng) -> VirtualCie {
+    fn from_parts(perso: Personalisation, codes: Codes, rng: SeededRng) -> VirtualCie {
         VirtualCie {
             perso,
             codes,
