@@ -1,14 +1,17 @@
 //! Saving and loading a virtual card: the round trip keeps codes, counters, identity, keys
 //! and the RNG position; what a reset wipes is not saved; bad input is refused with a typed
 //! error that does not repeat the value.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod emulator_host;
 
 use cie_pinpuk::card::chip::ChipFamily;
-use cie_pinpuk::emulator::{
-    CaKeyComponents, EmptyVerify, StateError, Switches, VirtualCie,
-};
+use cie_pinpuk::emulator::{CaKeyComponents, EmptyVerify, StateError, Switches, VirtualCie};
 use emulator_host::{SELECT_CIE, command, open, read_all, sm_tx, tx};
 
 #[test]
@@ -25,8 +28,24 @@ fn save_load_round_trip_keeps_counters_and_codes() {
         .build()
         .unwrap();
     let mut s = open(&mut c, 1);
-    assert_eq!(sm_tx(&mut c, &mut s.channel, &command([0, 0x20, 0, 0x81], b"00000000", None)).1, 0x63C2);
-    assert_eq!(sm_tx(&mut c, &mut s.channel, &command([0, 0x20, 0, 0x82], b"00000000", None)).1, 0x63C9);
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut s.channel,
+            &command([0, 0x20, 0, 0x81], b"00000000", None)
+        )
+        .1,
+        0x63C2
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut s.channel,
+            &command([0, 0x20, 0, 0x82], b"00000000", None)
+        )
+        .1,
+        0x63C9
+    );
     let text = c.save_state();
     assert!(text.starts_with("cie-pinpuk virtual card state\nversion = 1\n"));
     assert!(text.contains("A TEST CARD"));
@@ -39,9 +58,29 @@ fn save_load_round_trip_keeps_counters_and_codes() {
     assert!(!d.has_secure_session(), "a loaded card is freshly powered");
     assert_eq!(*d.save_state(), *text, "stable text");
     let mut s = open(&mut d, 2);
-    assert_eq!(sm_tx(&mut d, &mut s.channel, &[0, 0x20, 0, 0x81]).1, 0x6D00, "switch kept");
-    assert_eq!(sm_tx(&mut d, &mut s.channel, &command([0, 0x20, 0, 0x81], b"11223344", None)).1, 0x9000);
-    assert_eq!(sm_tx(&mut d, &mut s.channel, &command([0, 0x20, 0, 0x82], b"55667788", None)).1, 0x9000);
+    assert_eq!(
+        sm_tx(&mut d, &mut s.channel, &[0, 0x20, 0, 0x81]).1,
+        0x6D00,
+        "switch kept"
+    );
+    assert_eq!(
+        sm_tx(
+            &mut d,
+            &mut s.channel,
+            &command([0, 0x20, 0, 0x81], b"11223344", None)
+        )
+        .1,
+        0x9000
+    );
+    assert_eq!(
+        sm_tx(
+            &mut d,
+            &mut s.channel,
+            &command([0, 0x20, 0, 0x82], b"55667788", None)
+        )
+        .1,
+        0x9000
+    );
 }
 
 #[test]
@@ -52,7 +91,15 @@ fn a_changed_pin_survives_the_round_trip() {
     assert_eq!(sm_tx(&mut c, &mut s.channel, &change).1, 0x9000);
     let mut d = VirtualCie::load_state(&c.save_state()).unwrap();
     let mut s = open(&mut d, 4);
-    assert_eq!(sm_tx(&mut d, &mut s.channel, &command([0, 0x20, 0, 0x81], b"01010101", None)).1, 0x9000);
+    assert_eq!(
+        sm_tx(
+            &mut d,
+            &mut s.channel,
+            &command([0, 0x20, 0, 0x81], b"01010101", None)
+        )
+        .1,
+        0x9000
+    );
 }
 
 #[test]
@@ -91,7 +138,12 @@ fn keys_from_emulator_file(prefix: &str) -> cie_pinpuk::emulator::RsaKeyComponen
     let field = |name: &str| -> Vec<u8> {
         let mut lines = text.lines().skip_while(|l| !l.starts_with(name));
         lines.next().unwrap();
-        hex::decode(lines.take_while(|l| !l.trim().is_empty()).collect::<String>()).unwrap()
+        hex::decode(
+            lines
+                .take_while(|l| !l.trim().is_empty())
+                .collect::<String>(),
+        )
+        .unwrap()
     };
     let f = |s: &str| field(&format!("{prefix}_{s}"));
     cie_pinpuk::emulator::RsaKeyComponents::new(
@@ -106,26 +158,55 @@ fn keys_from_emulator_file(prefix: &str) -> cie_pinpuk::emulator::RsaKeyComponen
 
 #[test]
 fn bad_states_are_refused_with_typed_errors() {
-    assert_eq!(VirtualCie::load_state("hello").err(), Some(StateError::NotAState));
+    assert_eq!(
+        VirtualCie::load_state("hello").err(),
+        Some(StateError::NotAState)
+    );
     let good = VirtualCie::builder().build().unwrap().save_state();
     let v2 = good.replace("version = 1", "version = 2");
-    assert_eq!(VirtualCie::load_state(&v2).err(), Some(StateError::UnsupportedVersion(2)));
-    let no_pin: String = good.lines().filter(|l| !l.starts_with("pin =")).map(|l| format!("{l}\n")).collect();
-    assert_eq!(VirtualCie::load_state(&no_pin).err(), Some(StateError::Missing("pin")));
+    assert_eq!(
+        VirtualCie::load_state(&v2).err(),
+        Some(StateError::UnsupportedVersion(2))
+    );
+    let no_pin: String = good
+        .lines()
+        .filter(|l| !l.starts_with("pin ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        VirtualCie::load_state(&no_pin).err(),
+        Some(StateError::Missing("pin"))
+    );
     let bad_pin = good.replace("pin = 12345678", "pin = 1234");
     let err = VirtualCie::load_state(&bad_pin).err().unwrap();
     assert!(matches!(err, StateError::Card(_)));
-    assert!(!format!("{err} {err:?}").contains("1234"), "no code in the error");
+    assert!(
+        !format!("{err} {err:?}").contains("1234"),
+        "no code in the error"
+    );
     let bad_tries = good.replace("pin_tries = 3", "pin_tries = 4");
-    assert!(matches!(VirtualCie::load_state(&bad_tries), Err(StateError::Card(_))));
+    assert!(matches!(
+        VirtualCie::load_state(&bad_tries),
+        Err(StateError::Card(_))
+    ));
     let bad_family = good.replace("family = Gemalto", "family = Nokia");
-    assert_eq!(VirtualCie::load_state(&bad_family).err(), Some(StateError::Invalid("family")));
+    assert_eq!(
+        VirtualCie::load_state(&bad_family).err(),
+        Some(StateError::Invalid("family"))
+    );
 }
 
 #[test]
 fn file_round_trip() {
-    let c = VirtualCie::builder().tries_left(1, 4).switches(Switches::default()).build().unwrap();
-    let path = std::env::temp_dir().join(format!("cie-pinpuk-emulator-state-{}.txt", std::process::id()));
+    let c = VirtualCie::builder()
+        .tries_left(1, 4)
+        .switches(Switches::default())
+        .build()
+        .unwrap();
+    let path = std::env::temp_dir().join(format!(
+        "cie-pinpuk-emulator-state-{}.txt",
+        std::process::id()
+    ));
     c.save_to_file(&path).unwrap();
     let d = VirtualCie::load_from_file(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
@@ -135,21 +216,54 @@ fn file_round_trip() {
 #[test]
 fn builder_refuses_bad_personalisation() {
     use cie_pinpuk::emulator::EmulatorError as E;
-    assert_eq!(VirtualCie::builder().pin("1234567").build().err(), Some(E::InvalidPin));
-    assert_eq!(VirtualCie::builder().puk("1234567a").build().err(), Some(E::InvalidPuk));
-    assert_eq!(VirtualCie::builder().nis("12345").build().err(), Some(E::InvalidNis));
-    assert_eq!(VirtualCie::builder().serial("CA 12345B").build().err(), Some(E::InvalidSerial));
-    assert_eq!(VirtualCie::builder().atr(&[0x3B; 34]).build().err(), Some(E::InvalidAtr));
-    assert_eq!(VirtualCie::builder().tries_left(4, 10).build().err(), Some(E::InvalidCounter));
-    let bad_ca = CaKeyComponents { key: keys_from_emulator_file("chip"), chr: vec![1; 3], cha: vec![2; 7] };
-    assert_eq!(VirtualCie::builder().ca_key(bad_ca).build().err(), Some(E::InvalidKey), "CHR too short");
+    assert_eq!(
+        VirtualCie::builder().pin("1234567").build().err(),
+        Some(E::InvalidPin)
+    );
+    assert_eq!(
+        VirtualCie::builder().puk("1234567a").build().err(),
+        Some(E::InvalidPuk)
+    );
+    assert_eq!(
+        VirtualCie::builder().nis("12345").build().err(),
+        Some(E::InvalidNis)
+    );
+    assert_eq!(
+        VirtualCie::builder().serial("CA 12345B").build().err(),
+        Some(E::InvalidSerial)
+    );
+    assert_eq!(
+        VirtualCie::builder().atr(&[0x3B; 34]).build().err(),
+        Some(E::InvalidAtr)
+    );
+    assert_eq!(
+        VirtualCie::builder().tries_left(4, 10).build().err(),
+        Some(E::InvalidCounter)
+    );
+    let bad_ca = CaKeyComponents {
+        key: keys_from_emulator_file("chip"),
+        chr: vec![1; 3],
+        cha: vec![2; 7],
+    };
+    assert_eq!(
+        VirtualCie::builder().ca_key(bad_ca).build().err(),
+        Some(E::InvalidKey),
+        "CHR too short"
+    );
 }
 
 #[test]
 fn debug_output_shows_no_code() {
-    let c = VirtualCie::builder().pin("24681357").puk("97531864").build().unwrap();
+    let c = VirtualCie::builder()
+        .pin("24681357")
+        .puk("97531864")
+        .build()
+        .unwrap();
     let dbg = format!("{c:?}");
-    assert!(!dbg.contains("24681357") && !dbg.contains("97531864"), "{dbg}");
+    assert!(
+        !dbg.contains("24681357") && !dbg.contains("97531864"),
+        "{dbg}"
+    );
     let b = VirtualCie::builder().pin("24681357");
     assert!(!format!("{b:?}").contains("2468"));
 }
