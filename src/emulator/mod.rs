@@ -156,6 +156,8 @@ pub struct VirtualCie {
     powered: bool,
     volatile: Volatile,
     buffers: Buffers,
+    /// The last terminal certificate that verified, and what it yielded (see security.rs).
+    verified_certificate: Option<(Vec<u8>, crate::auth::TerminalPublicKey)>,
 }
 
 impl VirtualCie {
@@ -174,6 +176,7 @@ impl VirtualCie {
             powered: true,
             volatile: Volatile::new(),
             buffers: Buffers::default(),
+            verified_certificate: None,
         }
     }
 
