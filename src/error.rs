@@ -37,4 +37,8 @@ pub enum Error {
     /// The card or the session failed outside the PIN itself.
     #[error(transparent)]
     Card(#[from] crate::card::CardError),
+    /// A virtual card could not be built.
+    #[cfg(feature = "emulator")]
+    #[error(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
 }
