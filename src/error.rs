@@ -31,6 +31,12 @@ pub enum Error {
     /// Key agreement or device authentication failed.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// A PIN or PUK command did not succeed (wrong code, blocked, refused before sending).
+    #[error(transparent)]
+    Pin(#[from] crate::card::PinError),
+    /// The card or the session failed outside the PIN itself.
+    #[error(transparent)]
+    Card(#[from] crate::card::CardError),
     /// A virtual card could not be built.
     #[cfg(feature = "emulator")]
     #[error(transparent)]
