@@ -294,3 +294,56 @@ fn servizi_internal_authentication_in_clear_is_deterministic() {
     .unwrap();
     cie_pinpuk::auth::verify_servizi(&key, b"313233343536", &sig1).unwrap();
 }
+
+#[test]
+fn internal_authenticate_with_an_extended_le_inside_sm() {
+    // The plain command recovered from SM is extended when DO 97 has two bytes; the card
+    // accepts it (the protected APDU on the wire stays short).
+    let mut c = card();
+    let s = open(&mut c, 20);
+    let mut ch = s.channel;
+    let mse = [
+        0x00, 0x22, 0x41, 0xA4, 0x06, 0x84, 0x01, 0x82, 0x80, 0x01, 0x9B,
+    ];
+    assert_eq!(sm_tx(&mut c, &mut ch, &mse).1, 0x9000);
+    let ia = [
+        0x00, 0x88, 0x00, 0x00, 0x00, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x00, 0x00,
+    ];
+    // Parsed (not 6700), then refused: after DAPP a second INTERNAL AUTHENTICATE needs a new
+    // EXTERNAL AUTHENTICATE.
+    assert_eq!(sm_tx(&mut c, &mut ch, &ia).1, 0x6985);
+}
+
+#[test]
+fn sm_answer_over_256_bytes_via_61xx_and_the_0c_c0_quirk() {
+    let mut c = card();
+    let s = open(&mut c, 21);
+    let mut ch = s.channel;
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x10, 0x05]).1,
+        0x9000
+    );
+    // READ BINARY Le 00: 256 plain bytes make a protected body > 256 bytes.
+    let mut out = [0u8; 64];
+    let n = ch.wrap(&[0x00, 0xB0, 0x00, 0x00, 0x00], &mut out).unwrap();
+    let (first, sw) = raw(&mut c, &out[..n]);
+    assert!(first.is_empty());
+    assert_eq!(sw, 0x6100);
+    // The middleware's GET RESPONSE for 6100 under SM: `0C C0 00 00 00` without SM objects.
+    let (mut body, mut sw) = raw(&mut c, &[0x0C, 0xC0, 0x00, 0x00, 0x00]);
+    while sw & 0xFF00 == 0x6100 {
+        let (more, next) = raw(&mut c, &[0x00, 0xC0, 0x00, 0x00, sw as u8]);
+        body.extend_from_slice(&more);
+        sw = next;
+    }
+    body.extend_from_slice(&sw.to_be_bytes());
+    let mut plain = [0u8; 300];
+    let m = ch.unwrap(&body, &mut plain).unwrap();
+    assert_eq!(m, 256 + 2);
+    assert_eq!(&plain[..4], &[0x30, 0x82, 0x01, 0x0A]);
+    assert_eq!(&plain[256..258], &[0x90, 0x00]);
+    assert!(
+        c.has_secure_session(),
+        "GET RESPONSE in clear does not end the session"
+    );
+}

@@ -293,11 +293,8 @@ pub fn open_with(card: &mut VirtualCie, seed: u64, dapp: &mut DappHost) -> Opene
         "MSE SET AT int",
     );
     let rnd_ifd = [1u8, 2, 3, 4, 5, 6, 7, 8];
-    // SN.ICC ‖ SIG is 264 bytes: more than a short Le allows, so the plain command carries an
-    // extended Le (DO 97 of two bytes; the protected APDU on the wire stays short).
-    let mut ia_cmd = vec![0x00, 0x88, 0x00, 0x00, 0x00, 0x00, 0x08];
-    ia_cmd.extend_from_slice(&rnd_ifd);
-    ia_cmd.extend_from_slice(&[0x00, 0x00]);
+    // As the middleware: no Le (the 264-byte answer comes through 61xx / GET RESPONSE).
+    let ia_cmd = command([0x00, 0x88, 0x00, 0x00], &rnd_ifd, None);
     let ia = ok(sm_tx(card, &mut ch, &ia_cmd), "INTERNAL AUTHENTICATE");
     let sn_icc =
         verify_internal_auth(&chip, &ia, &rnd_ifd, &transcript).expect("internal auth verifies");
