@@ -7,7 +7,6 @@
     clippy::indexing_slicing
 )]
 
-#[allow(dead_code, unreachable_pub)]
 #[path = "../tests/emulator_host/mod.rs"]
 mod emulator_host;
 
