@@ -524,3 +524,20 @@ fn unknown_instruction_and_class() {
         "SM without a session"
     );
 }
+
+#[test]
+fn nxp_actalis_bit4id_refuse_the_ias_aid_and_take_the_fallback() {
+    use cie_pinpuk::card::chip::{ChipFamily, IasSelect};
+    for family in ChipFamily::ALL {
+        let mut c = VirtualCie::builder().chip_family(family).build().unwrap();
+        assert_eq!(ChipFamily::from_atr(c.atr()), Some(family));
+        let expected = match family.ias_select() {
+            IasSelect::ByAid => 0x9000,
+            IasSelect::Implicit => 0x6A82,
+        };
+        assert_eq!(raw(&mut c, &SELECT_IAS).1, expected, "{family}");
+        assert_eq!(raw(&mut c, &[0x00, 0xA4, 0x00, 0x00]).1, 0x9000, "{family}");
+        assert_eq!(raw(&mut c, &SELECT_CIE).1, 0x9000, "{family}");
+        open(&mut c, 7);
+    }
+}

@@ -347,3 +347,214 @@ fn sm_answer_over_256_bytes_via_61xx_and_the_0c_c0_quirk() {
         "GET RESPONSE in clear does not end the session"
     );
 }
+
+/// Selects and DH only: an SM channel at SSC 1, before any DAPP step.
+fn dh_only(c: &mut VirtualCie) -> (cie_pinpuk::sm::SecureChannel, cie_pinpuk::auth::CaPublicKey) {
+    use rand_core::SeedableRng;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+    assert_eq!(tx(c, &SELECT_CIE).1, 0x9000);
+    let params = emulator_host::get_dh_params(c);
+    let ca = emulator_host::get_ca_key(c);
+    let eph = params.generate_host_key(&mut rng);
+    let y = eph.public_value();
+    let mut kat = vec![0x80, 0x01, 0x9B, 0x83, 0x01, 0x81, 0x91, 0x82, 0x01, 0x00];
+    kat.extend_from_slice(y);
+    assert_eq!(
+        tx(c, &command([0x10, 0x22, 0x41, 0xA6], &kat[..255], None)).1,
+        0x9000
+    );
+    assert_eq!(
+        tx(c, &command([0x00, 0x22, 0x41, 0xA6], &kat[255..], None)).1,
+        0x9000
+    );
+    let (a, sw) = tx(
+        c,
+        &[
+            0x00, 0xCB, 0x3F, 0xFF, 0x06, 0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00,
+        ],
+    );
+    assert_eq!(sw, 0x9000);
+    let keys = eph.agree(&params, &a[8..]).unwrap();
+    assert_eq!(&a[..8], &[0xA6, 0x82, 0x01, 0x04, 0x91, 0x82, 0x01, 0x00]);
+    (
+        cie_pinpuk::sm::SecureChannel::tdes(*keys.ks_enc(), *keys.ks_mac(), *keys.ssc()),
+        ca,
+    )
+}
+
+#[test]
+fn dapp_steps_out_of_order_are_refused_and_pin_needs_dapp() {
+    let mut c = card();
+    let (mut ch, ca) = dh_only(&mut c);
+    assert!(c.has_secure_session() && !c.is_authenticated());
+    // SM works, but PIN commands and the serial need device authentication first.
+    assert_eq!(verify(&mut c, &mut ch, 0x81, b"12345678"), 0x6982);
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &[0x00, 0xB0, 0x82, 0x00, 0x09]).1,
+        0x6982
+    );
+    assert_eq!(c.pin_tries_left(), 3);
+    // The NIS is readable under SM too.
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &[0x00, 0xB0, 0x81, 0x00, 0x0C]),
+        (c.nis().to_vec(), 0x9000)
+    );
+    let mut dapp =
+        cie_pinpuk::auth::DappHost::well_known(cie_pinpuk::auth::Strategy::Fast).unwrap();
+    let cert = dapp.certificate(&ca).unwrap();
+    let pso = command([0x00, 0x2A, 0x00, 0xAE], cert.as_bytes(), None);
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &pso).1,
+        0x6985,
+        "PSO before MSE SET DST"
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &[0x00, 0x82, 0x00, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8]
+        )
+        .1,
+        0x6985
+    );
+    let mut at = vec![0x83, 0x0C];
+    at.extend_from_slice(&cie_pinpuk::auth::TERMINAL_CHR);
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x22, 0x81, 0xA4], &at, None)
+        )
+        .1,
+        0x6A88,
+        "no verified certificate"
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &[
+                0x00, 0x22, 0x81, 0xB6, 0x06, 0x80, 0x01, 0x41, 0x83, 0x01, 0x84
+            ]
+        )
+        .1,
+        0x9000
+    );
+    let mut bad = cert.as_bytes().to_vec();
+    bad[10] ^= 0x01;
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x2A, 0x00, 0xAE], &bad, None)
+        )
+        .1,
+        0x6A80,
+        "forged certificate"
+    );
+    assert_eq!(sm_tx(&mut c, &mut ch, &pso).1, 0x9000);
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x22, 0x81, 0xA4], &at, None)
+        )
+        .1,
+        0x9000
+    );
+    let (rnd_icc, sw) = sm_tx(&mut c, &mut ch, &[0x00, 0x84, 0x00, 0x00, 0x08]);
+    assert_eq!((rnd_icc.len(), sw), (8, 0x9000));
+    // A wrong external signature: 6300, and the challenge is used up.
+    let mut ext = vec![0u8; 264];
+    ext[..8].copy_from_slice(&cie_pinpuk::auth::SN_IFD);
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x82, 0x00, 0x00], &ext, None)
+        )
+        .1,
+        0x6300
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &[
+                0x00, 0x22, 0x41, 0xA4, 0x06, 0x84, 0x01, 0x82, 0x80, 0x01, 0x9B
+            ]
+        )
+        .1,
+        0x9000
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x88, 0x00, 0x00], &[1; 8], None)
+        )
+        .1,
+        0x6985
+    );
+    assert!(!c.is_authenticated());
+    assert_eq!(verify(&mut c, &mut ch, 0x81, b"12345678"), 0x6982);
+    // MSE SET KAT is refused under SM.
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command(
+                [0x00, 0x22, 0x41, 0xA6],
+                &[0x83, 0x01, 0x81, 0x91, 0x01, 0x02],
+                None
+            )
+        )
+        .1,
+        0x6985
+    );
+}
+
+#[test]
+fn k1_card_refuses_a_degenerate_host_dh_value() {
+    let mut c = card();
+    assert_eq!(tx(&mut c, &SELECT_CIE).1, 0x9000);
+    for y in [
+        vec![0u8; 256],
+        {
+            let mut v = vec![0u8; 256];
+            v[255] = 1;
+            v
+        },
+        vec![0xFF; 256],
+    ] {
+        let mut kat = vec![0x80, 0x01, 0x9B, 0x83, 0x01, 0x81, 0x91, 0x82, 0x01, 0x00];
+        kat.extend_from_slice(&y);
+        assert_eq!(
+            tx(
+                &mut c,
+                &command([0x10, 0x22, 0x41, 0xA6], &kat[..255], None)
+            )
+            .1,
+            0x9000
+        );
+        assert_eq!(
+            tx(
+                &mut c,
+                &command([0x00, 0x22, 0x41, 0xA6], &kat[255..], None)
+            )
+            .1,
+            0x6A80
+        );
+        assert!(!c.has_secure_session());
+        assert_eq!(
+            tx(
+                &mut c,
+                &[
+                    0x00, 0xCB, 0x3F, 0xFF, 0x06, 0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00
+                ]
+            )
+            .1,
+            0x6A88
+        );
+    }
+}

@@ -14,6 +14,7 @@ use super::der::{cons, tlv};
 use super::documents;
 use super::files::{AID_CIE, AID_IAS, Access, Ef, Level, fcp};
 use super::keys::document_signer;
+use crate::card::chip::IasSelect;
 
 pub(crate) const SW_FILE_NOT_FOUND: u16 = 0x6A82;
 pub(crate) const SW_WRONG_P1P2: u16 = 0x6B00;
@@ -371,6 +372,11 @@ impl VirtualCie {
         match cmd.p1 {
             0x04 => {
                 let level = if cmd.data == AID_IAS {
+                    // NXP, Actalis and Bit4id chips do not answer the IAS AID (PROTOCOL.md
+                    // 1.2): the host must fall back to `00 A4 00 00`.
+                    if self.perso.family.ias_select() == IasSelect::Implicit {
+                        return SW_FILE_NOT_FOUND;
+                    }
                     Level::Mf
                 } else if cmd.data == AID_CIE {
                     Level::Cie
