@@ -31,7 +31,20 @@
 //! * PIN and PUK commands, EF 1002 and EF 1003 need SM of a session whose device
 //!   authentication completed; otherwise `6982`;
 //! * a response lost because the caller's buffer is too small is lost like on a real link:
-//!   the command has taken effect.
+//!   the command has taken effect;
+//! * on the wire only short APDUs are accepted (an extended one answers `6700`); the plain
+//!   command recovered from SM may carry a two-byte Le (DO `97 02`), which is honoured;
+//! * the chip family matters where the official middleware says it does: NXP, Actalis and
+//!   Bit4id cards answer `6A82` to the IAS AID, so the host must use `00 A4 00 00`; every
+//!   card answers both GET DATA forms of the DH group;
+//! * the last terminal certificate that verified is remembered byte for byte (its check is a
+//!   pure function of the card's CA key and the bytes, and costs a 2048-bit public exponent).
+//!
+//! Switches for the behaviours real cards may differ in are in [`Switches`]: VERIFY without
+//! data ([`EmptyVerify`]), the case-1 SM form ([`Case1Acceptance`]), READ BINARY at the end
+//! of a file ([`EofAnswer`]) and the delivery of answers to commands without Le
+//! ([`LongAnswers`]). A card's state can be saved and loaded ([`VirtualCie::save_state`],
+//! [`VirtualCie::load_state`]); the text holds the PIN and the PUK (a test card).
 
 mod builder;
 pub mod codes;
