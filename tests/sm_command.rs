@@ -1,6 +1,11 @@
 //! The host's command side, TESTING.md §4.2 (C1-C7), and the card role's checks of
 //! protected commands (EU 2016/799 CSM_193 behaviour).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod sm_common;
 

@@ -1,6 +1,11 @@
 //! Negative tests of the host's response side, TESTING.md §4.1 (R1-R19). Every case expects
 //! a typed error, the channel closed with its keys gone, and no output afterwards.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod sm_common;
 
@@ -609,7 +614,7 @@ fn r19_configurable_command_limit() {
     let mut c4 = CardSecureChannel::tdes(e, m, [0, 0, 0, 0, 0, 0, 0, 4]).with_command_limit(0);
     let n = h4.wrap(&READ4, &mut buf).unwrap();
     assert_eq!(
-        c4.unwrap_command(&buf[..n].to_vec(), &mut [0u8; 64]),
+        c4.unwrap_command(&buf[..n], &mut [0u8; 64]),
         Err(SmError::CommandLimit)
     );
     assert!(!c4.is_open());

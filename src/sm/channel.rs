@@ -105,10 +105,8 @@ impl Engine {
 
     /// Counts one command against the optional cap.
     fn count_command(&mut self) -> Result<(), SmError> {
-        if let Some(limit) = self.limit {
-            if self.commands >= limit {
-                return Err(SmError::CommandLimit);
-            }
+        if self.limit.is_some_and(|limit| self.commands >= limit) {
+            return Err(SmError::CommandLimit);
         }
         self.commands = self.commands.saturating_add(1);
         Ok(())
@@ -215,7 +213,10 @@ impl Protect<'_> {
 }
 
 /// Verifies the MAC of a parsed body (constant time), then decrypts and unpads its
-/// ciphertext into `out` (at most `max_data` bytes). Returns the data length.
+/// ciphertext into `out` (at most `max_data` bytes, and `reserve` bytes must stay free after
+/// them; `offset` is added to the size reported when `out` is too small). Returns the data
+/// length.
+#[allow(clippy::too_many_arguments)]
 fn verify_and_decrypt(
     keys: &Keys,
     ssc: u64,
@@ -225,6 +226,7 @@ fn verify_and_decrypt(
     ct: Option<&[u8]>,
     max_data: usize,
     out: &mut [u8],
+    (reserve, offset): (usize, usize),
 ) -> Result<usize, SmError> {
     let mut m = keys.mac();
     m.update(&ssc.to_be_bytes());
@@ -250,14 +252,18 @@ fn verify_and_decrypt(
         return Err(SmError::Integrity);
     };
     let head_len = ct.len().saturating_sub(BLOCK);
+    let out_len = out.len();
     let data_len = head_len.saturating_add(in_last);
     if data_len > max_data {
         tail.zeroize();
         return Err(SmError::TooLong);
     }
-    let Some(dst) = out.get_mut(..data_len) else {
+    let room = data_len.saturating_add(reserve);
+    let Some(dst) = out.get_mut(..data_len).filter(|_| room <= out_len) else {
         tail.zeroize();
-        return Err(SmError::OutputTooSmall { needed: data_len });
+        return Err(SmError::OutputTooSmall {
+            needed: room.saturating_add(offset),
+        });
     };
     let (dst_head, dst_tail) = dst.split_at_mut(head_len.min(data_len));
     keys.cbc_decrypt(ct, dst_head);
@@ -467,6 +473,7 @@ impl SecureChannel {
                 parsed.ct,
                 pending.max_data,
                 out,
+                (2, 0),
             )?;
             let needed = n.saturating_add(2);
             let dst = out
@@ -669,6 +676,7 @@ impl CardSecureChannel {
                 parsed.ct,
                 max_data,
                 data_area,
+                (0, 7),
             )?;
             let extended = n > 255 || matches!(le, Le::Extended(_));
             let plain_cla = cla & !0x0C;
