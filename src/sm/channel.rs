@@ -634,7 +634,9 @@ impl CardSecureChannel {
 
     /// Verifies and decrypts a protected command APDU and writes the plain command APDU into
     /// `out` (CLA without the SM bits `0C`; short form unless the data exceeds 255 bytes or
-    /// DO `97` has two bytes). Returns its length.
+    /// DO `97` has two bytes). Returns its length. `out` needs 7 bytes more than the
+    /// decrypted data (the data is staged after the longest header, then moved into place);
+    /// 7 + 256 is enough for any block the host sends.
     pub fn unwrap_command(&mut self, protected: &[u8], out: &mut [u8]) -> Result<usize, SmError> {
         let pending = &mut self.pending;
         let last_chained = &mut self.last_chained;
@@ -726,9 +728,14 @@ impl CardSecureChannel {
             if !ok {
                 return Err(SmError::OutputTooSmall { needed: total });
             }
+            let end = w.pos();
+            // Wipe what is left of the staging copy past the plain APDU.
+            if let Some(stale) = out.get_mut(end..7usize.saturating_add(n)) {
+                stale.zeroize();
+            }
             *pending = Some(odd_ins);
             *last_chained = cla & 0x10 != 0;
-            Ok(w.pos())
+            Ok(end)
         })
     }
 
