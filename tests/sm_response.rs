@@ -464,6 +464,27 @@ fn r15_sm_error_status_words_close_channel() {
 }
 
 #[test]
+fn r15_protected_sm_error_in_do99_closes_channel() {
+    let f = Forge::icao();
+    for sw in [0x6987u16, 0x6988] {
+        reject(
+            &READ4,
+            &f.seal(RSP_SSC, &sw99(sw), 0x9000),
+            SmError::CardAbort { sw },
+        );
+    }
+    // Other statuses in DO 99 are the command's answer, not a session error.
+    let mut host = host_awaiting(&READ4);
+    let mut out = [0u8; 8];
+    assert_eq!(
+        host.unwrap(&f.seal(RSP_SSC, &sw99(0x6982), 0x9000), &mut out),
+        Ok(2)
+    );
+    assert_eq!(&out[..2], &[0x69, 0x82]);
+    assert!(host.is_open());
+}
+
+#[test]
 fn r16_response_reassembled_from_get_response_parts() {
     // A 0xF0-byte answer makes a protected body > 256 bytes: the card sends it in parts
     // (61xx + plain GET RESPONSE, the session's business); the channel unwraps the

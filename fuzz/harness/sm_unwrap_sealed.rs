@@ -13,7 +13,7 @@
 //! * len is taken modulo 600.
 //!
 //! When the structure is the canonical one, unwrap must succeed and return exactly the
-//! plaintext followed by DO 99; otherwise it may fail but must not panic, and a failure
+//! plaintext followed by DO 99 (or report `CardAbort` for a DO 99 of 6987/6988); otherwise it may fail but must not panic, and a failure
 //! closes the channel.
 
 use cie_pinpuk::sm::{SecureChannel, SmCipher, SmError};
@@ -149,7 +149,11 @@ pub fn run(data: &[u8]) {
         && (enc_present || plain.is_empty())
         && plain.len() <= max
         && (outer == 0x9000 || (matches!(outer, 0x6282 | 0x6B00) && outer == sw99_u16));
-    if canonical {
+    if canonical && matches!(sw99_u16, 0x6987 | 0x6988) {
+        // The card says its SM session is gone: the host must close too.
+        assert_eq!(result, Err(SmError::CardAbort { sw: sw99_u16 }));
+        assert!(!ch.is_open());
+    } else if canonical {
         let n = plain.len() + 2;
         assert_eq!(result, Ok(n), "canonical response rejected");
         assert_eq!(out.get(..plain.len()), Some(&plain[..]));

@@ -441,7 +441,8 @@ impl SecureChannel {
     /// [`SmError::Unprotected`]); the structure (`87`/`85`, `99`, `8E`, strict); the MAC in
     /// constant time; then decryption and padding ([`SmError::Integrity`] for MAC and padding
     /// alike); the data length against the command's Le and `out`. A non-`9000` outer SW must
-    /// equal DO `99`.
+    /// equal DO `99`. A verified DO `99` of `6987`/`6988` means the card dropped its session:
+    /// [`SmError::CardAbort`].
     pub fn unwrap(&mut self, protected_response: &[u8], out: &mut [u8]) -> Result<usize, SmError> {
         let pending = self.pending.take();
         self.eng.guard(out, |eng, out| {
@@ -475,6 +476,10 @@ impl SecureChannel {
                 out,
                 (2, 0),
             )?;
+            let status = u16::from_be_bytes(sw99);
+            if matches!(status, 0x6987 | 0x6988) {
+                return Err(SmError::CardAbort { sw: status });
+            }
             let needed = n.saturating_add(2);
             let dst = out
                 .get_mut(n..needed)
