@@ -104,7 +104,7 @@ fn p_sm2_mac_verified_before_decryption_padding_and_length() {
 
 #[test]
 fn p_sm3_mac_mismatch_position_does_not_change_the_outcome() {
-    // The comparison is `subtle::ConstantTimeEq` (src/sm/channel.rs, verify_and_decrypt);
+    // The comparison is `subtle::ConstantTimeEq` (src/sm/engine.rs, verify_and_decrypt);
     // functionally, a MAC wrong in its first or its last byte gives the same result.
     let f = Forge::icao();
     let dos = sw99(0x9000);

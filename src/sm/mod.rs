@@ -27,13 +27,17 @@
 //!   command and [`CardSecureChannel::last_command_chained`]; reassembly is the caller's.
 //! * Case-1 commands: [`Case1Form`] (host default: the middleware's `97 01 00`).
 
-mod channel;
+mod card;
 mod command;
 mod crypto;
 mod dos;
+mod engine;
 mod error;
+mod host;
 mod primitives;
 
-pub use channel::{CHAIN_BLOCK, CardSecureChannel, Case1Form, SecureChannel, SessionKeys, Ssc};
+pub use card::CardSecureChannel;
+pub use engine::{CHAIN_BLOCK, Case1Form, SessionKeys, Ssc};
 pub use error::{FormatError, SmError};
+pub use host::SecureChannel;
 pub use primitives::SmCipher;
