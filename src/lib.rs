@@ -27,6 +27,8 @@ pub mod transport;
 
 #[cfg(feature = "std")]
 pub mod desk;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 #[cfg(feature = "std")]
 pub mod issuance;
 #[cfg(feature = "std")]
@@ -35,9 +37,13 @@ pub mod journal;
 pub mod notify;
 pub mod policy;
 #[cfg(feature = "emulator")]
-pub mod emulator;
-#[cfg(feature = "emulator")]
 pub mod vpcd;
 
 pub use error::Error;
 pub use transport::{CardTransport, TransportError};
+
+// codes
+pub use codes::{
+    CodeError, CodeKind, FirstHalf, Half, NewPinRules, Pin, PinQualityError, Puk, RetryStatus,
+    SecondHalf,
+};

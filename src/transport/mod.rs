@@ -3,6 +3,37 @@
 //!
 //! [`CardTransport`] is deliberately small: synchronous, `&mut self`, object-safe, with the
 //! response written into a caller buffer so that an implementation need not allocate.
+//!
+//! # Test doubles
+//!
+//! Beside the trait live the doubles the rest of the crate is tested with (all `no_std` +
+//! `alloc`; they keep APDUs on the heap in the clear, which is what a test needs):
+//!
+//! - [`Transcript`]: replays a recorded exchange (a small text format), checking every
+//!   command byte for byte and failing loudly at the first divergence; [`Recorder`] writes
+//!   such a transcript from a live session.
+//! - [`FaultInjector`]: the faults F1-F9 of the fault matrix, at chosen exchanges.
+//! - [`Spy`]: keeps every command and response, for "zero APDUs sent" and "no PIN bytes on
+//!   the wire" checks.
+//! - [`from_fn`]: a closure as a transport; [`copy_response`] writes a scripted answer.
+//! - `MockCardTransport` (feature `mock`): the `mockall` mock of the trait, for
+//!   expectations on exact command bytes.
+//!
+//! ```
+//! # #[cfg(feature = "mock")]
+//! # {
+//! use cie_pinpuk::transport::{CardTransport, MockCardTransport, copy_response};
+//!
+//! let mut mock = MockCardTransport::new();
+//! mock.expect_transmit()
+//!     .withf(|cmd, _resp| cmd == [0x00, 0x20, 0x00, 0x81])
+//!     .times(1)
+//!     .returning(|_cmd, resp| copy_response(resp, &[0x63, 0xC2]));
+//! let mut buf = [0u8; 258];
+//! let n = mock.transmit(&[0x00, 0x20, 0x00, 0x81], &mut buf).unwrap();
+//! assert_eq!(&buf[..n], &[0x63, 0xC2]);
+//! # }
+//! ```
 
 use alloc::boxed::Box;
 
@@ -89,6 +120,21 @@ pub enum TransportError {
     #[error("transport failure")]
     Other(#[source] Box<dyn core::error::Error + Send + Sync + 'static>),
 }
+
+mod fault;
+mod func;
+mod hex;
+mod record;
+mod spy;
+mod transcript;
+
+pub use fault::{Fault, FaultInjector, Link};
+pub use func::{FnTransport, from_fn};
+pub use record::{
+    Exchange, LengthOutOfRange, Outcome, ReplayedFailure, TransportErrorKind, copy_response,
+};
+pub use spy::Spy;
+pub use transcript::{Recorder, Transcript, TranscriptDivergence, TranscriptError};
 
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
