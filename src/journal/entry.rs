@@ -92,26 +92,44 @@ pub struct Entry {
     pub signature: [u8; 64],
 }
 
-/// Lower-case hex.
-pub fn to_hex(bytes: &[u8]) -> String {
+/// Base 16 written with the letters `a` to `p` (nibble 0 is `a`, 15 is `p`). Hashes,
+/// signatures and keys in the journal use it so that no run of digits there can come from
+/// them: an auditor searching the journal for a code's digits finds only sequence numbers,
+/// times, card numbers and addresses.
+///
+/// ```
+/// use cie_pinpuk::journal::{from_letters, to_letters};
+/// assert_eq!(to_letters(&[0x00, 0x1f, 0xa5]), "aabpkf");
+/// assert_eq!(from_letters::<3>("aabpkf"), Some([0x00, 0x1f, 0xa5]));
+/// assert_eq!(from_letters::<1>("a1"), None);
+/// ```
+pub fn to_letters(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len().saturating_mul(2));
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(char::from(b'a'.saturating_add(b >> 4)));
+        s.push(char::from(b'a'.saturating_add(b & 0x0f)));
     }
     s
 }
 
-/// Parses lower- or upper-case hex into exactly `N` bytes.
-pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+/// Parses [`to_letters`] into exactly `N` bytes.
+pub fn from_letters<const N: usize>(s: &str) -> Option<[u8; N]> {
     let b = s.as_bytes();
     if b.len() != N.checked_mul(2)? {
         return None;
     }
+    let nibble = |c: u8| -> Option<u8> {
+        if (b'a'..=b'p').contains(&c) {
+            c.checked_sub(b'a')
+        } else {
+            None
+        }
+    };
     let mut out = [0u8; N];
     for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-        let hi = (*pair.first()? as char).to_digit(16)?;
-        let lo = (*pair.get(1)? as char).to_digit(16)?;
-        *o = u8::try_from(hi.checked_mul(16)?.checked_add(lo)?).ok()?;
+        let hi = nibble(*pair.first()?)?;
+        let lo = nibble(*pair.get(1)?)?;
+        *o = (hi << 4) | lo;
     }
     Some(out)
 }
@@ -195,7 +213,7 @@ fn content(
     s.push('\n');
     let _ = writeln!(s, "card={}", clean(card));
     let _ = writeln!(s, "detail={}", clean(detail));
-    let _ = writeln!(s, "prev={}", to_hex(prev));
+    let _ = writeln!(s, "prev={}", to_letters(prev));
     s
 }
 

@@ -13,7 +13,9 @@ mod store;
 use alloc::vec::Vec;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
-pub use entry::{Entry, EntryKind, Head, VerifyError, from_hex, to_hex, verify, verify_with_head};
+pub use entry::{
+    Entry, EntryKind, Head, VerifyError, from_letters, to_letters, verify, verify_with_head,
+};
 pub use signer::{OrderSigner, SignerError, SoftwareSigner, verify_signature};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
@@ -69,6 +71,22 @@ impl<S: JournalStore> Journal<S> {
         })?;
         self.last = Some((entry.seq, entry.hash));
         Ok(entry)
+    }
+
+    /// The number the next entry will get.
+    pub fn next_seq(&self) -> u64 {
+        self.last.map_or(1, |(s, _)| s.saturating_add(1))
+    }
+
+    /// The head of the journal (number and hash of the last entry).
+    pub fn head(&self) -> Head {
+        match self.last {
+            Some((seq, hash)) => Head { seq, hash },
+            None => Head {
+                seq: 0,
+                hash: [0u8; 32],
+            },
+        }
     }
 
     /// The store.

@@ -8,7 +8,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::clock::Timestamp;
-use super::entry::{Entry, EntryKind, from_hex, to_hex};
+use super::entry::{Entry, EntryKind, from_letters, to_letters};
 use super::store::{Commit, JournalStore, StoreError, check_commit};
 use crate::codes::{CodeKind, Half};
 use crate::notify::{IdempotencyKey, OutboxRecord, OutboxState};
@@ -128,9 +128,9 @@ impl JournalStore for SqliteStore {
                 rules_text(&e.rules),
                 e.card,
                 e.detail,
-                to_hex(&e.prev),
-                to_hex(&e.hash),
-                to_hex(&e.signature),
+                to_letters(&e.prev),
+                to_letters(&e.hash),
+                to_letters(&e.signature),
             ],
         )?;
         for r in c.new_outbox {
@@ -183,9 +183,9 @@ impl JournalStore for SqliteStore {
                 rules: parse_rules(&rules)?,
                 card,
                 detail,
-                prev: from_hex::<32>(&prev).ok_or(StoreError::Corrupt("prev"))?,
-                hash: from_hex::<32>(&hash).ok_or(StoreError::Corrupt("hash"))?,
-                signature: from_hex::<64>(&sig).ok_or(StoreError::Corrupt("signature"))?,
+                prev: from_letters::<32>(&prev).ok_or(StoreError::Corrupt("prev"))?,
+                hash: from_letters::<32>(&hash).ok_or(StoreError::Corrupt("hash"))?,
+                signature: from_letters::<64>(&sig).ok_or(StoreError::Corrupt("signature"))?,
             });
         }
         Ok(out)

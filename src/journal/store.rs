@@ -72,6 +72,18 @@ impl<T: JournalStore + ?Sized> JournalStore for &mut T {
     }
 }
 
+impl<T: JournalStore + ?Sized> JournalStore for alloc::boxed::Box<T> {
+    fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError> {
+        (**self).commit(commit)
+    }
+    fn entries(&self) -> Result<Vec<Entry>, StoreError> {
+        (**self).entries()
+    }
+    fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+        (**self).outbox()
+    }
+}
+
 /// The in-memory store.
 #[derive(Debug, Default)]
 pub struct MemoryStore {

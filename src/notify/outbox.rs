@@ -11,10 +11,11 @@ use alloc::string::String;
 use sha2::{Digest, Sha256};
 
 use crate::codes::{CodeKind, Half};
-use crate::journal::to_hex;
+use crate::journal::to_letters;
 use crate::policy::EmailAddress;
 
-/// A stable key for one notification (hex of a SHA-256 over what identifies it).
+/// A stable key for one notification: a SHA-256 over what identifies it, written with
+/// [`crate::journal::to_letters`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdempotencyKey(String);
 
@@ -36,7 +37,7 @@ impl IdempotencyKey {
         h.update([code_byte(code), half_byte(half)]);
         h.update(to.as_str().as_bytes());
         let digest: [u8; 32] = h.finalize().into();
-        IdempotencyKey(to_hex(&digest))
+        IdempotencyKey(to_letters(&digest))
     }
 
     /// From its stored text.
