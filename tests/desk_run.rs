@@ -287,7 +287,7 @@ fn m3_home_visit_application_then_visit() {
         Document::PhoneNumber,
     ]);
     let rep = d.run(&card("CA00000AA"), r.clone()).unwrap();
-    assert_eq!(rep.decision.requirements[0].need, Need::Appointment);
+    assert_eq!(rep.decision.requirements[0].need, Need::HomeVisitDate);
     assert_eq!(d.backend().reprints, 0);
     r.appointment = Appointment::Booked;
     r.identification = Identification::Cie;

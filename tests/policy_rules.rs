@@ -365,7 +365,7 @@ fn m3_home_visit_with_medical_certificate() {
             Need::MedicalCertificate,
             Need::IdentityDocumentCopy,
             Need::PhoneNumber,
-            Need::Appointment,
+            Need::HomeVisitDate,
             Need::Identification
         ]
     );
@@ -379,7 +379,7 @@ fn m3_home_visit_with_medical_certificate() {
         d.requirements[0],
         Requirement {
             rule: RuleId::M3,
-            need: Need::Appointment
+            need: Need::HomeVisitDate
         }
     );
     // The visit: both halves on paper (after the consent form) and a contact change.

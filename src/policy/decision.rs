@@ -71,8 +71,10 @@ pub enum Need {
     IdentityDocumentCopy,
     /// A phone number.
     PhoneNumber,
-    /// A booked appointment (home visit date, or the appointment season).
+    /// A booked appointment (the appointment season of M5).
     Appointment,
+    /// The date of the home visit, which the office fixes (M3).
+    HomeVisitDate,
 }
 
 impl Need {
@@ -86,7 +88,7 @@ impl Need {
                 "La domanda via PEC deve contenere il modulo firmato digitalmente dal titolare."
             }
             Need::PaperConsentForm => {
-                "Stampare il modulo di delega generato dal sistema, farlo firmare al richiedente e acquisirlo a sistema: solo dopo si può stampare la seconda metà dei codici."
+                "Stampare il modulo di delega generato da CieOnline (il consenso alla stampa su carta, da non confondere con la delega a terzi), farlo firmare al richiedente e acquisirlo a sistema: solo dopo si può stampare la seconda metà dei codici."
             }
             Need::SignedDelegation => {
                 "Il delegato deve consegnare la delega compilata e firmata dal titolare, con copia del documento del delegante."
@@ -109,6 +111,9 @@ impl Need {
             Need::Appointment => {
                 "Serve un appuntamento: in questo periodo il servizio è disponibile solo su prenotazione."
             }
+            Need::HomeVisitDate => {
+                "L'ufficio contatta il richiedente entro 30 giorni dalla domanda e fissa la data della visita a domicilio: la ristampa avviene in quel giorno."
+            }
         }
     }
 
@@ -122,7 +127,7 @@ impl Need {
                 "A request by PEC must carry the form digitally signed by the holder."
             }
             Need::PaperConsentForm => {
-                "Print the consent form the system generates, have the requester sign it and acquire it into the system: only then can the second half be printed."
+                "Print the consent form CieOnline generates (the consent to paper printing, not a third-party delegation), have the requester sign it and acquire it into the system: only then can the second half be printed."
             }
             Need::SignedDelegation => {
                 "The delegate must hand in the delegation filled in and signed by the holder, with a copy of the holder's document."
@@ -140,6 +145,9 @@ impl Need {
             Need::PhoneNumber => "A home visit needs a phone number to agree the appointment.",
             Need::Appointment => {
                 "An appointment is needed: in this period the service is by appointment only."
+            }
+            Need::HomeVisitDate => {
+                "The office calls the requester back within 30 days of the application and fixes the date of the home visit: the reprint happens on that day."
             }
         }
     }

@@ -82,7 +82,7 @@ fn gate_channel(request: &Request, profile: &Profile, d: &mut Decision) {
             }
             if request.appointment == Appointment::None {
                 // The office calls back within 30 days and fixes the date (seed 002).
-                d.require(RuleId::M3, Need::Appointment);
+                d.require(RuleId::M3, Need::HomeVisitDate);
             }
         }
         Channel::Counter => match profile.opening.status(request.at) {
