@@ -227,9 +227,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (i, d) in desks.iter().enumerate() {
         let entries = d.journal_entries()?;
         let head = journal::verify(&entries, &key)?;
+        let voci = if head.seq == 1 { "voce" } else { "voci" };
+        let n = i.saturating_add(1);
         println!(
-            "Registro {}: {} voci, catena e firme verificate",
-            i + 1,
+            "Registro {n}: {} {voci}, catena e firme verificate",
             head.seq
         );
     }

@@ -4,7 +4,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use cie_pinpuk::codes::{CodeKind, Half};
@@ -58,8 +59,8 @@ fn digits(h: &ReprintedHalf) -> String {
 /// Every fixture code, whole and halves.
 fn all_code_strings() -> Vec<String> {
     let mut v = Vec::new();
-    for (_, _, _, _, _, pin, puk) in FIXTURE_CARDS {
-        for c in [pin, puk] {
+    for f in FIXTURE_CARDS {
+        for c in [f.pin, f.puk] {
             v.push(c.to_string());
             v.push(c[..4].to_string());
             v.push(c[4..].to_string());

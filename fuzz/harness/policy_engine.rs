@@ -23,7 +23,7 @@ impl<'a> Cursor<'a> {
     pub fn pick(&mut self, n: u8) -> u8 {
         let b = self.data.get(self.pos).copied().unwrap_or(0);
         self.pos = self.pos.saturating_add(1);
-        if n == 0 { 0 } else { b % n }
+        b.checked_rem(n).unwrap_or(0)
     }
 }
 
@@ -88,9 +88,9 @@ fn window(c: &mut Cursor<'_>) -> Window {
 }
 
 fn date(c: &mut Cursor<'_>) -> CivilDate {
-    let y = 2025 + u16::from(c.pick(2));
-    let m = 1 + c.pick(12);
-    let d = 1 + c.pick(28);
+    let y = u16::from(c.pick(2)).saturating_add(2025);
+    let m = c.pick(12).saturating_add(1);
+    let d = c.pick(28).saturating_add(1);
     CivilDate::new(y, m, d).unwrap_or(CivilDate::new(2025, 1, 1).unwrap_or_else(|_| unreachable!()))
 }
 

@@ -21,53 +21,64 @@ struct Stored {
     forms: Vec<ConsentFormId>,
 }
 
-/// The fixture cards: number, holder, age, e-mail, mobile, PIN, PUK. Invented data for tests
-/// and examples (the codes are not anyone's).
-pub const FIXTURE_CARDS: &[(
-    &str,
-    &str,
-    HolderAge,
-    Option<&str>,
-    Option<&str>,
-    &str,
-    &str,
-)] = &[
-    (
-        "CA00000AA",
-        "Mario Rossi",
-        HolderAge::Adult,
-        Some("mario.rossi@example.it"),
-        Some("+393331234567"),
-        "73819264",
-        "50617283",
-    ),
-    (
-        "CA11111BB",
-        "Giulia Bianchi",
-        HolderAge::Adult,
-        None,
-        None,
-        "91827364",
-        "46372819",
-    ),
-    (
-        "CA22222CC",
-        "Luca Verdi",
-        HolderAge::Minor,
-        Some("famiglia.verdi@example.com"),
-        None,
-        "28374659",
-        "65748392",
-    ),
-    (
-        "CA33333DD",
-        "Anna Neri",
-        HolderAge::Adult,
-        Some("anna.neri@pec.it"),
-        Some("+393477654321"),
-        "39485761",
-        "72635481",
-    ),
+/// A fixture card. Invented data for tests and examples (the codes are not anyone's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixtureCard {
+    /// The card number.
+    pub number: &'static str,
+    /// The holder.
+    pub holder: &'static str,
+    /// The holder's age.
+    pub age: HolderAge,
+    /// The registered e-mail.
+    pub email: Option<&'static str>,
+    /// The registered mobile.
+    pub mobile: Option<&'static str>,
+    /// The PIN.
+    pub pin: &'static str,
+    /// The PUK.
+    pub puk: &'static str,
+}
+
+/// The fixture cards: one with both contacts, one with none, a minor's, and one whose
+/// registered e-mail is a PEC.
+pub const FIXTURE_CARDS: &[FixtureCard] = &[
+    FixtureCard {
+        number: "CA00000AA",
+        holder: "Mario Rossi",
+        age: HolderAge::Adult,
+        email: Some("mario.rossi@example.it"),
+        mobile: Some("+393331234567"),
+        pin: "73819264",
+        puk: "50617283",
+    },
+    FixtureCard {
+        number: "CA11111BB",
+        holder: "Giulia Bianchi",
+        age: HolderAge::Adult,
+        email: None,
+        mobile: None,
+        pin: "91827364",
+        puk: "46372819",
+    },
+    FixtureCard {
+        number: "CA22222CC",
+        holder: "Luca Verdi",
+        age: HolderAge::Minor,
+        email: Some("famiglia.verdi@example.com"),
+        mobile: None,
+        pin: "28374659",
+        puk: "65748392",
+    },
+    FixtureCard {
+        number: "CA33333DD",
+        holder: "Anna Neri",
+        age: HolderAge::Adult,
+        email: Some("anna.neri@pec.it"),
+        mobile: Some("+393477654321"),
+        pin: "39485761",
+        puk: "72635481",
+    },
 ];
 
 /// Faults to inject.
@@ -115,17 +126,19 @@ impl InMemoryIssuance {
     /// The system with the [`FIXTURE_CARDS`].
     pub fn with_fixtures(officer: VerifyingKey) -> InMemoryIssuance {
         let mut s = InMemoryIssuance::new(officer);
-        for (number, holder, age, email, mobile, pin, puk) in FIXTURE_CARDS {
-            let (Ok(number), Ok(pin), Ok(puk)) =
-                (CardNumber::parse(number), Pin::new(pin), Puk::new(puk))
-            else {
+        for f in FIXTURE_CARDS {
+            let (Ok(number), Ok(pin), Ok(puk)) = (
+                CardNumber::parse(f.number),
+                Pin::new(f.pin),
+                Puk::new(f.puk),
+            ) else {
                 continue;
             };
             let contacts = Contacts {
-                email: email.and_then(|e| EmailAddress::parse(e).ok()),
-                mobile: mobile.and_then(|m| MobileNumber::parse(m).ok()),
+                email: f.email.and_then(|e| EmailAddress::parse(e).ok()),
+                mobile: f.mobile.and_then(|m| MobileNumber::parse(m).ok()),
             };
-            s.add_card(number, String::from(*holder), *age, contacts, pin, puk);
+            s.add_card(number, String::from(f.holder), f.age, contacts, pin, puk);
         }
         s
     }

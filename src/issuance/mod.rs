@@ -13,7 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-pub use memory::{FIXTURE_CARDS, Faults, InMemoryIssuance};
+pub use memory::{FIXTURE_CARDS, Faults, FixtureCard, InMemoryIssuance};
 pub use order::{ReprintOrder, SignedOrder};
 
 use crate::codes::{CodeKind, FirstHalf, Half, SecondHalf};

@@ -198,7 +198,7 @@ fn content(
     detail: &str,
     prev: &[u8; 32],
 ) -> String {
-    let mut s = String::with_capacity(160 + detail.len());
+    let mut s = String::with_capacity(detail.len().saturating_add(160));
     let _ = writeln!(s, "cie-pinpuk-journal-v1");
     let _ = writeln!(s, "seq={seq}");
     let _ = writeln!(s, "time={}", time.0);

@@ -95,6 +95,7 @@ pub fn verify_signature(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
 
     #[test]
     fn software_signer_signs_and_verifies() {

@@ -64,7 +64,7 @@ impl WeekdaySet {
 pub struct InvalidDate;
 
 const fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 const fn days_in_month(year: u16, month: u8) -> u8 {
@@ -109,6 +109,8 @@ impl CivilDate {
     }
 
     /// Days since 1970-01-01 (negative before), by the days-from-civil method.
+    // Bounded inputs (year 1..=9999, month 1..=12, day 1..=31): no operation can overflow i64.
+    #[allow(clippy::arithmetic_side_effects)]
     pub const fn days_since_epoch(self) -> i64 {
         let y = self.year as i64 - if self.month <= 2 { 1 } else { 0 };
         let era = y.div_euclid(400);
@@ -121,6 +123,8 @@ impl CivilDate {
     }
 
     /// The day of the week.
+    // The day count is within +-3.7 million: adding 3 cannot overflow.
+    #[allow(clippy::arithmetic_side_effects)]
     pub const fn weekday(self) -> Weekday {
         // 1970-01-01 was a Thursday.
         match (self.days_since_epoch() + 3).rem_euclid(7) {
@@ -147,6 +151,8 @@ pub struct TimeOfDay(u16);
 
 impl TimeOfDay {
     /// `hour:minute`; `None` unless 0-23 and 0-59.
+    // Checked ranges: at most 1439.
+    #[allow(clippy::arithmetic_side_effects)]
     pub const fn new(hour: u8, minute: u8) -> Option<TimeOfDay> {
         if hour > 23 || minute > 59 {
             return None;
@@ -161,6 +167,8 @@ impl TimeOfDay {
     /// assert_eq!(TimeOfDay::saturating(15, 30).minutes(), 930);
     /// assert_eq!(TimeOfDay::saturating(99, 99).minutes(), 23 * 60 + 59);
     /// ```
+    // h <= 23 and m <= 59: at most 1439.
+    #[allow(clippy::arithmetic_side_effects)]
     pub const fn saturating(hour: u8, minute: u8) -> TimeOfDay {
         let h = if hour > 23 { 23 } else { hour };
         let m = if minute > 59 { 59 } else { minute };

@@ -51,7 +51,7 @@ impl<T: PecDirectory + ?Sized> PecDirectory for &T {
 
 /// Domains whose mailboxes are all certified mail: the mail domains of the accredited PEC
 /// providers (gestori PEC) listed by AgID in its public list of PEC providers
-/// (https://www.agid.gov.it/it/piattaforme/posta-elettronica-certificata/elenco-gestori-pec),
+/// (<https://www.agid.gov.it/it/piattaforme/posta-elettronica-certificata/elenco-gestori-pec>),
 /// as far as they offer mailboxes to citizens, plus the shared domains of the best-known
 /// consumer offers. Subdomains match too (`x.legalmail.it`).
 pub const PEC_PROVIDER_DOMAINS: &[&str] = &[
