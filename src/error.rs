@@ -14,4 +14,8 @@ pub enum Error {
     /// A PIN, PUK or half was malformed, of the wrong kind, or refused as a new PIN.
     #[error(transparent)]
     Code(#[from] CodeError),
+    /// The reprint desk stopped (issuance system, journal, signer or store).
+    #[cfg(feature = "std")]
+    #[error(transparent)]
+    Desk(#[from] crate::desk::DeskError),
 }

@@ -47,3 +47,12 @@ pub use codes::{
     CodeError, CodeKind, FirstHalf, Half, NewPinRules, Pin, PinQualityError, Puk, RetryStatus,
     SecondHalf,
 };
+
+// desk (policy, issuance, notify, journal, desk)
+#[cfg(feature = "std")]
+pub use desk::{DeskError, ReprintDesk};
+#[cfg(feature = "std")]
+pub use issuance::IssuanceBackend;
+#[cfg(feature = "std")]
+pub use notify::Notifier;
+pub use policy::{Decision, Profile, Request, RuleId, evaluate};

@@ -378,6 +378,17 @@ fn desk_crash_random_kills_keep_journal_and_outbox_exact() {
     );
     let entries = desk.journal_entries().unwrap();
     journal::verify(&entries, &desk.verifying_key()).unwrap();
+    // P-POL2: no entry holds a digit of any code of the run.
+    for e in &entries {
+        let text = e.content();
+        for f in FIXTURE_CARDS {
+            for code in [f.pin, f.puk] {
+                for part in [code, &code[..4], &code[4..]] {
+                    assert!(!text.contains(part), "entry {} holds {part}", e.seq);
+                }
+            }
+        }
+    }
     let sent_entries = entries
         .iter()
         .filter(|e| e.kind == EntryKind::NotificationSent)

@@ -358,6 +358,7 @@ fn desk_revoked_card_is_refused_and_journaled() {
     assert_eq!(d.backend().reprints, 0);
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn i5_desk_never_calls_reprint_before_identification() {
     let mut mock = MockIssuanceBackend::new();

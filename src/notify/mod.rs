@@ -152,7 +152,6 @@ impl<T: Notifier + ?Sized> Notifier for &mut T {
 }
 
 /// What a [`RecordingNotifier`] delivered.
-#[derive(Clone, PartialEq, Eq)]
 pub struct Sent {
     /// The key.
     pub key: IdempotencyKey,
