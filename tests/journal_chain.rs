@@ -159,3 +159,120 @@ fn journal_sqlite_round_trips_and_reopens() {
     drop(j);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn journal_sqlite_commit_is_atomic_entry_and_outbox() {
+    use cie_pinpuk::codes::{CodeKind, Half};
+    use cie_pinpuk::notify::{IdempotencyKey, OutboxRecord, OutboxState};
+    use cie_pinpuk::policy::EmailAddress;
+    let to = EmailAddress::parse("mario.rossi@example.it").unwrap();
+    let rec = |seq| OutboxRecord {
+        key: IdempotencyKey::derive("CA00000AA", seq, CodeKind::Pin, Half::Second, &to),
+        card: "CA00000AA".into(),
+        code: CodeKind::Pin,
+        half: Half::Second,
+        to: to.clone(),
+        state: OutboxState::Pending,
+    };
+    let clock = ManualClock::new(Timestamp(1_767_225_600));
+    let mut j = Journal::open(SqliteStore::open_in_memory().unwrap()).unwrap();
+    j.append(
+        &clock,
+        &signer(),
+        EntryKind::ReprintOrdered,
+        vec![RuleId::R4],
+        "CA00000AA",
+        "a",
+        &[rec(1)],
+        None,
+    )
+    .unwrap();
+    // A duplicate key: neither the entry nor the record is written.
+    let err = j.append(
+        &clock,
+        &signer(),
+        EntryKind::ReprintOrdered,
+        vec![RuleId::R4],
+        "CA00000AA",
+        "b",
+        &[rec(1)],
+        None,
+    );
+    assert!(err.is_err());
+    assert_eq!(j.entries().unwrap().len(), 1);
+    assert_eq!(j.store().outbox().unwrap().len(), 1);
+    // Marking an unknown key: refused, nothing written.
+    let unknown = rec(9).key;
+    assert!(
+        j.append(
+            &clock,
+            &signer(),
+            EntryKind::NotificationSent,
+            vec![],
+            "CA00000AA",
+            "c",
+            &[],
+            Some(&unknown)
+        )
+        .is_err()
+    );
+    assert_eq!(j.entries().unwrap().len(), 1);
+    // Marking the known key: entry and state together.
+    let k = rec(1).key;
+    j.append(
+        &clock,
+        &signer(),
+        EntryKind::NotificationSent,
+        vec![],
+        "CA00000AA",
+        "d",
+        &[],
+        Some(&k),
+    )
+    .unwrap();
+    assert_eq!(j.store().outbox().unwrap()[0].state, OutboxState::Sent);
+    assert_eq!(j.store().pending().unwrap().len(), 0);
+    verify(&j.entries().unwrap(), &signer().verifying_key()).unwrap();
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn journal_letters_round_trip(bytes in proptest::array::uniform32(any::<u8>())) {
+            let s = to_letters(&bytes);
+            prop_assert!(s.bytes().all(|c| (b'a'..=b'p').contains(&c)));
+            prop_assert_eq!(from_letters::<32>(&s), Some(bytes));
+        }
+
+        #[test]
+        fn journal_letters_decoder_never_panics(s in ".{0,80}") {
+            let _ = from_letters::<32>(&s);
+            let _ = from_letters::<4>(&s);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn journal_verify_detects_any_single_edit(which in 0usize..5, field in 0u8..6, delta in 1u64..1000) {
+            let mut j = Journal::open(MemoryStore::new()).unwrap();
+            fill(&mut j, 5);
+            let mut e = j.entries().unwrap();
+            let x = &mut e[which];
+            match field {
+                0 => x.seq += delta,
+                1 => x.time = Timestamp(x.time.0 ^ delta),
+                2 => x.kind = if x.kind == EntryKind::Decision { EntryKind::ContactsUpdated } else { EntryKind::Decision },
+                3 => x.rules.retain(|r| *r != RuleId::R3),
+                4 => x.card.push('X'),
+                _ => x.detail.push_str(" extra=1"),
+            }
+            prop_assert!(verify(&e, &signer().verifying_key()).is_err());
+        }
+    }
+}
