@@ -213,6 +213,13 @@ fn m1_delegate_in_each_seed_comune() {
                     .all(|i| i.recipient == Requester::Delegate && i.half.half() == Half::First)
             );
         }
+        // P-POL4: the delegation is recorded with the decision.
+        let e = d.journal_entries().unwrap();
+        assert!(e[0].detail.contains("requester=delegate"));
+        assert!(
+            e[0].detail
+                .contains("documents=signed-delegation,holder-unable-statement")
+        );
         for s in &d.notifier().sent {
             assert_eq!(
                 s.to,

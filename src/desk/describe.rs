@@ -7,8 +7,8 @@ use core::fmt::Write as _;
 use crate::codes::{CodeKind, Half};
 use crate::issuance::ReprintOrder;
 use crate::policy::{
-    Channel, ContactChange, Decision, Delivery, DeliveryChannel, Destination, Identification,
-    Outcome, Request, Requester,
+    Appointment, Channel, ConsentForm, ContactChange, Decision, Delivery, DeliveryChannel,
+    Destination, Document, Identification, Outcome, Request, Requester,
 };
 
 pub(crate) const fn requester(r: Requester) -> &'static str {
@@ -87,6 +87,33 @@ pub(crate) fn decision(request: &Request, d: &Decision) -> String {
         request.at.date,
         request.at.time
     );
+    // P-POL4: the documents shown (the signed delegation among them) are recorded.
+    s.push_str(" documents=");
+    let mut first = true;
+    for (doc, name) in [
+        (Document::SignedDelegation, "signed-delegation"),
+        (Document::HolderUnableStatement, "holder-unable-statement"),
+        (Document::ActOfAppointment, "act-of-appointment"),
+        (Document::MedicalCertificate, "medical-certificate"),
+        (Document::IdentityDocumentCopy, "identity-document-copy"),
+        (Document::PhoneNumber, "phone-number"),
+    ] {
+        if request.documents.contains(doc) {
+            if !first {
+                s.push(',');
+            }
+            s.push_str(name);
+            first = false;
+        }
+    }
+    s.push_str(match request.consent {
+        ConsentForm::NotAcquired => " consent=none",
+        ConsentForm::SignedAndAcquired => " consent=acquired",
+    });
+    s.push_str(match request.appointment {
+        Appointment::None => " appointment=none",
+        Appointment::Booked => " appointment=booked",
+    });
     s.push_str(" deliveries=");
     for (i, x) in d.deliveries.iter().enumerate() {
         if i > 0 {
