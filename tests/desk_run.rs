@@ -344,6 +344,16 @@ fn notify_failure_leaves_pending_then_dispatch_sends_exactly_once() {
     let sent = d.dispatch_pending().unwrap();
     assert_eq!(sent, rep.pending);
     assert!(d.dispatch_pending().unwrap().is_empty());
+    let kinds: Vec<EntryKind> = d
+        .journal_entries()
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        &kinds[kinds.len() - 2..],
+        &[EntryKind::RedeliveryOrdered, EntryKind::NotificationSent]
+    );
     assert_eq!(d.notifier().sent.len(), 2);
     assert!(
         d.notifier().sent[1].body.contains("    9264\n")

@@ -561,6 +561,20 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
             };
             let signed = order.sign(&*self.signer)?;
             let halves = self.backend.reprint(&signed)?;
+            let detail = alloc::format!(
+                "key={} half={} order_signature={}",
+                record.key.as_str(),
+                describe::half_name(record.code, record.half),
+                crate::journal::to_letters(&signed.signature)
+            );
+            self.append(
+                EntryKind::RedeliveryOrdered,
+                alloc::vec![RuleId::R4],
+                &card,
+                &detail,
+                &[],
+                None,
+            )?;
             let Some(half) = halves.iter().find_map(|h| match h {
                 ReprintedHalf::Second(s) if s.kind() == record.code => Some(s),
                 _ => None,

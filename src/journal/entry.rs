@@ -29,6 +29,9 @@ pub enum EntryKind {
     ReprintOrdered,
     /// The issuance system failed; nothing was released.
     ReprintFailed,
+    /// A pending second half was read again from the issuance system, on a new signed
+    /// order, to send it after a failure or a crash.
+    RedeliveryOrdered,
     /// The first halves (or paper second halves) were handed to the officer's printer.
     PrintedOnPaper,
     /// A second half was sent by the notifier.
@@ -46,6 +49,7 @@ impl EntryKind {
             EntryKind::ConsentAcquired => "consent-acquired",
             EntryKind::ReprintOrdered => "reprint-ordered",
             EntryKind::ReprintFailed => "reprint-failed",
+            EntryKind::RedeliveryOrdered => "redelivery-ordered",
             EntryKind::PrintedOnPaper => "printed-on-paper",
             EntryKind::NotificationSent => "notification-sent",
             EntryKind::ContactsUpdated => "contacts-updated",
@@ -60,6 +64,7 @@ impl EntryKind {
             EntryKind::ConsentAcquired,
             EntryKind::ReprintOrdered,
             EntryKind::ReprintFailed,
+            EntryKind::RedeliveryOrdered,
             EntryKind::PrintedOnPaper,
             EntryKind::NotificationSent,
             EntryKind::ContactsUpdated,
