@@ -27,8 +27,8 @@ pub struct ReprintOrder {
 }
 
 impl ReprintOrder {
-    /// The canonical bytes that are signed.
-    pub fn to_bytes(&self) -> String {
+    /// The canonical text that is signed (UTF-8).
+    pub fn to_signed_text(&self) -> String {
         let mut s = String::with_capacity(128);
         let _ = write!(
             s,
@@ -44,7 +44,7 @@ impl ReprintOrder {
 
     /// Signs the order.
     pub fn sign(self, signer: &dyn OrderSigner) -> Result<SignedOrder, SignerError> {
-        let signature = signer.sign(self.to_bytes().as_bytes())?;
+        let signature = signer.sign(self.to_signed_text().as_bytes())?;
         Ok(SignedOrder {
             order: self,
             signature,
@@ -64,6 +64,6 @@ pub struct SignedOrder {
 impl SignedOrder {
     /// Whether the signature is valid under `key`.
     pub fn verify(&self, key: &VerifyingKey) -> bool {
-        verify_signature(key, self.order.to_bytes().as_bytes(), &self.signature)
+        verify_signature(key, self.order.to_signed_text().as_bytes(), &self.signature)
     }
 }

@@ -105,6 +105,8 @@ pub fn violations(
                 if first.channel != second.channel || first.destination != second.destination {
                     continue;
                 }
+                // The exception of I7. A parent of a minor is the minor's legal
+                // representative by law (art. 320 c.c.), so the exception covers them too.
                 let excepted = first.channel == DeliveryChannel::Paper
                     && !remote
                     && request.consent == ConsentForm::SignedAndAcquired
