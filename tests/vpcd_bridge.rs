@@ -1,7 +1,13 @@
 //! The vpcd bridge against a fake vpcd (a loopback TCP server in the test): framing, control
 //! messages, APDUs, malformed input, stop flag, connection retries. No pcscd needed.
 #![cfg(feature = "emulator")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use cie_pinpuk::transport::{CardTransport, TransportError};
 use cie_pinpuk::vpcd::frame::{Control, Request, encode_frame};
@@ -169,7 +175,11 @@ fn vpcd_bridge_replaces_undeliverable_answers_with_6f00() {
     let mut v = FakeVpcd::accept(&l);
     // The card fails, answers too much for a vpcd frame, or answers nothing.
     for ins in [0xE1, 0xE3, 0xE4] {
-        assert_eq!(v.ask(Request::Apdu(&[0x00, ins, 0x00, 0x00])), [0x6F, 0x00], "INS {ins:02X}");
+        assert_eq!(
+            v.ask(Request::Apdu(&[0x00, ins, 0x00, 0x00])),
+            [0x6F, 0x00],
+            "INS {ins:02X}"
+        );
     }
     // Two- and three-byte messages are malformed APDUs, still answered by the card.
     assert_eq!(v.ask(Request::Apdu(&[0x00, 0xA4])), [0x90, 0x00]);
@@ -243,7 +253,9 @@ fn vpcd_bridge_gives_up_after_its_attempts() {
         .serve(&mut card)
         .unwrap_err();
     match e {
-        VpcdError::Connect { attempts, addr: a, .. } => {
+        VpcdError::Connect {
+            attempts, addr: a, ..
+        } => {
             assert_eq!(attempts, 3);
             assert_eq!(a, addr);
         }

@@ -92,7 +92,9 @@ impl ReaderSelector {
     /// The first reader of `readers` this selector picks, if any.
     #[must_use]
     pub fn pick<'a>(&self, readers: &'a [ReaderInfo]) -> Option<&'a ReaderInfo> {
-        readers.iter().find(|r| self.matches(&r.name, r.card_present))
+        readers
+            .iter()
+            .find(|r| self.matches(&r.name, r.card_present))
     }
 }
 
@@ -259,7 +261,10 @@ impl PcscTransport {
     /// # Errors
     /// [`TransportError::Timeout`] if no such card appeared in time; otherwise as
     /// [`connect`](Self::connect).
-    pub fn wait_for_card(selector: &ReaderSelector, timeout: Duration) -> Result<Self, TransportError> {
+    pub fn wait_for_card(
+        selector: &ReaderSelector,
+        timeout: Duration,
+    ) -> Result<Self, TransportError> {
         let ctx = Context::establish(Scope::User)?;
         let deadline = Instant::now().checked_add(timeout);
         loop {
@@ -409,7 +414,9 @@ fn connect_card(
 ) -> Result<(Card, Option<pcsc::Protocol>, Vec<u8>), TransportError> {
     let card = match ctx.connect(reader, ShareMode::Shared, Protocols::T1) {
         Ok(c) => c,
-        Err(pcsc::Error::ProtoMismatch) => ctx.connect(reader, ShareMode::Shared, Protocols::ANY)?,
+        Err(pcsc::Error::ProtoMismatch) => {
+            ctx.connect(reader, ShareMode::Shared, Protocols::ANY)?
+        }
         Err(e) => return Err(e.into()),
     };
     let status = card.status2_owned()?;
@@ -419,7 +426,9 @@ fn connect_card(
 /// One transmit on `card`, with the needed size kept on a short buffer.
 fn transmit_on(card: &Card, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
     if command.is_empty() {
-        return Err(TransportError::Other(Box::new(pcsc::Error::InvalidParameter)));
+        return Err(TransportError::Other(Box::new(
+            pcsc::Error::InvalidParameter,
+        )));
     }
     match card.transmit2(command, response) {
         Ok(r) => Ok(r.len()),
@@ -512,12 +521,19 @@ mod tests {
     #[test]
     fn f1_f3_f4_f5_f9_pcsc_errors_map_to_transport_errors() {
         use pcsc::Error as E;
-        let cases: [(E, fn(&TransportError) -> bool); 10] = [
+        type Check = fn(&TransportError) -> bool;
+        let cases: [(E, Check); 10] = [
             (E::RemovedCard, |e| matches!(e, TransportError::CardRemoved)),
             (E::NoSmartcard, |e| matches!(e, TransportError::CardRemoved)),
-            (E::ReaderUnavailable, |e| matches!(e, TransportError::ReaderGone)),
-            (E::UnknownReader, |e| matches!(e, TransportError::ReaderGone)),
-            (E::NoReadersAvailable, |e| matches!(e, TransportError::ReaderGone)),
+            (E::ReaderUnavailable, |e| {
+                matches!(e, TransportError::ReaderGone)
+            }),
+            (E::UnknownReader, |e| {
+                matches!(e, TransportError::ReaderGone)
+            }),
+            (E::NoReadersAvailable, |e| {
+                matches!(e, TransportError::ReaderGone)
+            }),
             (E::ResetCard, |e| matches!(e, TransportError::Reset)),
             (E::UnpoweredCard, |e| matches!(e, TransportError::Reset)),
             (E::Timeout, |e| matches!(e, TransportError::Timeout)),

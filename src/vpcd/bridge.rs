@@ -244,7 +244,10 @@ impl VpcdBridge {
 ///
 /// # Errors
 /// As [`VpcdBridge::serve`].
-pub fn serve<C: VirtualCard + ?Sized>(addr: SocketAddr, card: &mut C) -> Result<ServeEnd, VpcdError> {
+pub fn serve<C: VirtualCard + ?Sized>(
+    addr: SocketAddr,
+    card: &mut C,
+) -> Result<ServeEnd, VpcdError> {
     VpcdBridge::new(addr).serve(card)
 }
 

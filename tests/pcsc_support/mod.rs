@@ -9,7 +9,14 @@
 //! and "removes" it by stopping the bridge. There is one vpcd reader, so the tests of a
 //! binary take turns through [`stack`]'s lock. Any [`VirtualCard`] can be inserted: the
 //! [`TestCard`] here, or (in the CIE-level tests) the virtual CIE.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use cie_pinpuk::transport::pcsc::{ReaderSelector, list_readers};
 use cie_pinpuk::transport::{CardTransport, TransportError};
@@ -82,7 +89,9 @@ impl CardTransport for TestCard {
         answer.extend_from_slice(&[0x90, 0x00]);
         let out = response
             .get_mut(..answer.len())
-            .ok_or(TransportError::BufferTooSmall { needed: answer.len() })?;
+            .ok_or(TransportError::BufferTooSmall {
+                needed: answer.len(),
+            })?;
         out.copy_from_slice(&answer);
         Ok(answer.len())
     }
@@ -122,7 +131,9 @@ pub fn stack(test: &str) -> Option<Stack> {
         );
         return None;
     }
-    let turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let vpcd = std::env::var("CIE_VPCD_ADDR")
         .unwrap_or_else(|_| "127.0.0.1:35963".into())
         .parse()
