@@ -41,3 +41,9 @@ pub mod vpcd;
 
 pub use error::Error;
 pub use transport::{CardTransport, TransportError};
+
+// --- pcsc / vpcd ---
+#[cfg(feature = "pcsc")]
+pub use transport::pcsc::{PcscTransport, ReaderSelector};
+#[cfg(feature = "emulator")]
+pub use vpcd::{VirtualCard, VpcdBridge};
