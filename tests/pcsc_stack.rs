@@ -258,6 +258,7 @@ fn p_pin8_a_reset_cannot_cut_into_a_transaction() {
     assert_eq!(send(&mut tx, &echo(&[0xA2])).unwrap(), [0xA2, 0x90, 0x00]); // "the operation"
     drop(tx);
     let (r, _b) = resetter.join().unwrap();
+    eprintln!("reset from the second client during the transaction: {r:?}");
     // pcsc-lite makes the reset wait for the transaction (or refuses it as busy).
     assert!(matches!(r, Ok(()) | Err(TransportError::Busy)), "{r:?}");
     let ev = log.events();
