@@ -88,6 +88,11 @@ fn pcsc_atr_is_exposed_t1_negotiated_and_apdus_answered() {
             [0x6D, 0x00]
         );
     }
+    let r = t
+        .with_transaction(|tx| send(tx, &echo(&[4, 5])))
+        .unwrap()
+        .unwrap();
+    assert_eq!(r, [4, 5, 0x90, 0x00]);
     assert_eq!(log.apdus()[0], SELECT_IAS);
     assert_eq!(log.apdus()[1], echo(&[1, 2, 3]));
 }

@@ -363,6 +363,31 @@ impl PcscTransport {
         }
     }
 
+    /// Runs `f` inside one transaction, ended when `f` returns: the scoped form of
+    /// [`transaction`](Self::transaction). Collect every user input before calling it.
+    ///
+    /// ```no_run
+    /// # use cie_pinpuk::transport::{CardTransport, pcsc::{PcscTransport, ReaderSelector}};
+    /// let mut card = PcscTransport::connect(&ReaderSelector::FirstWithCard)?;
+    /// let mut buf = [0u8; 258];
+    /// let sw = card.with_transaction(|tx| {
+    ///     let n = tx.transmit(&[0x00, 0xA4, 0x00, 0x00], &mut buf)?;
+    ///     Ok::<_, cie_pinpuk::TransportError>(buf.get(..n).map(<[u8]>::to_vec))
+    /// })??;
+    /// # Ok::<(), cie_pinpuk::TransportError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`transaction`](Self::transaction), for starting it; `f`'s own result is returned
+    /// inside `Ok`.
+    pub fn with_transaction<R>(
+        &mut self,
+        f: impl FnOnce(&mut PcscTransaction<'_>) -> R,
+    ) -> Result<R, TransportError> {
+        let mut tx = self.transaction()?;
+        Ok(f(&mut tx))
+    }
+
     /// Connects to the card again, in the same reader, after a reset or a removal
     /// (re-reading the ATR). The caller must then start its session from the beginning:
     /// select, key agreement, authentication, and ask the user again for any PIN.
