@@ -425,6 +425,11 @@ impl PcscTransport {
             })
             .map_err(|e| self.link.note(e.into()))?;
         let status = card.status2_owned().map_err(|e| self.link.note(e.into()))?;
+        if status.protocol2().is_none() {
+            // Unusable without a protocol (see `connect_card`): drop the handle.
+            self.card = None;
+            return Err(TransportError::Other(Box::new(pcsc::Error::ProtoMismatch)));
+        }
         self.atr = status.atr().to_vec();
         self.protocol = status.protocol2();
         self.link = Link::Up;
@@ -445,6 +450,11 @@ fn connect_card(
         Err(e) => return Err(e.into()),
     };
     let status = card.status2_owned()?;
+    if status.protocol2().is_none() {
+        // A shared connection to a card always has a protocol; without one the `pcsc`
+        // crate cannot transmit (it would panic), so refuse the connection here.
+        return Err(TransportError::Other(Box::new(pcsc::Error::ProtoMismatch)));
+    }
     Ok((card, status.protocol2(), status.atr().to_vec()))
 }
 
