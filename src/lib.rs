@@ -65,3 +65,8 @@ pub use issuance::IssuanceBackend;
 #[cfg(feature = "std")]
 pub use notify::Notifier;
 pub use policy::{Decision, Profile, Request, RuleId, evaluate};
+// --- pcsc / vpcd ---
+#[cfg(feature = "pcsc")]
+pub use transport::pcsc::{PcscTransport, ReaderSelector};
+#[cfg(feature = "emulator")]
+pub use vpcd::{VirtualCard, VpcdBridge};
