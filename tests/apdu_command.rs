@@ -73,6 +73,12 @@ fn apdu_extended_forms() {
     let c = Command::new(0x00, 0xB0, 0x00, 0x00).with_le(0x1234);
     assert_eq!(c.form(), Form::Extended);
     assert_eq!(enc(&c), [0x00, 0xB0, 0x00, 0x00, 0x00, 0x12, 0x34]);
+    // Regression: a seven-byte `00 Le1 Le2` is case 2E, not an extended Lc.
+    let p = Command::parse(&[0x00, 0xB0, 0x00, 0x00, 0x00, 0x12, 0x34]).unwrap();
+    assert_eq!(
+        (p.le(), p.case(), p.fixed_form()),
+        (Some(0x1234), Case::Case2, Some(Form::Extended))
+    );
     let c = Command::new(0x00, 0xB0, 0x00, 0x00).with_le(65_536);
     assert_eq!(enc(&c), [0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
     assert_eq!(Command::parse(&enc(&c)).unwrap().le(), Some(65_536));
