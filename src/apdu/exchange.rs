@@ -373,5 +373,12 @@ fn transmit_at<T: CardTransport + ?Sized>(
         capacity,
     })?;
     let r = Response::parse(answer)?;
+    // Header and status word only, never a body (STYLE.md, P-PIN7).
+    log::trace!(
+        "apdu {:02X?} -> {} ({} data bytes)",
+        command.get(..4).unwrap_or(&[]),
+        r.sw(),
+        r.data().len()
+    );
     Ok((r.data().len(), r.sw()))
 }
