@@ -17,10 +17,13 @@
 //! * D5 nesting deeper than [`MAX_DEPTH`]: their recursion has no bound; we refuse
 //!   ([`TlvError::TooDeep`]).
 //!
+//! A consequence of D1: their constructed-value check recomputes child sizes from canonical
+//! re-encodings, so a non-minimal child length makes them read past the end of the parent
+//! and swallow bytes that follow it (found by the `ber_tlv` fuzz target; see
+//! `tlv_differential_d1_nested_non_minimal_reads_past_parent`).
+//!
 //! Noticed on the way, not exercised by the comparison of parsed values: their encoder writes
-//! a length of exactly 127 as `81 7F` (`inner_len_to_vec` tests `l < 0x7f`), and their
-//! constructed-value check recomputes child sizes from canonical re-encodings, so a
-//! non-minimal child length makes them read past the parent.
+//! a length of exactly 127 as `81 7F` (`inner_len_to_vec` tests `l < 0x7f`).
 //!
 //! No case where they reject and we accept is expected; the test fails if one shows up.
 #![allow(
@@ -67,8 +70,10 @@ fn theirs_tree(t: &TheirTlv) -> Tree {
 
 /// Our reading of `b` as exactly one object, valid at every level (strict).
 fn ours(b: &[u8]) -> Result<Tree, TlvError> {
-    let t = Tlv::parse_exact(b)?;
+    // Validate first, so that an error inside the first object is reported before any
+    // trailing data (found by the ber_tlv fuzz target: see `d1_nested_non_minimal` below).
     validate(b, Strictness::Strict)?;
+    let t = Tlv::parse_exact(b)?;
     Ok(ours_tree(&t))
 }
 
@@ -260,6 +265,24 @@ fn tlv_differential_known_cases() {
         deep = w;
     }
     assert_eq!(compare(&deep), Outcome::Diff("D5"));
+}
+
+#[test]
+fn tlv_differential_d1_nested_non_minimal_reads_past_parent() {
+    // Minimised from the fuzz finding fuzz/corpus/ber_tlv/regress_nested_non_minimal.bin:
+    // 30 04 { 24 82 00 00 } 04 00 -- the child `24 82 00 00` (empty, constructed) has a
+    // non-minimal length; iso7816-tlv counts it as 2 bytes, so it reads `04 00` (outside
+    // the parent) as a second child and accepts the whole input as one object.
+    let b = [0x30, 0x04, 0x24, 0x82, 0x00, 0x00, 0x04, 0x00];
+    assert!(TheirTlv::from_bytes(&b).is_ok());
+    assert_eq!(ours(&b), Err(TlvError::NonMinimalLength { offset: 3 }));
+    assert_eq!(compare(&b), Outcome::Diff("D1"));
+    let found = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus/ber_tlv/regress_nested_non_minimal.bin"),
+    )
+    .unwrap();
+    assert_eq!(compare(&found), Outcome::Diff("D1"));
 }
 
 #[test]

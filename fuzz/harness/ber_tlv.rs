@@ -113,7 +113,9 @@ fn differential(data: &[u8]) {
     if data.len() > 2048 {
         return;
     }
-    let ours = Tlv::parse_exact(data).and_then(|t| validate(data, Strictness::Strict).map(|_| t));
+    // validate first: an error inside the first object (e.g. a non-minimal child length,
+    // which makes iso7816-tlv read past the parent) is reported before trailing data.
+    let ours = validate(data, Strictness::Strict).and_then(|_| Tlv::parse_exact(data));
     let theirs = iso7816_tlv::ber::Tlv::from_bytes(data);
     match (ours, theirs) {
         (Ok(a), Ok(b)) => assert_eq!(ours_tree(&a), theirs_tree(&b)),
