@@ -48,7 +48,11 @@ pub enum ExchangeError {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum WrongLeHandling {
     /// Re-issue the same command once with Le = xx (`00` meaning 256), as ISO 7816-4 and
-    /// every CIE host do (PROTOCOL.md 1.4).
+    /// every CIE host do for clear commands (PROTOCOL.md 1.4).
+    ///
+    /// Not for secure messaging: the re-issued bytes would repeat the SSC and MAC of the
+    /// first command, and the Le of an SM command lives inside the MACed DO'97'. The SM
+    /// layer uses [`WrongLeHandling::Return`] and rebuilds the command itself.
     Reissue,
     /// Return the `6Cxx` response to the caller.
     Return,
