@@ -39,10 +39,22 @@ fn scenarios() -> Vec<(&'static str, Request, Profile)> {
     paper.second_half_to = SecondHalfTo::Paper;
 
     vec![
-        ("holder_email_seed002_season", holder, Profile::preset(Preset::Seed002)),
+        (
+            "holder_email_seed002_season",
+            holder,
+            Profile::preset(Preset::Seed002),
+        ),
         ("holder_pec_seed000", pec, Profile::preset(Preset::Seed000)),
-        ("delegate_contacts_seed001", delegate, Profile::preset(Preset::Seed001)),
-        ("holder_paper_national", paper, Profile::preset(Preset::National)),
+        (
+            "delegate_contacts_seed001",
+            delegate,
+            Profile::preset(Preset::Seed001),
+        ),
+        (
+            "holder_paper_national",
+            paper,
+            Profile::preset(Preset::National),
+        ),
     ]
 }
 
