@@ -15,7 +15,9 @@
 //!   step down (a wrong code of the right length under SM, through VERIFY or CHANGE), or back
 //!   to its maximum (the right code; the PIN also through RESET RETRY COUNTER after the right
 //!   PUK); a PUK at 0 stays at 0 for ever;
-//! * no response on the wire (protected or not) contains the PIN or the PUK bytes.
+//! * no response on the wire (protected or not) contains the PIN or the PUK bytes, or 16
+//!   bytes of any private exponent or prime of the card's keys (CA, chip, servizi, document
+//!   signer).
 
 use cie_pinpuk::CardTransport;
 use cie_pinpuk::auth::{
@@ -29,9 +31,49 @@ const PIN: &[u8; 8] = b"31415926";
 const PUK: &[u8; 8] = b"27182818";
 
 struct Fuzz {
+    secrets: Vec<Vec<u8>>,
     card: VirtualCie,
     channel: Option<SecureChannel>,
     rng: SeededRng,
+}
+
+/// 16-byte windows of every private key component of the default card.
+fn key_secrets() -> Vec<Vec<u8>> {
+    let files = [
+        include_str!("../../data/keys/emulator-keys.txt"),
+        include_str!("../../data/emulator/ds-key.txt"),
+    ];
+    let mut out = Vec::new();
+    for text in files {
+        let mut lines = text.lines().peekable();
+        while let Some(line) = lines.next() {
+            let name = line.split([' ', ':']).next().unwrap_or("");
+            let secret = line.ends_with(':')
+                && !line.starts_with('#')
+                && !name.starts_with("dh_")
+                && (name.contains("private")
+                    || name.contains("prime")
+                    || ["d", "p", "q"].contains(&name));
+            if !secret {
+                continue;
+            }
+            let mut hex = String::new();
+            while let Some(l) = lines.next_if(|l| !l.trim().is_empty()) {
+                hex.push_str(l.trim());
+            }
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                .collect();
+            let value: Vec<u8> = bytes.into_iter().skip_while(|b| *b == 0).collect();
+            for start in [0, value.len() / 2] {
+                if let Some(w) = value.get(start..start + 16) {
+                    out.push(w.to_vec());
+                }
+            }
+        }
+    }
+    assert!(out.len() >= 16, "key files not understood");
+    out
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -48,6 +90,10 @@ impl Fuzz {
         assert!(
             !contains(&buf, PIN) && !contains(&buf, PUK),
             "a code on the wire"
+        );
+        assert!(
+            !self.secrets.iter().any(|k| contains(&buf, k)),
+            "key material on the wire"
         );
         let sw = u16::from_be_bytes([buf[n - 2], buf[n - 1]]);
         buf.truncate(n - 2);
@@ -308,7 +354,9 @@ pub fn run(data: &[u8]) {
     else {
         panic!("default card does not build");
     };
+    static SECRETS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
     let mut f = Fuzz {
+        secrets: SECRETS.get_or_init(key_secrets).clone(),
         card,
         channel: None,
         rng: SeededRng::new([7; 32]),
