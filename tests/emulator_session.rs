@@ -558,3 +558,28 @@ fn k1_card_refuses_a_degenerate_host_dh_value() {
         );
     }
 }
+
+#[test]
+fn every_chip_family_works_with_the_crate_host_session() {
+    use cie_pinpuk::card::Cie;
+    use cie_pinpuk::card::chip::ChipFamily;
+    use cie_pinpuk::codes::{Pin, RetryStatus};
+    use rand_core::SeedableRng;
+    for family in [
+        ChipFamily::Gemalto,
+        ChipFamily::Nxp,
+        ChipFamily::ActalisB946,
+        ChipFamily::Bit4idB9547,
+    ] {
+        let mut c = VirtualCie::builder().chip_family(family).build().unwrap();
+        let rng = rand_chacha::ChaCha20Rng::from_seed([9; 32]);
+        let mut cie = Cie::with_rng(&mut c, rng).unwrap();
+        let mut s = cie.open().unwrap_or_else(|e| panic!("{family}: {e}"));
+        assert_eq!(
+            s.pin_status().unwrap(),
+            RetryStatus::Remaining(3),
+            "{family}"
+        );
+        s.verify_pin(&Pin::new("12345678").unwrap()).unwrap();
+    }
+}
