@@ -54,6 +54,7 @@ mod documents;
 mod files;
 mod keys;
 mod rng;
+mod sdo;
 mod security;
 mod state;
 
