@@ -267,3 +267,42 @@ fn debug_output_shows_no_code() {
     let b = VirtualCie::builder().pin("24681357");
     assert!(!format!("{b:?}").contains("2468"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 16, ..Default::default() })]
+
+    /// save_state / load_state is the identity on every saved field.
+    #[test]
+    fn state_text_round_trips(
+        pin in "[0-9]{8}",
+        puk in "[0-9]{8}",
+        nis in "[0-9]{12}",
+        serial in "[A-Z0-9]{9}",
+        given in "[A-Z ]{1,12}",
+        pin_left in 0u8..=3,
+        puk_left in 0u8..=10,
+        seed in proptest::array::uniform32(proptest::num::u8::ANY),
+        family in 0usize..12,
+        verify_mode in 0usize..3,
+        eof_6c in proptest::bool::ANY,
+    ) {
+        use cie_pinpuk::emulator::{EofAnswer, LongAnswers};
+        let switches = Switches {
+            empty_verify: [EmptyVerify::Counter, EmptyVerify::WrongP1P2, EmptyVerify::InsNotSupported][verify_mode],
+            eof: if eof_6c { EofAnswer::WrongLe6Cxx } else { EofAnswer::EndOfFile6282 },
+            long_answers: if eof_6c { LongAnswers::GetResponse } else { LongAnswers::Direct },
+            ..Switches::default()
+        };
+        let c = VirtualCie::builder()
+            .pin(&pin).puk(&puk).nis(&nis).serial(&serial).holder(&given, "ROSSI")
+            .tries_left(pin_left, puk_left).seed(seed).chip_family(ChipFamily::ALL[family])
+            .switches(switches)
+            .build()
+            .unwrap();
+        let text = c.save_state();
+        let d = VirtualCie::load_state(&text).unwrap();
+        proptest::prop_assert_eq!(&*d.save_state(), &*text);
+        proptest::prop_assert_eq!((d.pin_tries_left(), d.puk_tries_left()), (pin_left, puk_left));
+        proptest::prop_assert_eq!(d.nis().as_slice(), nis.as_bytes());
+    }
+}
