@@ -541,3 +541,33 @@ fn nxp_actalis_bit4id_refuse_the_ias_aid_and_take_the_fallback() {
         open(&mut c, 7);
     }
 }
+
+#[test]
+fn plain_chaining_reassembles_and_refuses_mixed_or_oversized_chains() {
+    let mut c = card();
+    assert_eq!(raw(&mut c, &SELECT_CIE).1, 0x9000);
+    // A chain whose last block has another header: 6883 (last command of the chain expected).
+    assert_eq!(
+        raw(&mut c, &[0x10, 0x22, 0x41, 0xA6, 0x02, 0x80, 0x01]).1,
+        0x9000
+    );
+    assert_eq!(raw(&mut c, &[0x00, 0x22, 0x81, 0xB6, 0x01, 0x9B]).1, 0x6883);
+    // More than 1024 bytes of chained data: 6700.
+    let block = [[0x10u8, 0x2A, 0x00, 0xAE, 0xFF].as_slice(), &[0u8; 255]].concat();
+    let mut last = 0;
+    for _ in 0..5 {
+        last = raw(&mut c, &block).1;
+    }
+    assert_eq!(last, 0x6700);
+    // The chain state is clean afterwards: the servizi MSE works.
+    assert_eq!(
+        raw(
+            &mut c,
+            &[
+                0x00, 0x22, 0x41, 0xA4, 0x06, 0x80, 0x01, 0x02, 0x84, 0x01, 0x83
+            ]
+        )
+        .1,
+        0x9000
+    );
+}

@@ -130,6 +130,11 @@ fn unblock_needs_a_right_puk_in_the_same_session() {
     let mut s = open(&mut c, 7);
     let rrc = command([0x00, 0x2C, 0x02, 0x81], b"11112222", None);
     assert_eq!(sm_tx(&mut c, &mut s.channel, &rrc).1, 0x6982);
+    // C_InitPIN's `00 2C 03 81` (middleware case-1 form) without the PUK: 6982 too.
+    assert_eq!(
+        sm_tx(&mut c, &mut s.channel, &[0x00, 0x2C, 0x03, 0x81]).1,
+        0x6982
+    );
     assert_eq!(verify(&mut c, &mut s.channel, 0x82, b"00000000"), 0x63C9);
     assert_eq!(verify(&mut c, &mut s.channel, 0x82, b"87654321"), 0x9000);
     assert_eq!(c.puk_tries_left(), 10);
