@@ -306,3 +306,20 @@ proptest::proptest! {
         proptest::prop_assert_eq!(d.nis().as_slice(), nis.as_bytes());
     }
 }
+
+#[test]
+fn p_pin7_debug_shows_no_code_even_mid_chain() {
+    let mut c = VirtualCie::builder().pin("24681357").build().unwrap();
+    let _ = tx(&mut c, &SELECT_CIE);
+    // First block of a chained VERIFY in clear: the card holds the digits until the end.
+    let _ = emulator_host::raw(
+        &mut c,
+        &[0x10, 0x20, 0x00, 0x81, 0x04, b'2', b'4', b'6', b'8'],
+    );
+    let dbg = format!("{c:?}");
+    assert!(
+        !dbg.contains("2468") && !dbg.contains("50, 52, 54, 56"),
+        "{dbg}"
+    );
+    assert!(dbg.contains("pin_tries_left: 3"));
+}

@@ -159,9 +159,8 @@ struct Buffers {
 
 /// A software CIE 3.0 (see the module docs). Build one with [`VirtualCie::builder`].
 ///
-/// Implements [`CardTransport`]: every `transmit` is one APDU to the card. `Debug` shows no
-/// PIN, PUK or key.
-#[derive(Debug)]
+/// Implements [`CardTransport`]: every `transmit` is one APDU to the card. `Debug` shows the
+/// family, the counters and the session flags only: no code, key or buffer content.
 pub struct VirtualCie {
     perso: Personalisation,
     codes: Codes,
@@ -272,6 +271,19 @@ impl VirtualCie {
         self.volatile.security.drop_session();
         self.volatile = Volatile::new();
         self.codes.reset_security();
+    }
+}
+
+impl core::fmt::Debug for VirtualCie {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VirtualCie")
+            .field("family", &self.perso.family)
+            .field("powered", &self.powered)
+            .field("pin_tries_left", &self.codes.pin.left)
+            .field("puk_tries_left", &self.codes.puk.left)
+            .field("secure_session", &self.has_secure_session())
+            .field("authenticated", &self.is_authenticated())
+            .finish_non_exhaustive()
     }
 }
 
