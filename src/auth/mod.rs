@@ -60,5 +60,8 @@ pub use error::{AuthError, DhParameter, KeyKind};
 pub use keys::{CaPrivateKey, CaPublicKey, CardPrivateKey, CardPublicKey, TerminalKeys};
 pub use rsa_ops::RsaPath;
 pub use servizi::{sign_servizi, verify_servizi};
+
+/// The `rand_core` version whose `CryptoRng` the functions of this module take.
+pub use rand_core;
 #[cfg(test)]
 mod tests;
