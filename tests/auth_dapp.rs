@@ -662,3 +662,26 @@ proptest::proptest! {
         let _ = CardPublicKey::from_der(&der, KeyKind::ChipDapp);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6))]
+    /// Certificate encode (host) → decode and verify (card) over random CA references.
+    #[test]
+    fn certificate_round_trip_over_ca_references(
+        chr in proptest::collection::vec(proptest::prelude::any::<u8>(), 5..=20),
+        cha in proptest::collection::vec(proptest::prelude::any::<u8>(), 6..=10),
+    ) {
+        let ca = CaPublicKey::new(&test_keys::CA_N, &test_keys::CA_E, &chr, &cha).unwrap();
+        let cert = TerminalCertificate::build(
+            &ca,
+            &CaPrivateKey::well_known(),
+            &TerminalKeys::well_known(),
+        )
+        .unwrap();
+        let terminal = verify_terminal_certificate(&ca, cert.as_bytes()).unwrap();
+        proptest::prop_assert_eq!(terminal.chr(), &TERMINAL_CHR[..]);
+        let well_known = TerminalKeys::well_known();
+        proptest::prop_assert_eq!(terminal.key().modulus(), well_known.modulus());
+        proptest::prop_assert_eq!(terminal.key().public_exponent(), &[1u8, 0, 1][..]);
+    }
+}
