@@ -417,11 +417,14 @@ pub fn run(data: &[u8]) {
         }
         let after = (f.card.pin_tries_left(), f.card.puk_tries_left());
         check_counters(before, after, plain.as_deref(), puk_verified);
-        if let Some(p) = &plain {
-            if p.len() >= 4 && p[1] == 0x20 && p[3] == 0x82 && after.1 == 10 && plain_data(p) == PUK
-            {
-                puk_verified = f.card.has_secure_session();
-            }
+        if let Some(p) = &plain
+            && p.len() >= 4
+            && p[1] == 0x20
+            && p[3] == 0x82
+            && after.1 == 10
+            && plain_data(p) == PUK
+        {
+            puk_verified = f.card.has_secure_session();
         }
         if !f.card.has_secure_session() {
             puk_verified = false;
