@@ -382,7 +382,11 @@ fn dh_only(c: &mut VirtualCie) -> (cie_pinpuk::sm::SecureChannel, cie_pinpuk::au
     let keys = eph.agree(&params, &a[8..]).unwrap();
     assert_eq!(&a[..8], &[0xA6, 0x82, 0x01, 0x04, 0x91, 0x82, 0x01, 0x00]);
     (
-        cie_pinpuk::sm::SecureChannel::tdes(*keys.ks_enc(), *keys.ks_mac(), *keys.ssc()),
+        cie_pinpuk::sm::SecureChannel::tdes(
+            *keys.ks_enc(),
+            *keys.ks_mac(),
+            cie_pinpuk::auth::INITIAL_SSC,
+        ),
         ca,
     )
 }

@@ -221,7 +221,7 @@ impl Fuzz {
         self.channel = Some(SecureChannel::tdes(
             *keys.ks_enc(),
             *keys.ks_mac(),
-            *keys.ssc(),
+            cie_pinpuk::auth::INITIAL_SSC,
         ));
         let mut dapp = DappHost::well_known(Strategy::Fast).expect("dapp");
         let transcript = DhTranscript::new(&params, &y_ifd, &y_icc);

@@ -206,7 +206,7 @@ impl VirtualCie {
         let Ok(keys) = card_key.agree(params, y_ifd) else {
             return SW_WRONG_DATA;
         };
-        let channel = CardSecureChannel::tdes(*keys.ks_enc(), *keys.ks_mac(), *keys.ssc());
+        let channel = CardSecureChannel::tdes(*keys.ks_enc(), *keys.ks_mac(), auth::INITIAL_SSC);
         let security = &mut self.volatile.security;
         security.agreement = Some(Agreement {
             y_ifd: y_ifd.to_vec(),

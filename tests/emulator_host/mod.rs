@@ -234,7 +234,11 @@ pub fn open_with(card: &mut VirtualCie, seed: u64, dapp: &mut DappHost) -> Opene
     assert_eq!(sw, 0x9000);
     let y_icc = leaf(&a, &[0xA6, 0x91]);
     let keys = eph.agree(&params, &y_icc).expect("agree");
-    let mut ch = SecureChannel::tdes(*keys.ks_enc(), *keys.ks_mac(), *keys.ssc());
+    let mut ch = SecureChannel::tdes(
+        *keys.ks_enc(),
+        *keys.ks_mac(),
+        cie_pinpuk::auth::INITIAL_SSC,
+    );
     let transcript = DhTranscript::new(&params, &y_ifd, &y_icc);
     let ok = |r: (Vec<u8>, u16), what: &str| {
         assert_eq!(r.1, 0x9000, "{what}");
