@@ -277,3 +277,23 @@ proptest! {
         prop_assert_eq!(ka, kb);
     }
 }
+
+/// The fixed-base table (`precompute_generator`) changes the speed of key generation, not
+/// its result: the same seed gives the same public value, and both agree with each other.
+#[test]
+fn p_sm7_generator_table_gives_the_same_keys() {
+    let plain = test_keys::dh_params().unwrap();
+    let mut fast = test_keys::dh_params().unwrap();
+    fast.precompute_generator();
+    for seed in 0..8u64 {
+        let a = plain.generate_host_key(&mut ChaCha20Rng::seed_from_u64(seed));
+        let b = fast.generate_host_key(&mut ChaCha20Rng::seed_from_u64(seed));
+        assert_eq!(a.public_value(), b.public_value());
+        fast.validate_public(b.public_value()).unwrap();
+        let peer = plain.generate_card_key(&mut ChaCha20Rng::seed_from_u64(seed + 100));
+        assert_eq!(
+            b.agree(&fast, peer.public_value()).unwrap(),
+            peer.agree(&plain, a.public_value()).unwrap()
+        );
+    }
+}

@@ -5,11 +5,12 @@
 //! the exponentiation, constant time in the secret exponent. Lengths come from the values the
 //! card returns: `p` up to 2048 bits, `q` up to `p`.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use crypto_bigint::{NonZero, U2048};
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::{AuthError, DhParameter};
@@ -43,6 +44,9 @@ pub struct DhParams {
     params: Params,
     p_len: usize,
     q_bits: u32,
+    /// Powers of `g` for fixed-base exponentiation, once [`DhParams::precompute_generator`]
+    /// ran; shared between clones.
+    table: Option<Arc<GeneratorTable>>,
 }
 
 impl core::fmt::Debug for DhParams {
@@ -102,7 +106,25 @@ impl DhParams {
             params,
             p_len,
             q_bits: qv.bits_vartime(),
+            table: None,
         })
+    }
+
+    /// Precomputes the powers of `g` that make every later key generation of this group
+    /// (the `g^x` of [`generate_key`](Self::generate_key) with
+    /// [`ExponentWidth::OrderBits`]) about five times cheaper: a fixed-base exponentiation
+    /// with 4-bit windows, one multiplication per window and a constant-time table scan.
+    /// Costs about as much as four exponentiations and `bits(q) / 4 × 16` residues of memory
+    /// (256 KiB for the reference group); worth it when the same group serves many sessions
+    /// (a host talking to the same card again, a card).
+    pub fn precompute_generator(&mut self) {
+        if self.table.is_none() {
+            self.table = Some(Arc::new(GeneratorTable::new(
+                &self.g,
+                &self.params,
+                self.q_bits,
+            )));
+        }
     }
 
     /// The generator, as given.
@@ -165,7 +187,10 @@ impl DhParams {
                 break candidate;
             }
         };
-        let mut y = self.pow(&self.g, &x, width);
+        let mut y = match (&self.table, width) {
+            (Some(table), ExponentWidth::OrderBits) => table.pow(&x, &self.params),
+            _ => self.pow(&self.g, &x, width),
+        };
         let public = num::to_fixed(&y, self.p_len).unwrap_or_default();
         y.zeroize();
         let ephemeral = DhEphemeral { x, public, width };
@@ -305,4 +330,55 @@ pub fn derive_session_keys(z: &[u8]) -> SessionKeys {
     let keys = SessionKeys::new(ks_enc, ks_mac);
     halves.zeroize();
     keys
+}
+
+/// Fixed-base exponentiation table: row `i` holds `g^(j·16^i)` for `j` in `0..16`, in
+/// Montgomery form, for the `bits(q) / 4` windows of an exponent below `2^bits(q)`.
+struct GeneratorTable {
+    rows: Vec<[U2048; 16]>,
+}
+
+impl GeneratorTable {
+    fn new(g: &U2048, params: &Params, bits: u32) -> Self {
+        let windows = usize::try_from(bits.div_ceil(4)).unwrap_or(0);
+        let mut rows = Vec::with_capacity(windows);
+        // base = g^(16^i)
+        let mut base = Residue::new(g, params);
+        for _ in 0..windows {
+            let mut row = [U2048::ZERO; 16];
+            let mut power = Residue::one(params);
+            for entry in row.iter_mut() {
+                *entry = power.to_montgomery();
+                power = power.mul(&base);
+            }
+            rows.push(row);
+            base = power;
+        }
+        Self { rows }
+    }
+
+    /// `g^x mod p` for `x < 2^(4·rows)`: one multiplication per 4-bit window, each table row
+    /// scanned whole with constant-time selection, so neither the time nor the memory
+    /// accesses depend on `x`.
+    fn pow(&self, x: &U2048, params: &Params) -> U2048 {
+        let mut bytes: Zeroizing<[u8; num::MAX_BYTES]> = Zeroizing::new(x.to_be_bytes().into());
+        let mut acc = Residue::one(params);
+        for (i, row) in self.rows.iter().enumerate() {
+            let byte = bytes
+                .get(num::MAX_BYTES.saturating_sub(1).saturating_sub(i / 2))
+                .copied()
+                .unwrap_or(0);
+            let digit = if i % 2 == 0 { byte & 0x0F } else { byte >> 4 };
+            let mut selected = U2048::ZERO;
+            for (j, entry) in (0u8..).zip(row.iter()) {
+                selected.conditional_assign(entry, j.ct_eq(&digit));
+            }
+            acc = acc.mul(&Residue::from_montgomery(selected, params));
+            selected.zeroize();
+        }
+        bytes.zeroize();
+        let out = acc.retrieve();
+        acc.zeroize();
+        out
+    }
 }

@@ -92,6 +92,9 @@ pub struct Cie<T, R> {
     pub(crate) rng: R,
     dapp: DappHost,
     challenges: ChallengeCheck,
+    /// The DH group of the last session, validated, with its generator table: a card answers
+    /// the same `g, p, q` every time.
+    dh_group: Option<DhParams>,
     pub(crate) options: Options,
 }
 
@@ -135,6 +138,7 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             rng,
             dapp,
             challenges: ChallengeCheck::new(),
+            dh_group: None,
             options: Options::default(),
         }
     }
@@ -234,7 +238,28 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         };
 
         // Key agreement (section 2).
-        let params = DhParams::new(&g, &p, &q)?;
+        let params = match self.dh_group.take() {
+            Some(known) if known.g() == g && known.p() == p && known.q() == q => known,
+            _ => {
+                let mut fresh = DhParams::new(&g, &p, &q)?;
+                fresh.precompute_generator();
+                fresh
+            }
+        };
+        let session = self.agree_and_authenticate(&params, &chip_key, &ca);
+        self.dh_group = Some(params);
+        let channel = session?;
+        Ok(Session::new(self, channel))
+    }
+
+    /// DH key agreement (PROTOCOL.md 2, from MSE SET KAT on) and DAPP (section 3): the
+    /// secure channel of the new session.
+    fn agree_and_authenticate(
+        &mut self,
+        params: &DhParams,
+        chip_key: &CardPublicKey,
+        ca: &CaPublicKey,
+    ) -> Result<SecureChannel, Error> {
         let ephemeral = params.generate_host_key(&mut self.rng);
         let y_ifd = ephemeral.public_value();
         let mut kat = TlvBuf::new();
@@ -254,12 +279,12 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             }
         }
         let y_icc = self.get_data(&GD_ICC_DH, &[0xA6, 0x91])?;
-        let keys = ephemeral.agree(&params, &y_icc)?;
+        let keys = ephemeral.agree(params, &y_icc)?;
         let mut channel = self.channel(keys.ks_enc(), keys.ks_mac(), &auth::INITIAL_SSC);
 
         // Device authentication (section 3), all under SM.
-        let transcript = DhTranscript::new(&params, ephemeral.public_value(), &y_icc);
-        let certificate = self.dapp.certificate(&ca)?;
+        let transcript = DhTranscript::new(params, ephemeral.public_value(), &y_icc);
+        let certificate = self.dapp.certificate(ca)?;
         let t = &mut self.transport;
         let dapp_step = |sw| -> Error {
             CardError::Status {
@@ -326,15 +351,14 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             &mut out,
         )?;
         auth::verify_internal_auth(
-            &chip_key,
+            chip_key,
             out.get(..len).unwrap_or_default(),
             &rnd_ifd,
             &transcript,
         )?;
         let ssc = auth::ssc_after_dapp(&rnd_icc, &rnd_ifd);
         channel.close();
-        let channel = self.channel(keys.ks_enc(), keys.ks_mac(), &ssc);
-        Ok(Session::new(self, channel))
+        Ok(self.channel(keys.ks_enc(), keys.ks_mac(), &ssc))
     }
 
     fn channel(&self, ks_enc: &[u8; 16], ks_mac: &[u8; 16], ssc: &[u8; 8]) -> SecureChannel {

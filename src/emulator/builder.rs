@@ -413,7 +413,9 @@ impl Personalisation {
         };
         let chip_private = private(&chip)?;
         let servizi_private = private(&servizi)?;
-        let dh_params = DhParams::new(&dh.g, &dh.p, &dh.q).map_err(bad)?;
+        let mut dh_params = DhParams::new(&dh.g, &dh.p, &dh.q).map_err(bad)?;
+        // The card draws a key of this group in every session: precompute the powers of g.
+        dh_params.precompute_generator();
         Ok(Personalisation {
             pan: documents::pan(&nis),
             dh_file: documents::dh_params_file(&dh.p, &dh.g, &dh.q),
