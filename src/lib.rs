@@ -36,6 +36,8 @@ pub mod journal;
 #[cfg(feature = "std")]
 pub mod notify;
 pub mod policy;
+#[cfg(feature = "std")]
+pub mod recovery;
 #[cfg(feature = "emulator")]
 pub mod vpcd;
 
