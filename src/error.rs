@@ -1,5 +1,6 @@
 //! The crate's one error type, wrapping the error of each layer with its source.
 
+use crate::auth::AuthError;
 use crate::codes::CodeError;
 use crate::sm::SmError;
 use crate::transport::TransportError;
@@ -27,4 +28,17 @@ pub enum Error {
     /// The secure-messaging channel failed (and is closed).
     #[error(transparent)]
     Sm(#[from] SmError),
+    /// Key agreement or device authentication failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// A PIN or PUK command did not succeed (wrong code, blocked, refused before sending).
+    #[error(transparent)]
+    Pin(#[from] crate::card::PinError),
+    /// The card or the session failed outside the PIN itself.
+    #[error(transparent)]
+    Card(#[from] crate::card::CardError),
+    /// A virtual card could not be built.
+    #[cfg(feature = "emulator")]
+    #[error(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
 }

@@ -54,3 +54,7 @@ pub use apdu::{ApduError, Command, ExchangeError, Response, StatusWord};
 pub use tlv::{Tag, Tlv, TlvError};
 // --- sm ---
 pub use sm::{CardSecureChannel, Case1Form, SecureChannel, SessionKeys, SmError, Ssc};
+// auth
+pub use auth::{
+    AuthError, CaPrivateKey, CaPublicKey, CardPublicKey, DappHost, DhParams, TerminalKeys,
+};

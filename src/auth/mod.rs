@@ -1,1 +1,64 @@
-//! (in progress)
+//! Opening a secure-messaging session with a CIE 3.0: Diffie-Hellman key agreement and DAPP
+//! device authentication (PROTOCOL.md sections 2 and 3), both roles, as pure functions and
+//! small state holders: bytes in, bytes out, no transport and no APDU framing (the card
+//! session and the virtual card frame the commands and extract the TLV values).
+//!
+//! # Host sequence
+//! 1. [`DhParams::new`] with `g`, `p`, `q` from GET DATA; [`DhParams::generate_host_key`];
+//!    send [`DhEphemeral::public_value`] in MSE SET KAT; read `Y_ICC`;
+//!    [`DhEphemeral::agree`] gives the [`SessionKeys`] (SSC `00..01`).
+//! 2. Under SM: [`DappHost::certificate`] for the [`CaPublicKey`] of SDO 84 (PSO VERIFY
+//!    CERTIFICATE); GET CHALLENGE checked by [`ChallengeCheck`];
+//!    [`DappHost::external_auth_data`]; INTERNAL AUTHENTICATE with [`random_challenge`],
+//!    answer checked by [`verify_internal_auth`] with the EF 1004 key
+//!    ([`CardPublicKey::from_der`]); then the SSC becomes [`ssc_after_dapp`].
+//!
+//! The card side has the mirror functions: [`DhParams::generate_card_key`],
+//! [`verify_terminal_certificate`], [`verify_external_auth`], [`sign_internal_auth`] and the
+//! servizi signature [`sign_servizi`] (checked on the host by [`verify_servizi`]).
+//!
+//! # Choice of RSA implementation (P-CT1, K6)
+//! Public RSA operations use `crypto-bigint` `U2048` Montgomery arithmetic. Private ones
+//! either use the same arithmetic (`m^d mod n`, constant time, the straightforward path) or
+//! the `rsa` crate's hazmat raw operation with CRT (`rsa` `=0.10.0-rc.20`, constant time,
+//! blinded when an RNG is given), after the modulus has been factored once from `(e, d)`.
+//! RUSTSEC-2023-0071 (Marvin) concerns PKCS#1 v1.5 decryption with variable-time arithmetic;
+//! this module never decrypts, and the host's two private keys (terminal key and CA
+//! exponent) are the well-known values of every CIE client, public material by design: no
+//! secret RSA operation happens on the host. Card-side signatures (virtual card) use the CRT
+//! path with blinding.
+//!
+//! # Speed
+//! [`Strategy::Fast`] (default) caches the terminal certificate per CA key, signs with CRT
+//! and exponentiates DH values over `bits(q)`; [`Strategy::Straightforward`] redoes
+//! everything at full width, for comparison (`benches/auth.rs`).
+
+mod cert;
+mod dapp;
+mod dh;
+mod error;
+mod keys;
+pub(crate) mod num;
+mod rsa_ops;
+mod servizi;
+#[cfg(any(test, feature = "emulator"))]
+pub mod test_keys;
+
+pub use cert::{
+    CPI, SN_IFD, TERMINAL_CHR, TERMINAL_OID, TERMINAL_ROLE, TerminalCertificate, TerminalPublicKey,
+    verify_terminal_certificate,
+};
+pub use dapp::{
+    CertificateCache, ChallengeCheck, DappHost, DhTranscript, Strategy, external_auth_data,
+    random_challenge, sign_internal_auth, ssc_after_dapp, verify_external_auth,
+    verify_internal_auth,
+};
+pub use dh::{
+    CardEphemeral, DhEphemeral, DhParams, ExponentWidth, HostEphemeral, INITIAL_SSC, SessionKeys,
+};
+pub use error::{AuthError, DhParameter, KeyKind};
+pub use keys::{CaPrivateKey, CaPublicKey, CardPrivateKey, CardPublicKey, TerminalKeys};
+pub use rsa_ops::RsaPath;
+pub use servizi::{sign_servizi, verify_servizi};
+#[cfg(test)]
+mod tests;

@@ -1,3 +1,24 @@
-//! The CIE applets as operations: the chip registry, and (to come) `Cie` and its `Session`.
+//! The CIE applets as operations: [`Cie`] reads the NIS in clear and opens a [`Session`],
+//! inside which the PIN and PUK are read, verified, changed and unblocked.
+//!
+//! Also here: the chip-family registry ([`chip`]), the meaning of every status word after a
+//! PIN command ([`classify`]) and the Italian and English texts of every outcome
+//! ([`Describe`]).
 
 pub mod chip;
+mod cie;
+mod classify;
+mod error;
+mod ids;
+mod io;
+mod messages;
+mod session;
+
+#[cfg(feature = "std")]
+pub use cie::SystemRng;
+pub use cie::{CIE_AID, Cie, IAS_AID, Options};
+pub use classify::{PinCommand, classify};
+pub use error::{CardError, PinError, Step};
+pub use ids::{CardSerial, Nis};
+pub use messages::{Describe, Lang};
+pub use session::{LastTry, Session, confirm_new_pin};

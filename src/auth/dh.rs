@@ -1,0 +1,347 @@
+//! Diffie-Hellman key agreement in the card's prime-order subgroup (PROTOCOL.md section 2),
+//! both roles, and the session-key derivation.
+//!
+//! Arithmetic uses `crypto-bigint` fixed-size `U2048` Montgomery residues: no allocation in
+//! the exponentiation, constant time in the secret exponent. Lengths come from the values the
+//! card returns: `p` up to 2048 bits, `q` up to `p`.
+
+use alloc::vec::Vec;
+use crypto_bigint::{NonZero, U2048};
+use rand_core::CryptoRng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use super::error::{AuthError, DhParameter};
+use super::num::{self, Params, Residue};
+
+/// How the DH exponentiation is sized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExponentWidth {
+    /// Exponentiate over only as many bits as `q` has (256 on the reference card): the fast
+    /// path. The bit length of `q` is public, so the timing reveals nothing secret.
+    #[default]
+    OrderBits,
+    /// Exponentiate over the full 2048-bit width, as a generic raw-RSA primitive with modulus
+    /// `p` would (the straightforward path, kept for the benchmarks).
+    Full,
+}
+
+/// DH domain parameters `(g, p, q)` exactly as the card returned them.
+///
+/// The original bytes are kept: they enter both DAPP hashes unchanged.
+#[derive(Clone)]
+pub struct DhParams {
+    g_bytes: Vec<u8>,
+    p_bytes: Vec<u8>,
+    q_bytes: Vec<u8>,
+    g: U2048,
+    p: U2048,
+    q: U2048,
+    p_minus_one: U2048,
+    params: Params,
+    p_len: usize,
+    q_bits: u32,
+}
+
+impl core::fmt::Debug for DhParams {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DhParams")
+            .field("p_bits", &self.p.bits_vartime())
+            .field("q_bits", &self.q_bits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DhParams {
+    /// Validates and keeps `g`, `p`, `q` (big-endian, as returned by GET DATA; leading zero
+    /// bytes are allowed and kept in the original bytes).
+    ///
+    /// Checks: `p` odd, at least 5 and at most 2048 bits; `1 < q < p`; `q` divides `p - 1`;
+    /// `1 < g < p`; `g^q ≡ 1 (mod p)`.
+    ///
+    /// # Errors
+    /// [`AuthError::TooLarge`] beyond 2048 bits, otherwise
+    /// [`AuthError::InvalidDhParameter`] naming the parameter.
+    pub fn new(g: &[u8], p: &[u8], q: &[u8]) -> Result<Self, AuthError> {
+        let pv = num::to_uint(p).ok_or(AuthError::TooLarge)?;
+        let qv = num::to_uint(q).ok_or(AuthError::TooLarge)?;
+        let gv = num::to_uint(g).ok_or(AuthError::TooLarge)?;
+        let bad = AuthError::InvalidDhParameter;
+        if pv < U2048::from_u8(5) {
+            return Err(bad(DhParameter::Prime));
+        }
+        let params = num::params_for(&pv).ok_or(bad(DhParameter::Prime))?;
+        let p_minus_one = pv.wrapping_sub(&U2048::ONE);
+        if qv <= U2048::ONE || qv >= pv {
+            return Err(bad(DhParameter::Order));
+        }
+        let q_nz: NonZero<U2048> = NonZero::new(qv)
+            .into_option()
+            .ok_or(bad(DhParameter::Order))?;
+        if !bool::from(p_minus_one.rem_vartime(&q_nz).is_zero()) {
+            return Err(bad(DhParameter::Order));
+        }
+        if gv <= U2048::ONE || gv >= pv {
+            return Err(bad(DhParameter::Generator));
+        }
+        let g_to_q = Residue::new(&gv, &params).pow_vartime(&qv).retrieve();
+        if g_to_q != U2048::ONE {
+            return Err(bad(DhParameter::Generator));
+        }
+        let p_len = num::strip_zeros(p).len();
+        Ok(Self {
+            g_bytes: g.to_vec(),
+            p_bytes: p.to_vec(),
+            q_bytes: q.to_vec(),
+            g: gv,
+            p: pv,
+            q: qv,
+            p_minus_one,
+            params,
+            p_len,
+            q_bits: qv.bits_vartime(),
+        })
+    }
+
+    /// The generator, as given.
+    pub fn g(&self) -> &[u8] {
+        &self.g_bytes
+    }
+
+    /// The prime, as given.
+    pub fn p(&self) -> &[u8] {
+        &self.p_bytes
+    }
+
+    /// The subgroup order, as given.
+    pub fn q(&self) -> &[u8] {
+        &self.q_bytes
+    }
+
+    /// Length in bytes of `p` (without leading zeros): the fixed length of public values and
+    /// of the shared secret.
+    pub fn p_len(&self) -> usize {
+        self.p_len
+    }
+
+    /// Host role: a fresh ephemeral key (fast path, [`ExponentWidth::OrderBits`]).
+    pub fn generate_host_key<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> HostEphemeral {
+        self.generate_key(rng, ExponentWidth::OrderBits)
+    }
+
+    /// Card role: a fresh ephemeral key from the card's RNG.
+    pub fn generate_card_key<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> CardEphemeral {
+        self.generate_key(rng, ExponentWidth::OrderBits)
+    }
+
+    /// Either role: an ephemeral key with secret `x` uniform in `[1, q - 1]` (rejection
+    /// sampling over `bits(q)`-bit candidates) and public value `g^x mod p` encoded on
+    /// exactly [`p_len`](Self::p_len) bytes.
+    pub fn generate_key<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        width: ExponentWidth,
+    ) -> DhEphemeral {
+        let q_len = usize::try_from(self.q_bits.div_ceil(8)).unwrap_or(num::MAX_BYTES);
+        let mut buf = Zeroizing::new([0u8; num::MAX_BYTES]);
+        let start = num::MAX_BYTES.saturating_sub(q_len);
+        let excess_bits = u32::try_from(q_len)
+            .unwrap_or(0)
+            .saturating_mul(8)
+            .saturating_sub(self.q_bits);
+        let top_mask = 0xFFu8.checked_shr(excess_bits).unwrap_or(0);
+        let mut x = loop {
+            if let Some(window) = buf.get_mut(start..) {
+                rng.fill_bytes(window);
+                if let Some(top) = window.first_mut() {
+                    *top &= top_mask;
+                }
+            }
+            let candidate = U2048::from_be_slice(buf.as_slice());
+            // Public comparison outcome: a rejected draw reveals nothing about the kept one.
+            if candidate != U2048::ZERO && candidate < self.q {
+                break candidate;
+            }
+        };
+        let mut y = self.pow(&self.g, &x, width);
+        let public = num::to_fixed(&y, self.p_len).unwrap_or_default();
+        y.zeroize();
+        let ephemeral = DhEphemeral { x, public, width };
+        x.zeroize();
+        ephemeral
+    }
+
+    fn pow(&self, base: &U2048, exponent: &U2048, width: ExponentWidth) -> U2048 {
+        let bits = match width {
+            ExponentWidth::OrderBits => self.q_bits,
+            ExponentWidth::Full => U2048::BITS,
+        };
+        let mut b = Residue::new(base, &self.params);
+        let mut r = b.pow_bounded_exp(exponent, bits);
+        let out = r.retrieve();
+        b.zeroize();
+        r.zeroize();
+        out
+    }
+
+    /// Full public-value validation (NIST SP 800-56A rev. 3, 5.6.2.3.1; checklist K1,
+    /// property P-SM7): `1 < y < p - 1` and `y^q ≡ 1 (mod p)`. Leading zero bytes are
+    /// accepted.
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidPublicValue`].
+    pub fn validate_public(&self, y: &[u8]) -> Result<(), AuthError> {
+        self.check_public(y).map(|_| ())
+    }
+
+    fn check_public(&self, y: &[u8]) -> Result<U2048, AuthError> {
+        let yv = num::to_uint(y).ok_or(AuthError::InvalidPublicValue)?;
+        if yv <= U2048::ONE || yv >= self.p_minus_one {
+            return Err(AuthError::InvalidPublicValue);
+        }
+        let y_to_q = Residue::new(&yv, &self.params)
+            .pow_vartime(&self.q)
+            .retrieve();
+        if y_to_q != U2048::ONE {
+            return Err(AuthError::InvalidPublicValue);
+        }
+        Ok(yv)
+    }
+}
+
+/// An ephemeral DH key pair of either role. The secret exponent is zeroized on drop and
+/// never printed.
+#[derive(ZeroizeOnDrop)]
+pub struct DhEphemeral {
+    x: U2048,
+    #[zeroize(skip)]
+    public: Vec<u8>,
+    #[zeroize(skip)]
+    width: ExponentWidth,
+}
+
+/// The host's (terminal's) ephemeral key.
+pub type HostEphemeral = DhEphemeral;
+/// The card's ephemeral key.
+pub type CardEphemeral = DhEphemeral;
+
+impl core::fmt::Debug for DhEphemeral {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DhEphemeral")
+            .field("public_len", &self.public.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DhEphemeral {
+    /// Our public value `g^x mod p`, exactly `len(p)` bytes (sent in MSE SET KAT by the host,
+    /// returned by GET DATA by the card).
+    pub fn public_value(&self) -> &[u8] {
+        &self.public
+    }
+
+    /// Checks the peer's public value (K1: range and subgroup; K2: not our own value) and
+    /// derives the session keys from `Z = y^x mod p` (fixed length `len(p)`); a degenerate
+    /// `Z` (1 or `p - 1`) is refused. `Z` is zeroized before returning.
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidPublicValue`], [`AuthError::Reflection`],
+    /// [`AuthError::DegenerateSecret`].
+    pub fn agree(&self, params: &DhParams, peer_public: &[u8]) -> Result<SessionKeys, AuthError> {
+        let y = params.check_public(peer_public)?;
+        let own = num::to_uint(&self.public).unwrap_or(U2048::ZERO);
+        if y == own {
+            return Err(AuthError::Reflection);
+        }
+        let mut z = params.pow(&y, &self.x, self.width);
+        let degenerate =
+            z.ct_eq(&U2048::ONE) | z.ct_eq(&params.p_minus_one) | z.ct_eq(&U2048::ZERO);
+        if bool::from(degenerate) {
+            z.zeroize();
+            return Err(AuthError::DegenerateSecret);
+        }
+        let mut z_bytes = Zeroizing::new([0u8; num::MAX_BYTES]);
+        let z_len = params.p_len;
+        let written = z_bytes
+            .get_mut(..z_len)
+            .and_then(|out| num::write_fixed(&z, out));
+        z.zeroize();
+        let z_slice = z_bytes.get(..z_len).filter(|_| written.is_some());
+        let z_slice = z_slice.ok_or(AuthError::DegenerateSecret)?;
+        Ok(SessionKeys::derive(z_slice))
+    }
+}
+
+/// SM session keys derived from the DH shared secret, with the initial SSC.
+///
+/// `KS_ENC = SHA-256(Z ‖ 00000001)[0..16]`, `KS_MAC = SHA-256(Z ‖ 00000002)[0..16]`, both
+/// two-key 3DES keys; SSC starts at `00..01` (PROTOCOL.md 2, steps 8-9). Zeroized on drop;
+/// `Debug` prints no key byte.
+#[derive(Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct SessionKeys {
+    ks_enc: [u8; 16],
+    ks_mac: [u8; 16],
+    ssc: [u8; 8],
+}
+
+impl core::fmt::Debug for SessionKeys {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SessionKeys { .. }")
+    }
+}
+
+/// The SSC right after the key agreement.
+pub const INITIAL_SSC: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
+
+impl SessionKeys {
+    /// Derives the keys from the shared secret `Z` as encoded on `len(p)` bytes.
+    ///
+    /// ```
+    /// use cie_pinpuk::auth::SessionKeys;
+    /// let z: Vec<u8> = (0..=255u8).collect();
+    /// let keys = SessionKeys::derive(&z);
+    /// // PROTOCOL.md 4.8.2
+    /// assert_eq!(keys.ks_enc()[..4], [0x20, 0xD0, 0xCA, 0x41]);
+    /// assert_eq!(keys.ks_mac()[..4], [0x9B, 0x0B, 0xB9, 0x85]);
+    /// assert_eq!(keys.ssc(), &[0, 0, 0, 0, 0, 0, 0, 1]);
+    /// ```
+    pub fn derive(z: &[u8]) -> Self {
+        let mut keys = Self {
+            ks_enc: [0; 16],
+            ks_mac: [0; 16],
+            ssc: INITIAL_SSC,
+        };
+        for (counter, out) in [(1u8, &mut keys.ks_enc), (2u8, &mut keys.ks_mac)] {
+            let mut hasher = Sha256::new();
+            hasher.update(z);
+            hasher.update([0, 0, 0, counter]);
+            let mut digest: [u8; 32] = hasher.finalize().into();
+            if let Some(head) = digest.get(..16) {
+                out.copy_from_slice(head);
+            }
+            digest.zeroize();
+        }
+        keys
+    }
+
+    /// `KS_ENC` (two-key 3DES: K1 = bytes 0..8, K2 = bytes 8..16).
+    pub fn ks_enc(&self) -> &[u8; 16] {
+        &self.ks_enc
+    }
+
+    /// `KS_MAC`.
+    pub fn ks_mac(&self) -> &[u8; 16] {
+        &self.ks_mac
+    }
+
+    /// The send-sequence counter to start SM with.
+    pub fn ssc(&self) -> &[u8; 8] {
+        &self.ssc
+    }
+
+    /// Replaces the SSC (after DAPP: see [`super::ssc_after_dapp`]).
+    pub fn set_ssc(&mut self, ssc: [u8; 8]) {
+        self.ssc = ssc;
+    }
+}

@@ -1,0 +1,279 @@
+//! DH key agreement (PROTOCOL.md 2): KDF vector, both roles, public-value validation
+//! (TESTING.md P-SM7, K1, K2), parameter validation.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeSet;
+
+use cie_pinpuk::auth::test_keys;
+use cie_pinpuk::auth::*;
+use proptest::prelude::*;
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+/// PROTOCOL.md 4.8.2 (self-computed CIE-style vector): Z = 00 01 .. FF.
+#[test]
+fn p_sm7_kdf_vector_4_8_2() {
+    let z: Vec<u8> = (0..=255u8).collect();
+    let keys = SessionKeys::derive(&z);
+    assert_eq!(
+        keys.ks_enc(),
+        &hex::decode("20D0CA4184B64CF791DA828CC135E354").unwrap()[..]
+    );
+    assert_eq!(
+        keys.ks_mac(),
+        &hex::decode("9B0BB985660ADF0B819D798B8A6D9071").unwrap()[..]
+    );
+    assert_eq!(keys.ssc(), &[0, 0, 0, 0, 0, 0, 0, 1]);
+}
+
+#[test]
+fn session_keys_debug_prints_no_key_byte() {
+    let keys = SessionKeys::derive(&[7u8; 256]);
+    let shown = format!("{keys:?}");
+    assert_eq!(shown, "SessionKeys { .. }");
+}
+
+fn group() -> DhParams {
+    test_keys::dh_params().unwrap()
+}
+
+fn p_bytes() -> Vec<u8> {
+    test_keys::DH_P.to_vec()
+}
+
+fn p_minus(k: u8) -> Vec<u8> {
+    let mut v = p_bytes();
+    let last = v.last_mut().unwrap();
+    *last -= k; // p is odd and its last byte is not tiny in this group: checked below
+    v
+}
+
+#[test]
+fn both_roles_derive_the_same_keys() {
+    let params = group();
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let host = params.generate_host_key(&mut rng);
+    let card = params.generate_card_key(&mut rng);
+    assert_eq!(host.public_value().len(), params.p_len());
+    assert_eq!(card.public_value().len(), 256);
+    let a = host.agree(&params, card.public_value()).unwrap();
+    let b = card.agree(&params, host.public_value()).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a.ks_enc(), a.ks_mac());
+}
+
+#[test]
+fn full_width_and_order_bits_give_the_same_values() {
+    let params = group();
+    let a = params.generate_key(&mut ChaCha20Rng::seed_from_u64(9), ExponentWidth::Full);
+    let b = params.generate_key(&mut ChaCha20Rng::seed_from_u64(9), ExponentWidth::OrderBits);
+    assert_eq!(a.public_value(), b.public_value());
+    let card = params.generate_card_key(&mut ChaCha20Rng::seed_from_u64(10));
+    assert_eq!(
+        a.agree(&params, card.public_value()).unwrap(),
+        b.agree(&params, card.public_value()).unwrap()
+    );
+}
+
+#[test]
+fn k1_p_sm7_public_value_zero_one_p_minus_one_rejected() {
+    let params = group();
+    let host = params.generate_host_key(&mut ChaCha20Rng::seed_from_u64(2));
+    assert!(*test_keys::DH_P.last().unwrap() > 2);
+    for bad in [
+        vec![0u8; 256],
+        vec![0u8],
+        vec![],
+        vec![1u8],
+        {
+            let mut one = vec![0u8; 256];
+            one[255] = 1;
+            one
+        },
+        p_minus(1),
+    ] {
+        assert_eq!(
+            params.validate_public(&bad),
+            Err(AuthError::InvalidPublicValue)
+        );
+        assert_eq!(
+            host.agree(&params, &bad).unwrap_err(),
+            AuthError::InvalidPublicValue
+        );
+    }
+}
+
+#[test]
+fn k1_p_sm7_public_value_at_or_above_p_rejected() {
+    let params = group();
+    let host = params.generate_host_key(&mut ChaCha20Rng::seed_from_u64(3));
+    let mut above = p_bytes();
+    *above.last_mut().unwrap() += 1;
+    let mut too_long = vec![1u8];
+    too_long.extend_from_slice(&p_bytes());
+    for bad in [p_bytes(), above, vec![0xFF; 256], too_long, vec![0x01; 300]] {
+        assert_eq!(
+            host.agree(&params, &bad).unwrap_err(),
+            AuthError::InvalidPublicValue
+        );
+    }
+}
+
+#[test]
+fn k1_p_sm7_public_value_outside_subgroup_rejected() {
+    let params = group();
+    let host = params.generate_host_key(&mut ChaCha20Rng::seed_from_u64(4));
+    // 2, 3 and p-2 are in range but (overwhelmingly) not of order q.
+    for bad in [vec![2u8], vec![3u8], p_minus(2)] {
+        assert_eq!(
+            params.validate_public(&bad),
+            Err(AuthError::InvalidPublicValue)
+        );
+        assert_eq!(
+            host.agree(&params, &bad).unwrap_err(),
+            AuthError::InvalidPublicValue
+        );
+    }
+    // g itself is in the subgroup and passes.
+    params.validate_public(&test_keys::DH_G).unwrap();
+}
+
+#[test]
+fn k2_reflected_public_value_rejected() {
+    let params = group();
+    let host = params.generate_host_key(&mut ChaCha20Rng::seed_from_u64(5));
+    let own = host.public_value().to_vec();
+    assert_eq!(
+        host.agree(&params, &own).unwrap_err(),
+        AuthError::Reflection
+    );
+    // Also with a leading zero byte (same number, other encoding).
+    let mut padded = vec![0u8];
+    padded.extend_from_slice(&own);
+    assert_eq!(
+        host.agree(&params, &padded).unwrap_err(),
+        AuthError::Reflection
+    );
+}
+
+#[test]
+fn dh_params_validation() {
+    let (g, p, q) = (
+        test_keys::DH_G.to_vec(),
+        test_keys::DH_P.to_vec(),
+        test_keys::DH_Q.to_vec(),
+    );
+    let bad = |which| Err(AuthError::InvalidDhParameter(which));
+    let mut even_p = p.clone();
+    *even_p.last_mut().unwrap() &= 0xFE;
+    assert_eq!(
+        DhParams::new(&g, &even_p, &q).map(|_| ()),
+        bad(DhParameter::Prime)
+    );
+    assert_eq!(
+        DhParams::new(&g, &[0], &q).map(|_| ()),
+        bad(DhParameter::Prime)
+    );
+    assert_eq!(
+        DhParams::new(&[1], &p, &q).map(|_| ()),
+        bad(DhParameter::Generator)
+    );
+    assert_eq!(
+        DhParams::new(&p, &p, &q).map(|_| ()),
+        bad(DhParameter::Generator)
+    );
+    assert_eq!(
+        DhParams::new(&[2], &p, &q).map(|_| ()),
+        bad(DhParameter::Generator)
+    );
+    let mut q_plus_two = q.clone();
+    *q_plus_two.last_mut().unwrap() = q_plus_two.last().unwrap().wrapping_add(2);
+    assert_eq!(
+        DhParams::new(&g, &p, &q_plus_two).map(|_| ()),
+        bad(DhParameter::Order)
+    );
+    assert_eq!(
+        DhParams::new(&g, &p, &[1]).map(|_| ()),
+        bad(DhParameter::Order)
+    );
+    assert_eq!(
+        DhParams::new(&g, &p, &p).map(|_| ()),
+        bad(DhParameter::Order)
+    );
+    let mut big = vec![1u8];
+    big.extend_from_slice(&p);
+    assert_eq!(
+        DhParams::new(&g, &big, &q).map(|_| ()),
+        Err(AuthError::TooLarge)
+    );
+    assert_eq!(
+        DhParams::new(&g, &p, &big).map(|_| ()),
+        Err(AuthError::TooLarge)
+    );
+    // Leading zeros are accepted and kept as given (they enter the DAPP hashes).
+    let mut p0 = vec![0u8];
+    p0.extend_from_slice(&p);
+    let params = DhParams::new(&g, &p0, &q).unwrap();
+    assert_eq!(params.p(), &p0[..]);
+    assert_eq!(params.p_len(), 256);
+    assert_eq!(params.q(), &q[..]);
+    assert_eq!(params.g(), &g[..]);
+}
+
+/// A toy group (p = 23, q = 11, g = 4) shows the exponent range: every public value is one of
+/// the 10 non-identity subgroup elements, and all of them occur (x uniform in [1, q-1]).
+#[test]
+fn p_sm7_exponent_drawn_in_one_to_q_minus_one() {
+    let params = DhParams::new(&[4], &[23], &[11]).unwrap();
+    let subgroup: BTreeSet<u8> = (1..11u32).map(|x| (4u32.pow(x) % 23) as u8).collect();
+    assert_eq!(subgroup.len(), 10);
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    let mut seen = BTreeSet::new();
+    for _ in 0..400 {
+        let k = params.generate_host_key(&mut rng);
+        assert_eq!(k.public_value().len(), 1);
+        let y = k.public_value()[0];
+        assert_ne!(y, 1);
+        assert!(subgroup.contains(&y));
+        seen.insert(y);
+    }
+    assert_eq!(seen, subgroup);
+}
+
+#[test]
+fn degenerate_group_values_refused() {
+    // A "group" whose only valid-range elements are outside the subgroup: every peer value
+    // is refused, never yielding a degenerate secret.
+    let params = DhParams::new(&[22], &[23], &[2]).unwrap();
+    let host = params.generate_host_key(&mut ChaCha20Rng::seed_from_u64(1));
+    for y in 0..=30u8 {
+        assert!(host.agree(&params, &[y]).is_err());
+    }
+}
+
+#[test]
+fn ephemeral_debug_hides_exponent() {
+    let params = group();
+    let k = params.generate_host_key(&mut ChaCha20Rng::seed_from_u64(1));
+    assert_eq!(format!("{k:?}"), "DhEphemeral { public_len: 256, .. }");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+    #[test]
+    fn p_sm7_agreement_over_random_seeds(seed_a in any::<u64>(), seed_b in any::<u64>()) {
+        let params = group();
+        let a = params.generate_host_key(&mut ChaCha20Rng::seed_from_u64(seed_a));
+        let b = params.generate_card_key(&mut ChaCha20Rng::seed_from_u64(seed_b ^ 1));
+        prop_assert_eq!(a.public_value().len(), 256);
+        params.validate_public(a.public_value()).unwrap();
+        let ka = a.agree(&params, b.public_value()).unwrap();
+        let kb = b.agree(&params, a.public_value()).unwrap();
+        prop_assert_eq!(ka, kb);
+    }
+}
