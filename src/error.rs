@@ -41,4 +41,8 @@ pub enum Error {
     #[cfg(feature = "emulator")]
     #[error(transparent)]
     Emulator(#[from] crate::emulator::EmulatorError),
+    /// The PUK self-recovery service failed (store, register, notifier, sealing).
+    #[cfg(feature = "std")]
+    #[error(transparent)]
+    Recovery(#[from] crate::recovery::RecoveryError),
 }

@@ -19,6 +19,7 @@
 //! backwards never brings the release forward (I6).
 
 pub mod activation;
+mod client;
 mod code;
 mod contacts;
 mod device;
@@ -28,6 +29,7 @@ mod registry;
 mod service;
 mod store;
 
+pub use client::{ClientError, MSE_SET_SERVIZI, ProofStep, prove_possession};
 pub use code::{CODE_DIGITS, CompletionCode, CompletionCodeError, ServiceSecret};
 pub use device::{DEVICE_KEY_MAX_BITS, DEVICE_KEY_MIN_BITS, DeviceKey, DeviceKeyError, SealedPuk};
 pub use outcome::{RecoveryError, Refusal, RefusalReason};
