@@ -213,6 +213,11 @@ where
         &self.store
     }
 
+    /// The store, mutably (tests, maintenance).
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
     /// Gives the parts back (a restart in tests: open again over the same store).
     pub fn into_parts(self) -> (S, G, N, C) {
         (self.store, self.registry, self.notifier, self.clock)
