@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 use cie_pinpuk::card::Cie;
 use cie_pinpuk::codes::{Pin, RetryStatus};
 use cie_pinpuk::emulator::VirtualCie;
@@ -7,7 +12,11 @@ use rand_core::SeedableRng;
 
 #[test]
 fn smoke_open_and_verify() {
-    let mut card = VirtualCie::builder().pin("11223344").puk("55667788").build().unwrap();
+    let mut card = VirtualCie::builder()
+        .pin("11223344")
+        .puk("55667788")
+        .build()
+        .unwrap();
     let rng = ChaCha20Rng::from_seed([7; 32]);
     let mut cie = Cie::with_rng(&mut card, rng).unwrap();
     let nis = cie.read_nis().unwrap();
