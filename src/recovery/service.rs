@@ -129,6 +129,7 @@ pub struct PukRecovery<S, G, N, C> {
     last_seq: u64,
     procedures: BTreeMap<ProcedureId, ProcedureRecord>,
     challenges: ChallengeBook,
+    last_behind: Option<Timestamp>,
 }
 
 struct Note {
@@ -175,6 +176,7 @@ where
             last_seq: snap.last_seq,
             procedures,
             challenges: ChallengeBook::default(),
+            last_behind: None,
         })
     }
 
@@ -257,10 +259,12 @@ where
     }
 
     /// Reads the clock and returns the service's "now": the highest reading ever observed.
-    /// A new maximum is persisted before it is used; a reading behind the mark is journaled.
+    /// A new maximum is persisted before it is used; a reading behind the mark is journaled
+    /// (once per distinct reading).
     fn advance(&mut self) -> Result<Timestamp, RecoveryError> {
         let reading = self.clock.now();
         match self.high_water {
+            Some(h) if reading < h && self.last_behind == Some(reading) => Ok(h),
             Some(h) if reading < h => {
                 let note = Note {
                     kind: EventKind::ClockBehind,
@@ -270,6 +274,7 @@ where
                     detail: format!("reading={} kept={}", reading.0, h.0),
                 };
                 self.commit(h, None, alloc::vec![note])?;
+                self.last_behind = Some(reading);
                 Ok(h)
             }
             Some(h) if reading == h => Ok(h),
