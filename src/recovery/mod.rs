@@ -27,6 +27,8 @@ mod outcome;
 mod proof;
 mod registry;
 mod service;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod store;
 
 pub use client::{ClientError, MSE_SET_SERVIZI, ProofStep, prove_possession};
@@ -41,6 +43,8 @@ pub use service::{
     CompletionOutcome, PukRecovery, RELEASE_DELAY_SECS, RecoveryConfig, RecoveryRequest,
     RequestOutcome, TickReport,
 };
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteRecoveryStore;
 pub use store::{
     EventKind, MemoryRecoveryStore, ProcedureId, ProcedureRecord, ProcedureState, RecoveryCommit,
     RecoveryEvent, RecoveryStore, RecoveryStoreError, Snapshot, StoredCode,
