@@ -174,6 +174,37 @@ impl fmt::Debug for CompletionCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::SeedableRng;
+
+    #[test]
+    fn p3_random_codes_are_8_digits_and_spread_over_every_position() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let mut seen = [[false; 10]; CODE_DIGITS];
+        for _ in 0..500 {
+            let c = CompletionCode::random(&mut rng);
+            for (i, d) in c.expose_ascii().iter().enumerate() {
+                assert!(d.is_ascii_digit());
+                seen[i][usize::from(d - b'0')] = true;
+            }
+        }
+        assert!(seen.iter().all(|pos| pos.iter().all(|x| *x)));
+    }
+
+    #[test]
+    fn p3_the_keyed_hash_binds_the_procedure_the_generation_and_the_secret() {
+        let code = CompletionCode::parse("12345678").unwrap();
+        let s = ServiceSecret::from_bytes([1; 32]);
+        let h = code.keyed_hash(&s, &[0; 16], 1);
+        assert!(code.matches(&s, &[0; 16], 1, &h));
+        assert!(!code.matches(&s, &[1; 16], 1, &h));
+        assert!(!code.matches(&s, &[0; 16], 2, &h));
+        assert!(!code.matches(&ServiceSecret::from_bytes([2; 32]), &[0; 16], 1, &h));
+        let other = CompletionCode::parse("12345679").unwrap();
+        assert!(!other.matches(&s, &[0; 16], 1, &h));
+        assert_eq!(format!("{s:?}"), "ServiceSecret(<redacted>)");
+    }
 
     #[test]
     fn hmac_sha256_rfc4231_case_1() {
