@@ -33,6 +33,10 @@ const SERIAL: &str = "CA12345AB";
 const NIS: &str = "123456789012";
 const PUK: &str = "87654321";
 const HOUR: u64 = 3600;
+/// 2026-06-01T00:00:00Z, when the holder makes the request.
+const START: u64 = 1_780_272_000;
+const DUE: u64 = START + 48 * HOUR;
+const FIVE_HOURS: u64 = 5 * HOUR;
 
 type Failure = Box<dyn std::error::Error>;
 
@@ -62,7 +66,7 @@ fn device_keys() -> Result<(DeviceKey, RsaPrivateKey), Failure> {
 }
 
 fn step(clock: &ManualClock, text: &str) {
-    let hours = (clock.now().0 - 1_780_272_000) as f64 / HOUR as f64;
+    let hours = clock.now().0.saturating_sub(START) as f64 / HOUR as f64;
     println!("[clock +{hours:>5.1} h] {text}");
 }
 
@@ -96,7 +100,7 @@ fn main() -> Result<(), Failure> {
         Puk::new(PUK)?,
     );
 
-    let clock = ManualClock::new(Timestamp(1_780_272_000));
+    let clock = ManualClock::new(Timestamp(START));
     let mut store = MemoryRecoveryStore::new();
     let mut sms = RecordingNotifier::new();
     let secret = [0x11u8; 32];
@@ -165,7 +169,7 @@ fn main() -> Result<(), Failure> {
     };
 
     // 3. The service restarts with its clock set back by 5 hours: nothing is lost or re-based.
-    clock.set(Timestamp(clock.now().0 - 5 * HOUR));
+    clock.set(Timestamp(clock.now().0.saturating_sub(FIVE_HOURS)));
     let mut service = PukRecovery::open(
         &mut store,
         &registry,
@@ -184,7 +188,7 @@ fn main() -> Result<(), Failure> {
     }
 
     // 4. 48 hours after the request (by the highest time seen): the SMS with the code.
-    clock.set(Timestamp(1_780_272_000 + 48 * HOUR));
+    clock.set(Timestamp(DUE));
     let report = service.tick(&mut rng)?;
     step(
         &clock,

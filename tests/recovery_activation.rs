@@ -1,5 +1,6 @@
 //! Activation eligibility of the CIE credentials (RULES.md A1, A2; seed 003).
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

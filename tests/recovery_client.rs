@@ -1,6 +1,7 @@
 //! The card-possession proof on the holder's side (PROTOCOL.md 3.5) against the virtual CIE,
 //! and the service accepting it (RULES.md P2, P3): request and completion with the card.
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

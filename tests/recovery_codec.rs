@@ -1,6 +1,7 @@
 //! Round trips and refusals of the recovery value types: procedure ids, stored states and
 //! journal kinds, completion codes, device keys, refusal texts (RULES.md P1-P4, I6).
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
@@ -131,7 +132,7 @@ fn p3_device_keys_outside_2048_to_4096_bits_are_refused() {
         key
     );
     // 1024 bits, 4104 bits, an even modulus, exponent 1, no exponent.
-    let mut small = vec![0xC5u8; 128];
+    let mut small = [0xC5u8; 128];
     small[127] |= 1;
     let mut big = vec![0xC5u8; 513];
     big[512] |= 1;

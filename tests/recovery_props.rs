@@ -14,6 +14,7 @@
 //! challenges come from a dedicated RNG with a fixed seed in every case, so the k-th
 //! challenge of every case is the same and its signature is computed once.
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -1,6 +1,7 @@
 //! The PUK self-recovery service (RULES.md P1-P4, I6; TESTING.md P-POL2, P-POL5), end to end
 //! over the in-memory store, the recording notifier and a manual clock.
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

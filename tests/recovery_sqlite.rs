@@ -3,6 +3,7 @@
 //! refuses to move the clock mark back, re-base a request or edit the journal; records
 //! round-trip.
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -2,6 +2,7 @@
 //! servizi key), a device key pair (tests/data/recovery_device_key.txt), the signature of
 //! challenges, and the opening of a sealed PUK on the device side.
 #![allow(
+    clippy::arithmetic_side_effects,
     dead_code,
     unreachable_pub,
     clippy::unwrap_used,
