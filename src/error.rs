@@ -41,6 +41,10 @@ pub enum Error {
     #[cfg(feature = "emulator")]
     #[error(transparent)]
     Emulator(#[from] crate::emulator::EmulatorError),
+    /// The reprint desk stopped (issuance system, journal, signer or store).
+    #[cfg(feature = "std")]
+    #[error(transparent)]
+    Desk(#[from] crate::desk::DeskError),
     /// The PUK self-recovery service failed (store, register, notifier, sealing).
     #[cfg(feature = "std")]
     #[error(transparent)]

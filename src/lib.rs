@@ -58,3 +58,17 @@ pub use sm::{CardSecureChannel, Case1Form, SecureChannel, SessionKeys, SmError, 
 pub use auth::{
     AuthError, CaPrivateKey, CaPublicKey, CardPublicKey, DappHost, DhParams, TerminalKeys,
 };
+
+// desk (policy, issuance, notify, journal, desk)
+#[cfg(feature = "std")]
+pub use desk::{DeskError, ReprintDesk};
+#[cfg(feature = "std")]
+pub use issuance::IssuanceBackend;
+#[cfg(feature = "std")]
+pub use notify::Notifier;
+pub use policy::{Decision, Profile, Request, RuleId, evaluate};
+// --- pcsc / vpcd ---
+#[cfg(feature = "pcsc")]
+pub use transport::pcsc::{PcscTransport, ReaderSelector};
+#[cfg(feature = "emulator")]
+pub use vpcd::{VirtualCard, VpcdBridge};

@@ -73,6 +73,12 @@ fn apdu_extended_forms() {
     let c = Command::new(0x00, 0xB0, 0x00, 0x00).with_le(0x1234);
     assert_eq!(c.form(), Form::Extended);
     assert_eq!(enc(&c), [0x00, 0xB0, 0x00, 0x00, 0x00, 0x12, 0x34]);
+    // Regression: a seven-byte `00 Le1 Le2` is case 2E, not an extended Lc.
+    let p = Command::parse(&[0x00, 0xB0, 0x00, 0x00, 0x00, 0x12, 0x34]).unwrap();
+    assert_eq!(
+        (p.le(), p.case(), p.fixed_form()),
+        (Some(0x1234), Case::Case2, Some(Form::Extended))
+    );
     let c = Command::new(0x00, 0xB0, 0x00, 0x00).with_le(65_536);
     assert_eq!(enc(&c), [0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
     assert_eq!(Command::parse(&enc(&c)).unwrap().le(), Some(65_536));
@@ -432,4 +438,33 @@ proptest! {
             Err(e) => prop_assert_eq!(e, ApduError::TooShort { len: bytes.len(), min: 2 }),
         }
     }
+}
+
+#[test]
+fn p_pin7_debug_shows_no_apdu_body() {
+    // A plain VERIFY carrying the PIN 12345678 (PROTOCOL.md 5.3 shape).
+    let pin = b"12345678";
+    let c = Command::new(0x00, 0x20, 0x00, 0x81).with_data(pin);
+    let d = format!("{c:?}");
+    assert!(d.contains("data_len: 8"), "{d}");
+    for needle in ["49", "31", "50", "32", "12345678"] {
+        assert!(!d.contains(needle), "{needle} in {d}");
+    }
+    let r = Response::new(pin, StatusWord::Success);
+    let d = format!("{r:?}");
+    assert!(
+        d.contains("data_len: 8") && !d.contains("49") && !d.contains("31"),
+        "{d}"
+    );
+    let mut b = vec![0x80, 0x08];
+    b.extend_from_slice(pin);
+    let (t, _) = cie_pinpuk::tlv::Tlv::parse(&b).unwrap();
+    let d = format!("{t:?} {:?}", cie_pinpuk::tlv::TlvIter::new(&b));
+    assert!(
+        d.contains("value_len: 8") && !d.contains("49") && !d.contains("31"),
+        "{d}"
+    );
+    // Errors carry lengths only.
+    let e = Command::parse(&[0x00, 0x20, 0x00, 0x81, 0x09, b'1', b'2']).unwrap_err();
+    assert_eq!(format!("{e:?}"), "LengthMismatch { len: 7 }");
 }

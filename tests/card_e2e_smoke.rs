@@ -1,3 +1,4 @@
+//! A first end-to-end check: read the NIS, open a session and verify the PIN on the virtual CIE.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

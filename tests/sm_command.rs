@@ -1,6 +1,11 @@
 //! The host's command side, TESTING.md §4.2 (C1-C7), and the card role's checks of
 //! protected commands (EU 2016/799 CSM_193 behaviour).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod sm_common;
 
@@ -372,4 +377,16 @@ fn c3_card_accepts_both_case1_forms() {
         let n = card.unwrap_command(&p, &mut b).unwrap();
         assert_eq!(&b[..n], &expect[..]);
     }
+}
+
+#[test]
+fn card_unwrap_leaves_no_plaintext_copy_past_its_output() {
+    let (mut host, mut card) = pair();
+    let p = wrap(&mut host, &VERIFY);
+    let mut out = [0xAAu8; 64];
+    let n = card.unwrap_command(&p, &mut out).unwrap();
+    assert_eq!(&out[..n], &VERIFY);
+    // The data was staged at offset 7 and moved to offset 5: the two stale bytes are wiped.
+    assert_eq!(&out[n..7 + 8], &[0, 0]);
+    assert!(out[n..].iter().all(|b| *b == 0 || *b == 0xAA));
 }

@@ -1,6 +1,11 @@
 //! Negative tests of the host's response side, TESTING.md §4.1 (R1-R19). Every case expects
 //! a typed error, the channel closed with its keys gone, and no output afterwards.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod sm_common;
 
@@ -459,6 +464,27 @@ fn r15_sm_error_status_words_close_channel() {
 }
 
 #[test]
+fn r15_protected_sm_error_in_do99_closes_channel() {
+    let f = Forge::icao();
+    for sw in [0x6987u16, 0x6988] {
+        reject(
+            &READ4,
+            &f.seal(RSP_SSC, &sw99(sw), 0x9000),
+            SmError::CardAbort { sw },
+        );
+    }
+    // Other statuses in DO 99 are the command's answer, not a session error.
+    let mut host = host_awaiting(&READ4);
+    let mut out = [0u8; 8];
+    assert_eq!(
+        host.unwrap(&f.seal(RSP_SSC, &sw99(0x6982), 0x9000), &mut out),
+        Ok(2)
+    );
+    assert_eq!(&out[..2], &[0x69, 0x82]);
+    assert!(host.is_open());
+}
+
+#[test]
 fn r16_response_reassembled_from_get_response_parts() {
     // A 0xF0-byte answer makes a protected body > 256 bytes: the card sends it in parts
     // (61xx + plain GET RESPONSE, the session's business); the channel unwraps the
@@ -609,7 +635,7 @@ fn r19_configurable_command_limit() {
     let mut c4 = CardSecureChannel::tdes(e, m, [0, 0, 0, 0, 0, 0, 0, 4]).with_command_limit(0);
     let n = h4.wrap(&READ4, &mut buf).unwrap();
     assert_eq!(
-        c4.unwrap_command(&buf[..n].to_vec(), &mut [0u8; 64]),
+        c4.unwrap_command(&buf[..n], &mut [0u8; 64]),
         Err(SmError::CommandLimit)
     );
     assert!(!c4.is_open());

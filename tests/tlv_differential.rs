@@ -17,10 +17,17 @@
 //! * D5 nesting deeper than [`MAX_DEPTH`]: their recursion has no bound; we refuse
 //!   ([`TlvError::TooDeep`]).
 //!
+//! * D6 (a consequence of D1, found by the `ber_tlv` fuzz target): they read the children of
+//!   a constructed value from the whole input, not from the parent's value, and check only
+//!   the sum of their *canonical* sizes. With a non-minimal child length a child can run
+//!   past the end of its parent (we say `TruncatedLength` / `LengthExceedsInput`, even in
+//!   lenient mode) or the parent can swallow the bytes after it. Recognised as: their tree,
+//!   re-encoded canonically, differs from the input, and our lenient mode refuses it too.
+//!   See `tlv_differential_d1_nested_non_minimal_reads_past_parent` and
+//!   `tlv_differential_d6_child_straddles_parent`.
+//!
 //! Noticed on the way, not exercised by the comparison of parsed values: their encoder writes
-//! a length of exactly 127 as `81 7F` (`inner_len_to_vec` tests `l < 0x7f`), and their
-//! constructed-value check recomputes child sizes from canonical re-encodings, so a
-//! non-minimal child length makes them read past the parent.
+//! a length of exactly 127 as `81 7F` (`inner_len_to_vec` tests `l < 0x7f`).
 //!
 //! No case where they reject and we accept is expected; the test fails if one shows up.
 #![allow(
@@ -67,8 +74,10 @@ fn theirs_tree(t: &TheirTlv) -> Tree {
 
 /// Our reading of `b` as exactly one object, valid at every level (strict).
 fn ours(b: &[u8]) -> Result<Tree, TlvError> {
-    let t = Tlv::parse_exact(b)?;
+    // Validate first, so that an error inside the first object is reported before any
+    // trailing data (found by the ber_tlv fuzz target: see `d1_nested_non_minimal` below).
     validate(b, Strictness::Strict)?;
+    let t = Tlv::parse_exact(b)?;
     Ok(ours_tree(&t))
 }
 
@@ -128,9 +137,31 @@ fn compare(b: &[u8]) -> Outcome {
             Outcome::Agree
         }
         (Ok(a), None) => panic!("iso7816-tlv rejects what we accept: {b:02X?} -> {a:?}"),
-        (Err(e), Some(_)) => Outcome::Diff(documented_difference(b, e).unwrap()),
+        (Err(e), Some(t)) => match documented_difference(b, e) {
+            Ok(d) => Outcome::Diff(d),
+            // D6: they accepted only because a length somewhere is non-canonical (their
+            // tree, re-encoded canonically, is not the input), and our lenient mode, which
+            // accepts non-minimal lengths, still refuses: they read past a parent.
+            Err(_) if encode_tree(&t) != b && validate(b, Strictness::Lenient).is_err() => {
+                Outcome::Diff("D6")
+            }
+            Err(msg) => panic!("{msg}"),
+        },
         (Err(_), None) => Outcome::BothReject,
     }
+}
+
+/// Canonical (minimal-length) encoding of a tree, from raw tag bytes: works for the tags
+/// we refuse too.
+fn encode_tree(t: &Tree) -> Vec<u8> {
+    let (tag, value) = match t {
+        Tree::Prim(tag, v) => (tag, v.clone()),
+        Tree::Cons(tag, c) => (tag, c.iter().flat_map(encode_tree).collect()),
+    };
+    let mut out = tag.clone();
+    write_len(&mut out, value.len(), LenForm::Minimal);
+    out.extend_from_slice(&value);
+    out
 }
 
 // ---- input generation ----
@@ -260,6 +291,46 @@ fn tlv_differential_known_cases() {
         deep = w;
     }
     assert_eq!(compare(&deep), Outcome::Diff("D5"));
+}
+
+#[test]
+fn tlv_differential_d1_nested_non_minimal_reads_past_parent() {
+    // Minimised from the fuzz finding fuzz/corpus/ber_tlv/regress_nested_non_minimal.bin:
+    // 30 04 { 24 82 00 00 } 04 00 -- the child `24 82 00 00` (empty, constructed) has a
+    // non-minimal length; iso7816-tlv counts it as 2 bytes, so it reads `04 00` (outside
+    // the parent) as a second child and accepts the whole input as one object.
+    let b = [0x30, 0x04, 0x24, 0x82, 0x00, 0x00, 0x04, 0x00];
+    assert!(TheirTlv::from_bytes(&b).is_ok());
+    assert_eq!(ours(&b), Err(TlvError::NonMinimalLength { offset: 3 }));
+    assert_eq!(compare(&b), Outcome::Diff("D1"));
+    let found = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus/ber_tlv/regress_nested_non_minimal.bin"),
+    )
+    .unwrap();
+    assert_eq!(compare(&found), Outcome::Diff("D1"));
+}
+
+#[test]
+fn tlv_differential_d6_child_straddles_parent() {
+    // Minimised from fuzz/corpus/ber_tlv/regress_child_straddles_parent.bin:
+    // 30 02 { 04 81 } 00 -- inside the 2-byte parent the child `04 81` lacks its length
+    // byte; iso7816-tlv reads `04 81 00` (3 bytes, canonical size 2) across the parent's
+    // end and accepts.
+    let b = [0x30, 0x02, 0x04, 0x81, 0x00];
+    assert!(TheirTlv::from_bytes(&b).is_ok());
+    assert_eq!(ours(&b), Err(TlvError::TruncatedLength { offset: 3 }));
+    assert_eq!(
+        validate(&b, Strictness::Lenient),
+        Err(TlvError::TruncatedLength { offset: 3 })
+    );
+    assert_eq!(compare(&b), Outcome::Diff("D6"));
+    let found = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus/ber_tlv/regress_child_straddles_parent.bin"),
+    )
+    .unwrap();
+    assert_eq!(compare(&found), Outcome::Diff("D6"));
 }
 
 #[test]

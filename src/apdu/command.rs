@@ -85,7 +85,10 @@ impl Case {
 /// assert_eq!(&buf[..n], &[0x00, 0xA4, 0x04, 0x0C, 0x06, 0xA0, 0x00, 0x00, 0x00, 0x00, 0x39]);
 /// assert_eq!(Command::parse(&buf[..n]).unwrap(), select);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+///
+/// `Debug` shows the header, the data length, Le and the form, never the data bytes: a
+/// plain VERIFY or CHANGE REFERENCE DATA carries a PIN (P-PIN7).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Command<'a> {
     cla: u8,
     ins: u8,
@@ -375,6 +378,17 @@ impl<'a> Command<'a> {
             }
             _ => Err(mismatch),
         }
+    }
+}
+
+impl core::fmt::Debug for Command<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Command")
+            .field("header", &format_args!("{:02X?}", self.header()))
+            .field("data_len", &self.data.len())
+            .field("le", &self.le)
+            .field("form", &self.form)
+            .finish()
     }
 }
 

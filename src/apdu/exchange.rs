@@ -48,7 +48,11 @@ pub enum ExchangeError {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum WrongLeHandling {
     /// Re-issue the same command once with Le = xx (`00` meaning 256), as ISO 7816-4 and
-    /// every CIE host do (PROTOCOL.md 1.4).
+    /// every CIE host do for clear commands (PROTOCOL.md 1.4).
+    ///
+    /// Not for secure messaging: the re-issued bytes would repeat the SSC and MAC of the
+    /// first command, and the Le of an SM command lives inside the MACed DO'97'. The SM
+    /// layer uses [`WrongLeHandling::Return`] and rebuilds the command itself.
     Reissue,
     /// Return the `6Cxx` response to the caller.
     Return,
@@ -373,5 +377,12 @@ fn transmit_at<T: CardTransport + ?Sized>(
         capacity,
     })?;
     let r = Response::parse(answer)?;
+    // Header and status word only, never a body (STYLE.md, P-PIN7).
+    log::trace!(
+        "apdu {:02X?} -> {} ({} data bytes)",
+        command.get(..4).unwrap_or(&[]),
+        r.sw(),
+        r.data().len()
+    );
     Ok((r.data().len(), r.sw()))
 }

@@ -18,7 +18,9 @@ use super::{ApduError, StatusWord};
 /// let n = Response::encode(&[0xAB, 0xCD], StatusWord::EndOfFileReached, &mut out).unwrap();
 /// assert_eq!(&out[..n], &[0xAB, 0xCD, 0x62, 0x82]);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+///
+/// `Debug` shows the data length and the status word, never the data bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Response<'a> {
     data: &'a [u8],
     sw: StatusWord,
@@ -95,5 +97,14 @@ impl<'a> Response<'a> {
         d.copy_from_slice(data);
         s.copy_from_slice(&sw.to_bytes());
         Ok(needed)
+    }
+}
+
+impl core::fmt::Debug for Response<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Response")
+            .field("data_len", &self.data.len())
+            .field("sw", &self.sw)
+            .finish()
     }
 }

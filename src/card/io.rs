@@ -15,6 +15,9 @@ use crate::transport::CardTransport;
 /// Room for any assembled answer the protocol produces (the DH public value and the
 /// INTERNAL AUTHENTICATE answer are the longest, about 300 bytes with SM).
 pub(crate) const RESPONSE_CAP: usize = 1024;
+/// GET RESPONSE handling inside secure messaging: `61xx` assembled, `6Cxx` not re-issued.
+const SM_POLICY: GetResponsePolicy =
+    GetResponsePolicy::DEFAULT.with_wrong_le(apdu::WrongLeHandling::Return);
 /// Room for any short command APDU, plain or protected.
 pub(crate) const COMMAND_CAP: usize = 261;
 /// Largest file the host reads (EF.SOD and the certificate are the largest, a few KiB).
@@ -105,12 +108,9 @@ fn secure_inner<T: CardTransport + ?Sized>(
             .wrap_chain(plain_command, index, &mut wrapped)?
             .ok_or(SmError::Sequence)?;
         let protected = wrapped.get(..n).ok_or(SmError::Sequence)?;
-        let len = apdu::transmit_with_get_response(
-            t,
-            protected,
-            &mut answer,
-            GetResponsePolicy::DEFAULT,
-        )?;
+        // A protected command is never re-sent (its SSC and MAC are spent): a `6Cxx` goes to
+        // the channel, which treats it as an unprotected answer and closes.
+        let len = apdu::transmit_with_get_response(t, protected, &mut answer, SM_POLICY)?;
         let received = answer.get(..len).ok_or(SHORT)?;
         let plain_len = match channel.unwrap(received, out) {
             Ok(plain_len) => plain_len,

@@ -1,1 +1,210 @@
-//! (in progress)
+//! The Ministry's issuance system as the desk sees it (CieOnline, function "Ristampa
+//! PIN/PUK"): look a card up by its number, reprint selected halves on a signed order,
+//! generate the paper consent form and acquire it signed, update the registered contacts.
+//!
+//! [`InMemoryIssuance`] is the reference implementation, with fixtures and fault injection.
+//! A reprint either returns every half ordered or fails and returns none: a backend that
+//! fails mid-way releases nothing.
+
+mod memory;
+mod order;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+pub use memory::{FIXTURE_CARDS, Faults, FixtureCard, InMemoryIssuance};
+pub use order::{ReprintOrder, SignedOrder};
+
+use crate::codes::{CodeKind, FirstHalf, Half, SecondHalf};
+use crate::policy::{ConsentForm, Contacts, HolderAge};
+
+/// The number printed on the CIE (e.g. `CA00000AA`): 9 upper-case letters and digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CardNumber(String);
+
+impl CardNumber {
+    /// Parses a card number (spaces removed, letters upper-cased).
+    ///
+    /// ```
+    /// use cie_pinpuk::issuance::CardNumber;
+    /// assert_eq!(CardNumber::parse("ca 00000 aa").unwrap().as_str(), "CA00000AA");
+    /// assert!(CardNumber::parse("CA0000").is_err());
+    /// ```
+    pub fn parse(s: &str) -> Result<CardNumber, IssuanceError> {
+        let t: String = s
+            .chars()
+            .filter(|c| *c != ' ')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if t.len() == 9
+            && t.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            Ok(CardNumber(t))
+        } else {
+            Err(IssuanceError::InvalidCardNumber)
+        }
+    }
+
+    /// The number.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CardNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The state of a card in the issuance system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CardState {
+    /// Issued and valid.
+    Valid,
+    /// Reported lost or stolen, or otherwise revoked: nothing is reprinted.
+    Revoked,
+    /// Expired.
+    Expired,
+}
+
+/// What the issuance system knows about a card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardRecord {
+    /// The number.
+    pub number: CardNumber,
+    /// The holder's name, as printed.
+    pub holder: String,
+    /// Whether the holder is a minor.
+    pub holder_age: HolderAge,
+    /// The registered contacts.
+    pub contacts: Contacts,
+    /// The state.
+    pub state: CardState,
+    /// The state of the paper consent form for a pending paper reprint.
+    pub consent: ConsentForm,
+}
+
+/// The id of a generated paper consent form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConsentFormId(pub u64);
+
+/// The scan of a signed consent form, as acquired by the officer's scanner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedScan {
+    /// The form the scan is of.
+    pub form: ConsentFormId,
+    /// The scanned document (PDF or image bytes).
+    pub document: Vec<u8>,
+}
+
+/// One reprinted half.
+#[derive(Debug)]
+pub enum ReprintedHalf {
+    /// A first half.
+    First(FirstHalf),
+    /// A second half.
+    Second(SecondHalf),
+}
+
+impl ReprintedHalf {
+    /// The code.
+    pub fn code(&self) -> CodeKind {
+        match self {
+            ReprintedHalf::First(h) => h.kind(),
+            ReprintedHalf::Second(h) => h.kind(),
+        }
+    }
+
+    /// The half.
+    pub fn half(&self) -> Half {
+        match self {
+            ReprintedHalf::First(_) => Half::First,
+            ReprintedHalf::Second(_) => Half::Second,
+        }
+    }
+}
+
+/// Why the issuance system refused or failed. No variant carries a code.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IssuanceError {
+    /// The card number is malformed.
+    #[error("the card number is not 9 letters and digits")]
+    InvalidCardNumber,
+    /// No card with this number.
+    #[error("no card with this number")]
+    UnknownCard,
+    /// The card is revoked or expired.
+    #[error("the card is not usable ({0:?})")]
+    CardNotUsable(CardState),
+    /// The order's signature is missing or not an authorised officer's.
+    #[error("the reprint order is not signed by an authorised officer")]
+    BadOrderSignature,
+    /// The order is for another card.
+    #[error("the order does not match the card")]
+    OrderMismatch,
+    /// A paper second half was ordered without an acquired consent form (R6).
+    #[error("the signed paper consent form has not been acquired (R6)")]
+    ConsentMissing,
+    /// The scan is of a form that was not generated for this card.
+    #[error("the consent form does not belong to this card")]
+    UnknownConsentForm,
+    /// The scan is empty.
+    #[error("the scan of the consent form is empty")]
+    EmptyScan,
+    /// The system is unreachable or failed; nothing was done.
+    #[error("the issuance system is unavailable")]
+    Unavailable,
+}
+
+/// The Ministry's issuance system. Synchronous and object-safe.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait IssuanceBackend {
+    /// Looks a card up.
+    fn lookup(&self, card: &CardNumber) -> Result<CardRecord, IssuanceError>;
+    /// Reprints the halves of a signed order. All of them or none.
+    fn reprint(&mut self, order: &SignedOrder) -> Result<Vec<ReprintedHalf>, IssuanceError>;
+    /// Generates the paper consent form (R6) for the card.
+    fn generate_consent_form(&mut self, card: &CardNumber) -> Result<ConsentFormId, IssuanceError>;
+    /// Acquires the signed form.
+    fn acquire_signed_consent(
+        &mut self,
+        card: &CardNumber,
+        scan: &SignedScan,
+    ) -> Result<(), IssuanceError>;
+    /// Replaces the registered contacts given (`None` fields are left as they are).
+    fn update_contacts(
+        &mut self,
+        card: &CardNumber,
+        update: &Contacts,
+    ) -> Result<(), IssuanceError>;
+}
+
+impl<T: IssuanceBackend + ?Sized> IssuanceBackend for &mut T {
+    fn lookup(&self, card: &CardNumber) -> Result<CardRecord, IssuanceError> {
+        (**self).lookup(card)
+    }
+    fn reprint(&mut self, order: &SignedOrder) -> Result<Vec<ReprintedHalf>, IssuanceError> {
+        (**self).reprint(order)
+    }
+    fn generate_consent_form(&mut self, card: &CardNumber) -> Result<ConsentFormId, IssuanceError> {
+        (**self).generate_consent_form(card)
+    }
+    fn acquire_signed_consent(
+        &mut self,
+        card: &CardNumber,
+        scan: &SignedScan,
+    ) -> Result<(), IssuanceError> {
+        (**self).acquire_signed_consent(card, scan)
+    }
+    fn update_contacts(
+        &mut self,
+        card: &CardNumber,
+        update: &Contacts,
+    ) -> Result<(), IssuanceError> {
+        (**self).update_contacts(card, update)
+    }
+}

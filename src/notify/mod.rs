@@ -1,1 +1,211 @@
-//! (in progress)
+//! Notifications: the [`Notifier`] trait (e-mail and SMS), the second-half message in Italian
+//! and English (digits in the body only), a recording notifier for tests, and the outbox.
+//!
+//! A PEC destination is refused when a second-half message is built and again by the
+//! recording notifier (defence in depth, R5/I2): a real notifier should call
+//! [`Message::check_not_pec`] too.
+
+mod outbox;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use zeroize::Zeroizing;
+
+pub use outbox::{IdempotencyKey, OutboxRecord, OutboxState};
+
+use crate::codes::{CodeKind, SecondHalf};
+use crate::policy::pec::{PecDirectory, is_pec};
+use crate::policy::{EmailAddress, MobileNumber};
+
+/// Where a message goes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    /// An e-mail mailbox.
+    Email(EmailAddress),
+    /// A mobile number, by SMS.
+    Sms(MobileNumber),
+}
+
+/// Why a message was not sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotifyError {
+    /// The destination is a PEC mailbox (R5, I2).
+    #[error("a second half is never sent to a PEC address (R5)")]
+    PecDestination,
+    /// The half given is not a second half.
+    #[error("only a second half is sent by message")]
+    NotASecondHalf,
+    /// The gateway refused or failed; the message may be retried with the same key.
+    #[error("the mail or SMS gateway failed")]
+    Gateway,
+}
+
+/// A message. The body may hold the digits of a second half: it is zeroized on drop and
+/// `Debug` does not show it.
+pub struct Message {
+    /// The idempotency key: the notifier delivers one message per key.
+    pub key: IdempotencyKey,
+    /// The recipient.
+    pub to: Recipient,
+    /// The subject (never a digit of a code).
+    pub subject: String,
+    body: Zeroizing<String>,
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Message")
+            .field("key", &self.key)
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .field("body", &"<redacted>")
+            .finish()
+    }
+}
+
+const fn code_names(code: CodeKind) -> (&'static str, &'static str) {
+    match code {
+        CodeKind::Pin => ("PIN", "PIN"),
+        CodeKind::Puk => ("PUK", "PUK"),
+    }
+}
+
+impl Message {
+    /// The message carrying the second half `half` to `to`, in Italian and English. Refused
+    /// for a PEC address, by the built-in list or by `directory`.
+    pub fn second_half(
+        key: IdempotencyKey,
+        to: EmailAddress,
+        half: &SecondHalf,
+        directory: &dyn PecDirectory,
+    ) -> Result<Message, NotifyError> {
+        if is_pec(&to, directory) {
+            return Err(NotifyError::PecDestination);
+        }
+        let (it, en) = code_names(half.kind());
+        let digits = half.expose_ascii();
+        let mut body = Zeroizing::new(String::with_capacity(900));
+        body.push_str("Gentile titolare,\n\nsu sua richiesta il Comune ha disposto la ristampa dei codici della sua Carta d'Identità Elettronica (CIE). ");
+        body.push_str("Questa è la seconda metà (cifre da 5 a 8) del ");
+        body.push_str(it);
+        body.push_str(":\n\n    ");
+        for d in digits.iter() {
+            body.push(char::from(*d));
+        }
+        body.push_str("\n\nLa prima metà le è stata consegnata su carta. Non comunichi questo codice a nessuno: né il Comune né il Ministero dell'Interno glielo chiederanno mai.\n\n---\n\n");
+        body.push_str("Dear card holder,\n\nat your request the Comune has reprinted the codes of your Electronic Identity Card (CIE). ");
+        body.push_str("This is the second half (digits 5 to 8) of the ");
+        body.push_str(en);
+        body.push_str(":\n\n    ");
+        for d in digits.iter() {
+            body.push(char::from(*d));
+        }
+        body.push_str("\n\nThe first half was handed to you on paper. Do not share this code with anyone: neither the Comune nor the Ministry of the Interior will ever ask for it.\n");
+        let subject = alloc::format!("CIE: seconda metà del {it} / second half of the {en}");
+        Ok(Message {
+            key,
+            to: Recipient::Email(to),
+            subject,
+            body,
+        })
+    }
+
+    /// A plain notice (no code) by SMS or e-mail.
+    pub fn notice(key: IdempotencyKey, to: Recipient, subject: &str, text: &str) -> Message {
+        Message {
+            key,
+            to,
+            subject: String::from(subject),
+            body: Zeroizing::new(String::from(text)),
+        }
+    }
+
+    /// The body. It may hold digits of a code: hand it only to the gateway.
+    pub fn expose_body(&self) -> &str {
+        &self.body
+    }
+
+    /// `Err` if the recipient is a PEC mailbox.
+    pub fn check_not_pec(&self, directory: &dyn PecDirectory) -> Result<(), NotifyError> {
+        match &self.to {
+            Recipient::Email(a) if is_pec(a, directory) => Err(NotifyError::PecDestination),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Sends e-mails and SMS. Synchronous and object-safe; one message per idempotency key:
+/// sending a key again must not deliver a second copy.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait Notifier {
+    /// Sends `message`.
+    fn send(&mut self, message: &Message) -> Result<(), NotifyError>;
+}
+
+impl<T: Notifier + ?Sized> Notifier for &mut T {
+    fn send(&mut self, message: &Message) -> Result<(), NotifyError> {
+        (**self).send(message)
+    }
+}
+
+/// What a [`RecordingNotifier`] delivered.
+pub struct Sent {
+    /// The key.
+    pub key: IdempotencyKey,
+    /// The recipient.
+    pub to: Recipient,
+    /// The subject.
+    pub subject: String,
+    /// The body (test double: kept for assertions, zeroized on drop).
+    pub body: Zeroizing<String>,
+}
+
+impl fmt::Debug for Sent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sent")
+            .field("key", &self.key)
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A notifier that records what it delivers, deduplicates by key, refuses PEC destinations,
+/// and can be told to fail.
+#[derive(Debug, Default)]
+pub struct RecordingNotifier {
+    /// Delivered messages, in order.
+    pub sent: Vec<Sent>,
+    /// Fail the next `n` sends with [`NotifyError::Gateway`].
+    pub fail_next: usize,
+}
+
+impl RecordingNotifier {
+    /// An empty recorder.
+    pub fn new() -> RecordingNotifier {
+        RecordingNotifier::default()
+    }
+}
+
+impl Notifier for RecordingNotifier {
+    fn send(&mut self, message: &Message) -> Result<(), NotifyError> {
+        message.check_not_pec(&crate::policy::BuiltinPecList)?;
+        if self.fail_next > 0 {
+            self.fail_next = self.fail_next.saturating_sub(1);
+            return Err(NotifyError::Gateway);
+        }
+        if self.sent.iter().any(|s| s.key == message.key) {
+            return Ok(());
+        }
+        self.sent.push(Sent {
+            key: message.key.clone(),
+            to: message.to.clone(),
+            subject: message.subject.clone(),
+            body: Zeroizing::new(String::from(message.expose_body())),
+        });
+        Ok(())
+    }
+}

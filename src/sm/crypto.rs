@@ -51,12 +51,12 @@ fn tdes_dec(c: &TdesEde2, x: u64) -> u64 {
 impl Keys {
     /// Computes the three key schedules from the two 16-byte session keys.
     pub(crate) fn new(ks_enc: &[u8; 16], ks_mac: &[u8; 16]) -> Self {
-        let enc = TdesEde2::new(&Array::from(*ks_enc));
+        let enc = TdesEde2::new(ks_enc.into());
         let mut whole = u128::from_be_bytes(*ks_mac);
         let mut k1 = ((whole >> 64) as u64).to_be_bytes();
         let mut k2 = (whole as u64).to_be_bytes();
-        let mac1 = Des::new(&Array::from(k1));
-        let mac2 = Des::new(&Array::from(k2));
+        let mac1 = Des::new((&k1).into());
+        let mac2 = Des::new((&k2).into());
         whole.zeroize();
         k1.zeroize();
         k2.zeroize();

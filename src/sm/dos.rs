@@ -73,7 +73,7 @@ pub(crate) const fn ber_len_size(len: usize) -> usize {
 }
 
 /// Checks an encrypted data object's value and returns its ciphertext.
-fn ciphertext<'a>(tag: u8, value: &'a [u8]) -> Result<&'a [u8], FormatError> {
+fn ciphertext(tag: u8, value: &[u8]) -> Result<&[u8], FormatError> {
     let ct = if tag == TAG_ENC87 {
         let (&indicator, ct) = value.split_first().ok_or(FormatError::CiphertextLength)?;
         if indicator != 0x01 {
@@ -83,7 +83,7 @@ fn ciphertext<'a>(tag: u8, value: &'a [u8]) -> Result<&'a [u8], FormatError> {
     } else {
         value
     };
-    if ct.is_empty() || ct.len() % super::crypto::BLOCK != 0 {
+    if ct.is_empty() || !ct.len().is_multiple_of(super::crypto::BLOCK) {
         return Err(FormatError::CiphertextLength);
     }
     Ok(ct)

@@ -83,6 +83,13 @@ pub enum SmError {
         /// The outer status word as received.
         sw: u16,
     },
+    /// A correctly protected answer whose DO `99` is an SM error (`6987` SM data objects
+    /// missing, `6988` SM data objects incorrect): the card has dropped its session.
+    #[error("card reported secure messaging error {sw:04X}")]
+    CardAbort {
+        /// The status word of DO `99`.
+        sw: u16,
+    },
     /// The protected APDU is structurally wrong (checked before the MAC).
     #[error("malformed secure messaging APDU")]
     Format(#[source] FormatError),

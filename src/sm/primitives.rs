@@ -43,7 +43,7 @@ impl SmCipher {
     /// Encrypts `buf` in place (3DES-CBC, IV 0). `buf` must already be padded to a multiple
     /// of 8 bytes, else [`SmError::InvalidCommand`] and nothing is changed.
     pub fn cbc_encrypt(&self, buf: &mut [u8]) -> Result<(), SmError> {
-        if buf.len() % BLOCK != 0 {
+        if !buf.len().is_multiple_of(BLOCK) {
             return Err(SmError::InvalidCommand);
         }
         self.keys.cbc_encrypt(buf);
@@ -53,7 +53,7 @@ impl SmCipher {
     /// Decrypts `ct` (3DES-CBC, IV 0) into `out`, which must have the same length, a
     /// multiple of 8; no padding is removed.
     pub fn cbc_decrypt(&self, ct: &[u8], out: &mut [u8]) -> Result<(), SmError> {
-        if ct.len() % BLOCK != 0 || out.len() != ct.len() {
+        if !ct.len().is_multiple_of(BLOCK) || out.len() != ct.len() {
             return Err(SmError::InvalidCommand);
         }
         self.keys.cbc_decrypt(ct, out);

@@ -1,6 +1,8 @@
 //! The zero-copy BER-TLV reader: one data object ([`Tlv`]), its siblings ([`TlvIter`]),
 //! its children, lookups by tag and path, and a depth-bounded walk.
 
+use core::fmt;
+
 use super::{Strictness, Tag, TlvError};
 
 /// Deepest nesting [`walk`] and [`validate`] accept. Top-level objects are at depth 1; the
@@ -26,7 +28,10 @@ pub const MAX_DEPTH: usize = 16;
 /// assert_eq!(g.value(), &[0x02]);
 /// assert_eq!(g.offset(), 8);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+///
+/// `Debug` shows the tag, offset and lengths, never the value bytes (a value may be SM
+/// plaintext).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Tlv<'a> {
     tag: Tag,
     value: &'a [u8],
@@ -227,7 +232,7 @@ impl<'a> Tlv<'a> {
 /// let chr = TlvIter::new(&bytes).find_tag(Tag::from_u32(0x5F20).unwrap()).unwrap().unwrap();
 /// assert_eq!(chr.value(), &[0xBB]);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TlvIter<'a> {
     rest: &'a [u8],
     offset: usize,
@@ -311,6 +316,28 @@ impl<'a> Iterator for TlvIter<'a> {
 }
 
 impl core::iter::FusedIterator for TlvIter<'_> {}
+
+impl fmt::Debug for Tlv<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tlv")
+            .field("tag", &self.tag)
+            .field("offset", &self.offset)
+            .field("header_len", &self.header_len())
+            .field("value_len", &self.value.len())
+            .finish()
+    }
+}
+
+impl fmt::Debug for TlvIter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlvIter")
+            .field("offset", &self.offset)
+            .field("remaining_len", &self.rest.len())
+            .field("strictness", &self.strictness)
+            .field("done", &self.done)
+            .finish()
+    }
+}
 
 /// Visits every data object of `input`, depth first, parents before children; `visit`
 /// gets the depth (1 for top-level objects) and the object. Every constructed value must

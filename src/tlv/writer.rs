@@ -138,7 +138,7 @@ fn header_bytes(
 ///     &[0x70, 0x09, 0xBF, 0xA1, 0x01, 0x05, 0xA3, 0x03, 0x97, 0x01, 0x02]
 /// );
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Debug)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TlvBuf {
     buf: Vec<u8>,
 }
@@ -223,5 +223,14 @@ impl TlvBuf {
     #[must_use]
     pub fn into_vec(self) -> Vec<u8> {
         self.buf
+    }
+}
+
+impl core::fmt::Debug for TlvBuf {
+    /// The length only, like the other TLV types.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TlvBuf")
+            .field("len", &self.buf.len())
+            .finish()
     }
 }

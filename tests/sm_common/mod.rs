@@ -1,6 +1,7 @@
 //! Helpers shared by the SM integration tests: the `key = hex` vector files and a card/host
 //! pair.
 #![allow(
+    clippy::arithmetic_side_effects,
     dead_code,
     unreachable_pub,
     clippy::unwrap_used,
@@ -86,7 +87,7 @@ pub fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
 pub fn pad(data: &[u8]) -> Vec<u8> {
     let mut v = data.to_vec();
     v.push(0x80);
-    while v.len() % 8 != 0 {
+    while !v.len().is_multiple_of(8) {
         v.push(0);
     }
     v

@@ -1,0 +1,275 @@
+//! Fuzz body of `policy_engine`: decode bytes into a request and a profile, evaluate, and
+//! assert the invariants I1-I5 and I7, determinism, and that every refusal and requirement
+//! carries a rule id and both texts. Shared with `tests/fuzz_policy_engine.rs` and the
+//! property tests of `tests/policy_invariants.rs`.
+#![allow(dead_code, unreachable_pub)]
+
+use cie_pinpuk::codes::Half;
+use cie_pinpuk::policy::*;
+
+/// Reads choices from the input; past its end every choice is 0.
+pub struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        Cursor { data, pos: 0 }
+    }
+
+    /// One choice among `n` (n > 0).
+    pub fn pick(&mut self, n: u8) -> u8 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos = self.pos.saturating_add(1);
+        b.checked_rem(n).unwrap_or(0)
+    }
+}
+
+const EMAILS: [&str; 8] = [
+    "mario.rossi@example.it",
+    "Mario.Rossi@EXAMPLE.it",
+    "giulia.bianchi@gmail.com",
+    "mario.rossi@pec.it",
+    "studio@ordine.legalmail.it",
+    "anagrafe@pec.comune.esempio.it",
+    "domicilio@inad.example.it",
+    "delegato@example.com",
+];
+
+/// A directory that knows one INAD domicile as PEC.
+pub struct TestInad;
+
+impl PecDirectory for TestInad {
+    fn status(&self, a: &EmailAddress) -> PecStatus {
+        if a.as_str() == "domicilio@inad.example.it" {
+            PecStatus::Pec
+        } else {
+            PecStatus::Unknown
+        }
+    }
+}
+
+fn email(c: &mut Cursor<'_>) -> Option<EmailAddress> {
+    EMAILS
+        .get(usize::from(c.pick(EMAILS.len() as u8)))
+        .and_then(|s| EmailAddress::parse(s).ok())
+}
+
+fn opt_email(c: &mut Cursor<'_>) -> Option<EmailAddress> {
+    if c.pick(3) == 0 { None } else { email(c) }
+}
+
+fn opt_mobile(c: &mut Cursor<'_>) -> Option<MobileNumber> {
+    if c.pick(2) == 0 {
+        None
+    } else {
+        MobileNumber::parse("+39 333 123 4567").ok()
+    }
+}
+
+fn window(c: &mut Cursor<'_>) -> Window {
+    let from = TimeOfDay::saturating(c.pick(24), c.pick(60));
+    let to = TimeOfDay::saturating(c.pick(24), c.pick(60));
+    let except = if c.pick(2) == 0 {
+        Vec::new()
+    } else {
+        vec![date_range(c)]
+    };
+    Window {
+        days: WeekdaySet::of(
+            &[Weekday::Monday, Weekday::Wednesday, Weekday::Friday][..usize::from(c.pick(4))],
+        ),
+        from,
+        to,
+        except,
+    }
+}
+
+fn date(c: &mut Cursor<'_>) -> CivilDate {
+    let y = u16::from(c.pick(2)).saturating_add(2025);
+    let m = c.pick(12).saturating_add(1);
+    let d = c.pick(28).saturating_add(1);
+    CivilDate::new(y, m, d).unwrap_or(CivilDate::new(2025, 1, 1).unwrap_or_else(|_| unreachable!()))
+}
+
+fn date_range(c: &mut Cursor<'_>) -> DateRange {
+    let a = date(c);
+    let b = date(c);
+    DateRange {
+        first: a.min(b),
+        last: a.max(b),
+    }
+}
+
+/// Decodes a profile: a preset or every option picked.
+pub fn profile(c: &mut Cursor<'_>) -> Profile {
+    match c.pick(6) {
+        0 => Profile::preset(Preset::National),
+        1 => Profile::preset(Preset::Seed000),
+        2 => Profile::preset(Preset::Seed001),
+        3 => Profile::preset(Preset::Seed002),
+        _ => {
+            let perm = |c: &mut Cursor<'_>| {
+                if c.pick(2) == 0 {
+                    Permission::Allowed
+                } else {
+                    Permission::NotAllowed
+                }
+            };
+            Profile {
+                delegation: [
+                    Delegation::NotAllowed,
+                    Delegation::FirstHalvesOnly,
+                    Delegation::WithSignedForm,
+                ][usize::from(c.pick(3))],
+                remote: if c.pick(2) == 0 {
+                    RemoteRequests::NotAccepted
+                } else {
+                    RemoteRequests::PecOrInad
+                },
+                home_visits: if c.pick(2) == 0 {
+                    HomeVisits::NotOffered
+                } else {
+                    HomeVisits::WithMedicalCertificate
+                },
+                representatives: Representatives {
+                    parent_of_minor: perm(c),
+                    legal_representative: perm(c),
+                    contact_changes: if c.pick(2) == 0 {
+                        ContactChanges::HolderOnly
+                    } else {
+                        ContactChanges::HolderOrRepresentative
+                    },
+                },
+                opening: match c.pick(3) {
+                    0 => Opening::Unrestricted,
+                    1 => Profile::preset(Preset::Seed002).opening,
+                    _ => Opening::Hours {
+                        regular: vec![window(c)],
+                        admission: if c.pick(2) == 0 {
+                            Admission::WalkIn
+                        } else {
+                            Admission::AppointmentOnly
+                        },
+                        seasons: vec![Season {
+                            dates: date_range(c),
+                            admission: Admission::AppointmentOnly,
+                            hours: vec![window(c), window(c)],
+                        }],
+                    },
+                },
+            }
+        }
+    }
+}
+
+/// Decodes a request.
+pub fn request(c: &mut Cursor<'_>) -> Request {
+    let requester = [
+        Requester::Holder,
+        Requester::ParentOfMinor,
+        Requester::LegalRepresentative,
+        Requester::Delegate,
+    ][usize::from(c.pick(4))];
+    let channel = [
+        Channel::Counter,
+        Channel::PecSignedForm,
+        Channel::InadDomicile,
+        Channel::Email,
+        Channel::HomeVisit,
+    ][usize::from(c.pick(5))];
+    let at = VisitTime {
+        date: date(c),
+        time: TimeOfDay::saturating(c.pick(24), c.pick(60)),
+    };
+    let mut r = Request::new(requester, channel, at);
+    r.identification = [
+        Identification::NotYet,
+        Identification::Cie,
+        Identification::IdentityDocument,
+        Identification::DigitalSignature,
+        Identification::InadDomicile,
+    ][usize::from(c.pick(5))];
+    let mut docs = DocumentSet::EMPTY;
+    for d in [
+        Document::SignedDelegation,
+        Document::HolderUnableStatement,
+        Document::ActOfAppointment,
+        Document::MedicalCertificate,
+        Document::IdentityDocumentCopy,
+        Document::PhoneNumber,
+    ] {
+        if c.pick(2) == 1 {
+            docs = docs.with(d);
+        }
+    }
+    r.documents = docs;
+    r.holder_age = if c.pick(2) == 0 {
+        HolderAge::Adult
+    } else {
+        HolderAge::Minor
+    };
+    r.wanted = HalfSet::from_bits(c.pick(16));
+    r.second_half_to = match c.pick(3) {
+        0 => SecondHalfTo::Paper,
+        1 => SecondHalfTo::RegisteredContacts,
+        _ => email(c).map_or(SecondHalfTo::RegisteredContacts, SecondHalfTo::Email),
+    };
+    r.contact_update = Contacts {
+        email: opt_email(c),
+        mobile: opt_mobile(c),
+    };
+    r.registered = Contacts {
+        email: opt_email(c),
+        mobile: opt_mobile(c),
+    };
+    r.consent = if c.pick(2) == 0 {
+        ConsentForm::NotAcquired
+    } else {
+        ConsentForm::SignedAndAcquired
+    };
+    r.appointment = if c.pick(2) == 0 {
+        Appointment::None
+    } else {
+        Appointment::Booked
+    };
+    r
+}
+
+/// Decodes a request and a profile.
+pub fn decode(data: &[u8]) -> (Request, Profile) {
+    let mut c = Cursor::new(data);
+    let p = profile(&mut c);
+    let r = request(&mut c);
+    (r, p)
+}
+
+/// The fuzz body.
+pub fn run(data: &[u8]) {
+    let (request, profile) = decode(data);
+    for directory in [&BuiltinPecList as &dyn PecDirectory, &TestInad] {
+        let d = evaluate_with(&request, &profile, directory);
+        let again = evaluate_with(&request, &profile, directory);
+        assert_eq!(d, again, "P-POL3: not deterministic");
+        let broken = audit::violations(&request, &d, directory);
+        assert!(
+            broken.is_empty(),
+            "invariants broken: {broken:?} for {request:?} under {profile:?}: {d:?}"
+        );
+        for r in &d.refusals {
+            assert!(!r.it().is_empty() && !r.en().is_empty());
+        }
+        for r in &d.requirements {
+            assert!(!r.it().is_empty() && !r.en().is_empty());
+        }
+        // Every delivered half was asked for.
+        for dl in &d.deliveries {
+            assert!(request.wanted.contains(dl.code, dl.half));
+            if dl.half == Half::First {
+                assert_eq!(dl.channel, DeliveryChannel::Paper);
+            }
+        }
+    }
+}

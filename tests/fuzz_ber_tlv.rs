@@ -1,0 +1,47 @@
+//! Replays every committed corpus file of the `ber_tlv` fuzz target (fuzz/corpus/ber_tlv/)
+//! through the same harness, so `cargo test` runs the corpus on stable Rust.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    missing_docs,
+    unreachable_pub,
+    dead_code
+)]
+
+#[path = "../fuzz/harness/ber_tlv.rs"]
+mod harness;
+
+#[test]
+fn fuzz_ber_tlv_corpus_replays() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/ber_tlv");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let data = std::fs::read(&path).unwrap();
+        harness::run(&data);
+        n += 1;
+    }
+    assert!(
+        n >= 10,
+        "expected at least 10 seed files in {}, found {n}",
+        dir.display()
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// The harness on random inputs: a short stable-Rust stand-in for a fuzzing run.
+    #[test]
+    fn fuzz_ber_tlv_random_inputs(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+        harness::run(&data);
+    }
+}
