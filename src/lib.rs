@@ -72,3 +72,6 @@ pub use policy::{Decision, Profile, Request, RuleId, evaluate};
 pub use transport::pcsc::{PcscTransport, ReaderSelector};
 #[cfg(feature = "emulator")]
 pub use vpcd::{VirtualCard, VpcdBridge};
+// recovery
+#[cfg(feature = "std")]
+pub use recovery::{PukRecovery, RecoveryError, RecoveryStore};
