@@ -705,3 +705,55 @@ fn p_pol5_the_cool_down_is_enforced_by_the_engine_not_the_caller() {
     }
     assert!(notifier.sent.is_empty());
 }
+
+#[test]
+fn p2_a_malformed_serial_is_refused_and_not_kept() {
+    let (mut store, reg, mut notifier, clock) = (
+        MemoryRecoveryStore::new(),
+        registry(),
+        RecordingNotifier::new(),
+        clock(),
+    );
+    let mut svc = open_service(&mut store, &reg, &mut notifier, &clock);
+    let long = "X".repeat(10_000);
+    let mut r = rng(1);
+    let ch = svc.challenge(&long, &mut r).unwrap();
+    let proof = sign(&ch);
+    let typed = contacts(Some(EMAIL), Some(MOBILE));
+    let key = device_key();
+    let o = svc
+        .request(
+            &RecoveryRequest {
+                code: CodeKind::Puk,
+                serial: &long,
+                nis: NIS,
+                contacts: &typed,
+                proof: &proof,
+                device_key: &key,
+            },
+            &mut r,
+        )
+        .unwrap();
+    assert_eq!(refused(o), RefusalReason::NoMatch);
+    let j = svc.journal().unwrap();
+    assert_eq!(j[0].card, "");
+    assert_eq!(j[0].detail, "reason=no-match serial=malformed");
+    // A lower-case serial with spaces around is the same card.
+    let ch = svc.challenge(" ca12345ab ", &mut r).unwrap();
+    let proof = sign(&ch);
+    let o = svc
+        .request(
+            &RecoveryRequest {
+                code: CodeKind::Puk,
+                serial: " ca12345ab ",
+                nis: NIS,
+                contacts: &typed,
+                proof: &proof,
+                device_key: &key,
+            },
+            &mut r,
+        )
+        .unwrap();
+    let (id, _) = accepted(o);
+    assert_eq!(svc.procedure(&id).unwrap().serial, SERIAL);
+}

@@ -23,6 +23,7 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use super::activation::is_valid_serial;
 use super::code::{CompletionCode, ServiceSecret};
 use super::contacts::contacts_match;
 use super::device::{DeviceKey, SealedPuk};
@@ -313,8 +314,11 @@ where
     ) -> Result<Challenge, RecoveryError> {
         let now = self.advance()?;
         let expires = add(now, self.config.challenge_ttl_secs)?;
+        // A malformed serial gets a challenge too (it will be refused at the request), but
+        // the book keeps no text of arbitrary length.
+        let serial = normalised_serial(serial).unwrap_or_default();
         self.challenges
-            .issue(&serial.to_ascii_uppercase(), now, expires, rng)
+            .issue(&serial, now, expires, rng)
             .ok_or(RecoveryError::Busy)
     }
 
@@ -327,7 +331,10 @@ where
         rng: &mut R,
     ) -> Result<RequestOutcome, RecoveryError> {
         let now = self.advance()?;
-        let serial = req.serial.to_ascii_uppercase();
+        let Some(serial) = normalised_serial(req.serial) else {
+            // Not the shape of a CIE serial: nothing to look up; the typed text is not kept.
+            return self.refuse_request(now, "", RefusalReason::NoMatch, " serial=malformed");
+        };
         if req.code != CodeKind::Puk {
             return self.refuse_request(now, &serial, RefusalReason::PukOnly, "");
         }
@@ -681,6 +688,12 @@ where
         self.commit(now, Some(released), alloc::vec![note])?;
         Ok(CompletionOutcome::Released(sealed))
     }
+}
+
+/// The serial in upper case, if it has the shape of a CIE serial number.
+fn normalised_serial(typed: &str) -> Option<String> {
+    let s = typed.trim().to_ascii_uppercase();
+    is_valid_serial(&s).then_some(s)
 }
 
 /// The notification text (Italian and English) carrying the completion code.
