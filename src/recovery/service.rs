@@ -437,23 +437,28 @@ where
     ) -> Result<TickReport, RecoveryError> {
         let now = self.advance()?;
         let mut report = TickReport::default();
-        let open: Vec<ProcedureRecord> = self
-            .procedures
-            .values()
-            .filter(|p| !p.state.is_final())
-            .cloned()
-            .collect();
-        for p in open {
-            if now >= self.deadline(&p)? {
+        // Only the procedures that need something are cloned.
+        let mut expired = Vec::new();
+        let mut due = Vec::new();
+        for p in self.procedures.values().filter(|p| !p.state.is_final()) {
+            if now >= self.deadline(p)? {
+                expired.push(p.id);
+            } else if now >= add(p.requested_at, RELEASE_DELAY_SECS)?
+                && p.code.is_none_or(|c| !c.sent)
+            {
+                due.push(p.id);
+            }
+        }
+        for id in expired {
+            if let Some(p) = self.procedures.get(&id).cloned() {
                 self.expire(now, p)?;
                 report.expired = report.expired.saturating_add(1);
-                continue;
             }
-            let due = add(p.requested_at, RELEASE_DELAY_SECS)?;
-            let unsent = p.code.is_none_or(|c| !c.sent);
-            if now < due || !unsent {
+        }
+        for id in due {
+            let Some(p) = self.procedures.get(&id).cloned() else {
                 continue;
-            }
+            };
             if self.issue_and_send(now, p, rng)? {
                 report.codes_sent = report.codes_sent.saturating_add(1);
             } else {
