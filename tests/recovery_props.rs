@@ -33,7 +33,7 @@ use cie_pinpuk::notify::{Recipient, RecordingNotifier};
 use cie_pinpuk::recovery::{
     CardRecord, Challenge, CompletionCode, CompletionOutcome, EventKind, MemoryRecoveryStore,
     MemoryRegistry, PossessionProof, ProcedureId, PukRecovery, RecoveryConfig, RecoveryRequest,
-    RequestOutcome,
+    RequestOutcome, verify_journal,
 };
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
@@ -278,6 +278,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     }
     let s = svc.take().unwrap();
     let journal = s.journal().unwrap();
+    prop_assert_eq!(verify_journal(&journal), Ok(()));
     for p in &procs {
         let n = journal
             .iter()

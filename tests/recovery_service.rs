@@ -15,8 +15,9 @@ use cie_pinpuk::journal::{Clock, Timestamp};
 use cie_pinpuk::notify::{Recipient, RecordingNotifier};
 use cie_pinpuk::policy::{Contacts, RuleId};
 use cie_pinpuk::recovery::{
-    Challenge, CompletionCode, CompletionOutcome, EventKind, MemoryRecoveryStore, PossessionProof,
-    ProcedureId, ProcedureState, RecoveryError, RecoveryRequest, RefusalReason, RequestOutcome,
+    Challenge, CompletionCode, CompletionOutcome, EventKind, JournalBreak, MemoryRecoveryStore,
+    PossessionProof, ProcedureId, ProcedureState, RecoveryError, RecoveryRequest, RefusalReason,
+    RequestOutcome, verify_journal,
 };
 use recovery_support::*;
 
@@ -136,7 +137,8 @@ fn p3_full_procedure_releases_the_puk_after_48_hours_sealed_for_the_device() {
     assert_eq!(open_sealed(&sealed, &id.to_hex()), PUK);
     assert_eq!(svc.procedure(&id).unwrap().state, ProcedureState::Released);
 
-    let kinds: Vec<EventKind> = svc.journal().unwrap().iter().map(|e| e.kind).collect();
+    let journal = svc.journal().unwrap();
+    let kinds: Vec<EventKind> = journal.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
         [
@@ -146,6 +148,61 @@ fn p3_full_procedure_releases_the_puk_after_48_hours_sealed_for_the_device() {
             EventKind::Released
         ]
     );
+    verify_journal(&journal).unwrap();
+}
+
+#[test]
+fn p_pol2_the_recovery_journal_is_a_hash_chain_that_shows_any_edit() {
+    let (mut store, reg, mut notifier, clock) = (
+        MemoryRecoveryStore::new(),
+        registry(),
+        RecordingNotifier::new(),
+        clock(),
+    );
+    let mut svc = open_service(&mut store, &reg, &mut notifier, &clock);
+    let (id, _) = accepted(request(&mut svc, 1));
+    clock.advance(H48);
+    svc.tick(&mut rng(2)).unwrap();
+    let code = last_code(svc.notifier());
+    assert!(matches!(
+        complete(&mut svc, &id, &code, 3),
+        CompletionOutcome::Released(_)
+    ));
+    let journal = svc.journal().unwrap();
+    assert_eq!(journal.len(), 4);
+    verify_journal(&journal).unwrap();
+    assert_eq!(journal[0].prev, [0; 32]);
+    assert_eq!(journal[1].prev, journal[0].hash);
+
+    // An edited detail (say, a shorter wait), a removed record, two records swapped.
+    let mut edited = journal.clone();
+    edited[3].detail = edited[3].detail.replace("waited=172800", "waited=180000");
+    assert_eq!(
+        verify_journal(&edited),
+        Err(JournalBreak::Content { seq: 4 })
+    );
+    let mut removed = journal.clone();
+    removed.remove(1);
+    assert_eq!(
+        verify_journal(&removed),
+        Err(JournalBreak::Sequence {
+            expected: 2,
+            found: 3
+        })
+    );
+    let mut swapped = journal.clone();
+    swapped.swap(1, 2);
+    swapped[1].seq = 2;
+    swapped[2].seq = 3;
+    assert!(verify_journal(&swapped).is_err());
+    // The chain continues across a restart.
+    drop(svc);
+    let mut svc = open_service(&mut store, &reg, &mut notifier, &clock);
+    clock.advance(60);
+    let _ = complete(&mut svc, &id, &code, 4);
+    let journal = svc.journal().unwrap();
+    assert_eq!(journal.len(), 5);
+    verify_journal(&journal).unwrap();
 }
 
 #[test]

@@ -140,6 +140,11 @@ fn i6_a_restart_over_sqlite_keeps_the_request_time_and_the_clock_mark() {
     );
 }
 
+fn sealed(mut e: RecoveryEvent) -> RecoveryEvent {
+    e.hash = e.content_hash();
+    e
+}
+
 fn record(id: u8, requested_at: u64) -> ProcedureRecord {
     ProcedureRecord {
         id: ProcedureId::from_hex(&format!("{id:02x}").repeat(16)).unwrap(),
@@ -157,7 +162,7 @@ fn record(id: u8, requested_at: u64) -> ProcedureRecord {
 fn i6_the_database_refuses_to_rebase_a_request_move_the_clock_back_or_edit_the_journal() {
     let mut store = SqliteRecoveryStore::open_in_memory().unwrap();
     let p = record(1, T0);
-    let e = RecoveryEvent {
+    let e = sealed(RecoveryEvent {
         seq: 1,
         time: Timestamp(T0),
         kind: EventKind::RequestAccepted,
@@ -165,7 +170,9 @@ fn i6_the_database_refuses_to_rebase_a_request_move_the_clock_back_or_edit_the_j
         card: SERIAL.into(),
         rules: vec![RuleId::P3],
         detail: "x".into(),
-    };
+        prev: [0; 32],
+        hash: [0; 32],
+    });
     store
         .commit(RecoveryCommit {
             high_water: Timestamp(T0),
@@ -190,6 +197,36 @@ fn i6_the_database_refuses_to_rebase_a_request_move_the_clock_back_or_edit_the_j
             events: &[],
         }),
         Err(RecoveryStoreError::HighWaterBack)
+    ));
+    // A record that does not chain to the stored journal (wrong prev), or with a wrong hash.
+    let mut forged = sealed(RecoveryEvent {
+        seq: 2,
+        time: Timestamp(T0),
+        kind: EventKind::Released,
+        procedure: Some(p.id),
+        card: SERIAL.into(),
+        rules: vec![RuleId::I6],
+        detail: "forged".into(),
+        prev: [9; 32],
+        hash: [0; 32],
+    });
+    assert!(matches!(
+        store.commit(RecoveryCommit {
+            high_water: Timestamp(T0),
+            procedure: None,
+            events: std::slice::from_ref(&forged),
+        }),
+        Err(RecoveryStoreError::BrokenChain(2))
+    ));
+    forged.prev = store.load().unwrap().last_hash;
+    forged.hash = [1; 32];
+    assert!(matches!(
+        store.commit(RecoveryCommit {
+            high_water: Timestamp(T0),
+            procedure: None,
+            events: std::slice::from_ref(&forged),
+        }),
+        Err(RecoveryStoreError::BrokenChain(2))
     ));
     // Directly in SQL.
     let c = store.connection();
@@ -269,7 +306,7 @@ proptest! {
             }),
             closed_at: closed.map(Timestamp),
         };
-        let e = RecoveryEvent {
+        let e = sealed(RecoveryEvent {
             seq: 1,
             time: Timestamp(requested_at),
             kind: EventKind::CodeIssued,
@@ -277,7 +314,9 @@ proptest! {
             card: SERIAL.into(),
             rules: vec![RuleId::P3, RuleId::I6],
             detail,
-        };
+            prev: [0; 32],
+            hash: [0; 32],
+        });
         store.commit(RecoveryCommit { high_water: Timestamp(requested_at), procedure: Some(&p), events: std::slice::from_ref(&e) }).unwrap();
         let snap = store.load().unwrap();
         prop_assert_eq!(snap.procedures, vec![p]);

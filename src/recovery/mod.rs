@@ -46,6 +46,7 @@ pub use service::{
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteRecoveryStore;
 pub use store::{
-    EventKind, MemoryRecoveryStore, ProcedureId, ProcedureRecord, ProcedureState, RecoveryCommit,
-    RecoveryEvent, RecoveryStore, RecoveryStoreError, Snapshot, StoredCode,
+    EventKind, JournalBreak, MemoryRecoveryStore, ProcedureId, ProcedureRecord, ProcedureState,
+    RecoveryCommit, RecoveryEvent, RecoveryStore, RecoveryStoreError, Snapshot, StoredCode,
+    verify_journal,
 };

@@ -128,6 +128,7 @@ pub struct PukRecovery<S, G, N, C> {
     config: RecoveryConfig,
     high_water: Option<Timestamp>,
     last_seq: u64,
+    last_hash: [u8; 32],
     procedures: BTreeMap<ProcedureId, ProcedureRecord>,
     challenges: ChallengeBook,
     last_behind: Option<Timestamp>,
@@ -175,6 +176,7 @@ where
             config,
             high_water: snap.high_water,
             last_seq: snap.last_seq,
+            last_hash: snap.last_hash,
             procedures,
             challenges: ChallengeBook::default(),
             last_behind: None,
@@ -234,9 +236,10 @@ where
     ) -> Result<(), RecoveryError> {
         let mut events = Vec::with_capacity(notes.len());
         let mut seq = self.last_seq;
+        let mut prev = self.last_hash;
         for n in notes {
             seq = seq.checked_add(1).ok_or(RecoveryError::TimeOverflow)?;
-            events.push(RecoveryEvent {
+            let mut e = RecoveryEvent {
                 seq,
                 time: now,
                 kind: n.kind,
@@ -244,7 +247,12 @@ where
                 card: n.card,
                 rules: n.rules,
                 detail: n.detail,
-            });
+                prev,
+                hash: [0; 32],
+            };
+            e.hash = e.content_hash();
+            prev = e.hash;
+            events.push(e);
         }
         self.store.commit(RecoveryCommit {
             high_water: now,
@@ -253,6 +261,7 @@ where
         })?;
         self.high_water = Some(now);
         self.last_seq = seq;
+        self.last_hash = prev;
         if let Some(p) = procedure {
             self.procedures.insert(p.id, p);
         }

@@ -52,7 +52,9 @@ CREATE TABLE IF NOT EXISTS recovery_journal (
     procedure TEXT,
     card TEXT NOT NULL,
     rules TEXT NOT NULL,
-    detail TEXT NOT NULL
+    detail TEXT NOT NULL,
+    prev BLOB NOT NULL,
+    hash BLOB NOT NULL
 );
 CREATE TRIGGER IF NOT EXISTS recovery_clock_monotonic
 BEFORE UPDATE OF high_water ON recovery_clock
@@ -91,6 +93,25 @@ fn parse_rules(s: &str) -> Result<Vec<RuleId>, RecoveryStoreError> {
     s.split(',')
         .map(|r| RuleId::from_str_id(r).ok_or(RecoveryStoreError::Corrupt("rule id")))
         .collect()
+}
+
+fn hash32(b: &[u8]) -> Result<[u8; 32], RecoveryStoreError> {
+    <[u8; 32]>::try_from(b).map_err(|_| RecoveryStoreError::Corrupt("journal hash"))
+}
+
+/// The number and hash of the last journal record (0 and zeros when empty).
+fn last_record(conn: &Connection) -> Result<(u64, [u8; 32]), RecoveryStoreError> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM recovery_journal ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        Some((seq, hash)) => Ok((u64_of(seq)?, hash32(&hash)?)),
+        None => Ok((0, [0; 32])),
+    }
 }
 
 impl SqliteRecoveryStore {
@@ -172,9 +193,7 @@ impl RecoveryStore for SqliteRecoveryStore {
                 |r| r.get(0),
             )
             .optional()?;
-        let last: Option<i64> =
-            self.conn
-                .query_row("SELECT MAX(seq) FROM recovery_journal", [], |r| r.get(0))?;
+        let (last, last_hash) = last_record(&self.conn)?;
         let mut stmt = self.conn.prepare(
             "SELECT id, serial, requested_at, device_n, device_e, state, wrong, code_hash,
                     code_generation, code_issued_at, code_sent, closed_at
@@ -203,7 +222,8 @@ impl RecoveryStore for SqliteRecoveryStore {
         Ok(Snapshot {
             high_water: high_water.map(u64_of).transpose()?.map(Timestamp),
             procedures,
-            last_seq: u64_of(last.unwrap_or(0))?,
+            last_seq: last,
+            last_hash,
         })
     }
 
@@ -218,11 +238,11 @@ impl RecoveryStore for SqliteRecoveryStore {
                 |r| r.get(0),
             )
             .optional()?;
-        let last: Option<i64> =
-            tx.query_row("SELECT MAX(seq) FROM recovery_journal", [], |r| r.get(0))?;
+        let (last, last_hash) = last_record(&tx)?;
         check_commit(
             high_water.map(u64_of).transpose()?.map(Timestamp),
-            u64_of(last.unwrap_or(0))?,
+            last,
+            last_hash,
             &c,
         )?;
         tx.execute(
@@ -260,8 +280,9 @@ impl RecoveryStore for SqliteRecoveryStore {
         }
         for e in c.events {
             tx.execute(
-                "INSERT INTO recovery_journal (seq, time, kind, procedure, card, rules, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO recovery_journal
+                     (seq, time, kind, procedure, card, rules, detail, prev, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     i64_of(e.seq)?,
                     i64_of(e.time.0)?,
@@ -270,6 +291,8 @@ impl RecoveryStore for SqliteRecoveryStore {
                     e.card,
                     rules_text(&e.rules),
                     e.detail,
+                    e.prev.as_slice(),
+                    e.hash.as_slice(),
                 ],
             )?;
         }
@@ -279,7 +302,7 @@ impl RecoveryStore for SqliteRecoveryStore {
 
     fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryStoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, time, kind, procedure, card, rules, detail
+            "SELECT seq, time, kind, procedure, card, rules, detail, prev, hash
              FROM recovery_journal ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -291,11 +314,13 @@ impl RecoveryStore for SqliteRecoveryStore {
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
+                r.get::<_, Vec<u8>>(7)?,
+                r.get::<_, Vec<u8>>(8)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, time, kind, procedure, card, rules, detail) = row?;
+            let (seq, time, kind, procedure, card, rules, detail, prev, hash) = row?;
             out.push(RecoveryEvent {
                 seq: u64_of(seq)?,
                 time: Timestamp(u64_of(time)?),
@@ -306,6 +331,8 @@ impl RecoveryStore for SqliteRecoveryStore {
                 card,
                 rules: parse_rules(&rules)?,
                 detail,
+                prev: hash32(&prev)?,
+                hash: hash32(&hash)?,
             });
         }
         Ok(out)

@@ -11,6 +11,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use rand_core::CryptoRng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::device::DeviceKey;
 use crate::journal::Timestamp;
@@ -249,6 +251,99 @@ pub struct RecoveryEvent {
     pub rules: Vec<RuleId>,
     /// `key=value` pairs (reasons, times, counters).
     pub detail: String,
+    /// The hash of the previous record (zeros for the first).
+    pub prev: [u8; 32],
+    /// SHA-256 of the record's content ([`RecoveryEvent::content_hash`]).
+    pub hash: [u8; 32],
+}
+
+fn put_text(h: &mut Sha256, s: &str) {
+    h.update(u64::try_from(s.len()).unwrap_or(u64::MAX).to_be_bytes());
+    h.update(s.as_bytes());
+}
+
+impl RecoveryEvent {
+    /// SHA-256 over everything but `hash`: a domain tag, `prev`, the sequence number, the
+    /// time, the kind, the procedure, the card, the rules and the detail, each text
+    /// length-prefixed so no field can spill into the next.
+    pub fn content_hash(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"cie-pinpuk-recovery-journal-v1");
+        h.update(self.prev);
+        h.update(self.seq.to_be_bytes());
+        h.update(self.time.0.to_be_bytes());
+        put_text(&mut h, self.kind.as_str());
+        match &self.procedure {
+            Some(p) => {
+                h.update([1u8]);
+                h.update(p.as_bytes());
+            }
+            None => h.update([0u8]),
+        }
+        put_text(&mut h, &self.card);
+        h.update(
+            u64::try_from(self.rules.len())
+                .unwrap_or(u64::MAX)
+                .to_be_bytes(),
+        );
+        for r in &self.rules {
+            put_text(&mut h, r.as_str());
+        }
+        put_text(&mut h, &self.detail);
+        h.finalize().into()
+    }
+}
+
+/// Where a journal stops being a chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalBreak {
+    /// The record's number is not the next one.
+    #[error("journal record {found} where {expected} was expected")]
+    Sequence {
+        /// The number expected.
+        expected: u64,
+        /// The number found.
+        found: u64,
+    },
+    /// The record does not name the previous record's hash.
+    #[error("journal record {seq} does not follow the previous one")]
+    Link {
+        /// The record.
+        seq: u64,
+    },
+    /// The record's content does not match its hash (it was edited).
+    #[error("journal record {seq} was altered")]
+    Content {
+        /// The record.
+        seq: u64,
+    },
+}
+
+/// Checks that `events` is an unbroken chain from the first record: numbers 1, 2, 3, ...,
+/// each record naming the previous one's hash, each hash matching its content (compared in
+/// constant time). Detects an edited, removed, inserted or reordered record; a truncated tail
+/// is detected by comparing the last hash with one kept elsewhere.
+pub fn verify_journal(events: &[RecoveryEvent]) -> Result<(), JournalBreak> {
+    let mut prev = [0u8; 32];
+    let mut expected = 1u64;
+    for e in events {
+        if e.seq != expected {
+            return Err(JournalBreak::Sequence {
+                expected,
+                found: e.seq,
+            });
+        }
+        if !bool::from(e.prev.ct_eq(&prev)) {
+            return Err(JournalBreak::Link { seq: e.seq });
+        }
+        if !bool::from(e.content_hash().ct_eq(&e.hash)) {
+            return Err(JournalBreak::Content { seq: e.seq });
+        }
+        prev = e.hash;
+        expected = expected.saturating_add(1);
+    }
+    Ok(())
 }
 
 /// The state read back when the service starts.
@@ -260,6 +355,8 @@ pub struct Snapshot {
     pub procedures: Vec<ProcedureRecord>,
     /// The number of the last journal record (0 if none).
     pub last_seq: u64,
+    /// The hash of the last journal record (zeros if none).
+    pub last_hash: [u8; 32],
 }
 
 /// One atomic write.
@@ -288,6 +385,9 @@ pub enum RecoveryStoreError {
     /// The high-water mark would go back.
     #[error("the clock high-water mark cannot go back")]
     HighWaterBack,
+    /// A journal record does not chain to the stored journal, or its hash is wrong.
+    #[error("journal record {0} does not chain to the stored journal")]
+    BrokenChain(u64),
     /// A stored row cannot be read back.
     #[error("stored recovery data is corrupt: {0}")]
     Corrupt(&'static str),
@@ -325,12 +425,14 @@ impl<T: RecoveryStore + ?Sized> RecoveryStore for &mut T {
 pub(crate) fn check_commit(
     high_water: Option<Timestamp>,
     last_seq: u64,
+    last_hash: [u8; 32],
     c: &RecoveryCommit<'_>,
 ) -> Result<(), RecoveryStoreError> {
     if high_water.is_some_and(|h| c.high_water < h) {
         return Err(RecoveryStoreError::HighWaterBack);
     }
     let mut expected = last_seq;
+    let mut prev = last_hash;
     for e in c.events {
         expected = expected.saturating_add(1);
         if e.seq != expected {
@@ -339,6 +441,10 @@ pub(crate) fn check_commit(
                 found: e.seq,
             });
         }
+        if !bool::from(e.prev.ct_eq(&prev)) || !bool::from(e.content_hash().ct_eq(&e.hash)) {
+            return Err(RecoveryStoreError::BrokenChain(e.seq));
+        }
+        prev = e.hash;
     }
     Ok(())
 }
@@ -370,7 +476,12 @@ impl RecoveryStore for MemoryRecoveryStore {
             self.fail_next = self.fail_next.saturating_sub(1);
             return Err(RecoveryStoreError::Unavailable);
         }
-        check_commit(self.snapshot.high_water, self.snapshot.last_seq, &c)?;
+        check_commit(
+            self.snapshot.high_water,
+            self.snapshot.last_seq,
+            self.snapshot.last_hash,
+            &c,
+        )?;
         self.snapshot.high_water = Some(c.high_water);
         if let Some(p) = c.procedure {
             match self.snapshot.procedures.iter_mut().find(|q| q.id == p.id) {
@@ -380,6 +491,7 @@ impl RecoveryStore for MemoryRecoveryStore {
         }
         if let Some(last) = c.events.last() {
             self.snapshot.last_seq = last.seq;
+            self.snapshot.last_hash = last.hash;
         }
         self.journal.extend(c.events.iter().cloned());
         Ok(())
