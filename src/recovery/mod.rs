@@ -1,22 +1,43 @@
 //! PUK self-recovery (RULES.md P1-P4, I6; seed 003) and credential activation eligibility
-//! (A1, A2).
+//! (A1, A2, in [`activation`]).
 //!
 //! A holder who registered an e-mail or a mobile number when the card was requested can
 //! recover the PUK from the CieID app without going to the Comune; for security the PUK is
 //! released only 48 hours after the request (P3). [`PukRecovery`] is the service side:
 //!
-//! 1. [`PukRecovery::challenge`]: a random challenge for the card, which signs it with its
-//!    servizi key (the client side is `card`'s internal authentication, PROTOCOL.md 3.5);
+//! 1. [`PukRecovery::challenge`]: a random challenge for the card; on the holder's side
+//!    [`prove_possession`] has the card sign it with its servizi key (PIN-less internal
+//!    authentication, PROTOCOL.md 3.5) over any [`CardTransport`](crate::CardTransport);
 //! 2. [`PukRecovery::request`] with the serial, the NIS, the contacts the holder types, the
 //!    proof and the device key: refused with P1, P2 or P4, or accepted;
-//! 3. [`PukRecovery::tick`] (periodic): after 48 hours, a one-time completion code by SMS or
-//!    e-mail through the [`Notifier`](crate::notify::Notifier);
+//! 3. [`PukRecovery::tick`] (periodic): after 48 hours, a one-time completion code by SMS
+//!    (else e-mail) through the [`Notifier`](crate::notify::Notifier);
 //! 4. [`PukRecovery::complete`] with the code and a fresh proof: the PUK, once, its halves
 //!    RSA-OAEP-encrypted for the device key ([`SealedPuk`]).
 //!
-//! Every transition is journaled in the [`RecoveryStore`], which also keeps the procedures
-//! and the highest clock reading ever observed, so a restart loses nothing and a clock going
-//! backwards never brings the release forward (I6).
+//! Every transition is journaled (a SHA-256 hash chain, [`verify_journal`]) in the
+//! [`RecoveryStore`], which also keeps the procedures and the highest clock reading ever
+//! observed: [`MemoryRecoveryStore`], or `SqliteRecoveryStore` (feature `sqlite`), whose
+//! tables can live in the desk's journal database.
+//!
+//! # Security notes
+//! - **Time.** "Now" is the highest clock reading ever observed, persisted before use; the
+//!   request time is stored once. A clock going backwards or a restart never brings the
+//!   release forward. A clock running *ahead* cannot be told from real time passing: give
+//!   the service a trustworthy clock.
+//! - **Contacts** are compared as SHA-256 digests of both slots with `subtle`, the same work
+//!   whether a contact is registered or not, and a mismatch does not say which slot. An
+//!   unregistered serial costs the same RSA verification as a registered one.
+//! - **The completion code** is 8 random digits, sent once per generation, stored only as an
+//!   HMAC-SHA256 under a [`ServiceSecret`] kept outside the database, valid until the
+//!   procedure's completion window closes (7 days after the 48 hours by default), and
+//!   [`RecoveryConfig::max_wrong_completions`] wrong completions (wrong code or failed card
+//!   proof) close the procedure.
+//! - **The PUK** is read from the [`CardRegistry`] only at release, sealed at once, never
+//!   stored, journaled or shown by `Debug`. The release is committed before the sealed PUK is
+//!   returned: a failed write releases nothing.
+//! - Not covered here: rate limits per caller or per card on requests (each refused request
+//!   writes a journal record).
 
 pub mod activation;
 mod client;
