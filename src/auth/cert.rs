@@ -221,3 +221,38 @@ pub fn verify_terminal_certificate(
         chr: chr.to_vec(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn iso9796_frame_round_trip(body in proptest::collection::vec(any::<u8>(), 0..300), hash in any::<[u8; 32]>()) {
+            let m = iso9796_message(&body, &hash);
+            prop_assert_eq!(m.len(), body.len() + OVERHEAD);
+            let (b, h) = iso9796_open(&m).unwrap();
+            prop_assert_eq!(b, &body[..]);
+            prop_assert_eq!(h, &hash[..]);
+        }
+
+        #[test]
+        fn iso9796_open_never_panics(m in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = iso9796_open(&m);
+        }
+    }
+
+    #[test]
+    fn iso9796_open_refuses_bad_framing() {
+        let m = iso9796_message(&[1, 2, 3], &[9; 32]);
+        let mut bad = m.clone();
+        bad[0] = 0x6B;
+        assert!(iso9796_open(&bad).is_none());
+        let mut bad = m.clone();
+        *bad.last_mut().unwrap() = 0xCC;
+        assert!(iso9796_open(&bad).is_none());
+        assert!(iso9796_open(&[HEADER, TRAILER]).is_none());
+        assert!(iso9796_open(&[]).is_none());
+    }
+}

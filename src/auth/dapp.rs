@@ -214,10 +214,12 @@ impl DappHost {
     /// # Errors
     /// As [`TerminalCertificate::build`].
     pub fn certificate(&mut self, ca: &CaPublicKey) -> Result<TerminalCertificate, AuthError> {
-        if self.strategy == Strategy::Fast {
-            if let Some(hit) = self.cache.get(ca) {
-                return Ok(hit.clone());
-            }
+        if let Some(hit) = self
+            .cache
+            .get(ca)
+            .filter(|_| self.strategy == Strategy::Fast)
+        {
+            return Ok(hit.clone());
         }
         // The CA signature is made once per CA key and then cached: factoring the CA modulus
         // for CRT would cost more than the one full-width signature it speeds up (measured:

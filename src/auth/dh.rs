@@ -278,12 +278,24 @@ impl DhEphemeral {
 /// `KS_ENC = SHA-256(Z ‖ 00000001)[0..16]`, `KS_MAC = SHA-256(Z ‖ 00000002)[0..16]`, both
 /// two-key 3DES keys; SSC starts at `00..01` (PROTOCOL.md 2, steps 8-9). Zeroized on drop;
 /// `Debug` prints no key byte.
-#[derive(Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct SessionKeys {
     ks_enc: [u8; 16],
     ks_mac: [u8; 16],
     ssc: [u8; 8],
 }
+
+/// Constant-time comparison (both parties derived the same keys and SSC).
+impl PartialEq for SessionKeys {
+    fn eq(&self, other: &Self) -> bool {
+        let same = self.ks_enc.ct_eq(&other.ks_enc)
+            & self.ks_mac.ct_eq(&other.ks_mac)
+            & self.ssc.ct_eq(&other.ssc);
+        bool::from(same)
+    }
+}
+
+impl Eq for SessionKeys {}
 
 impl core::fmt::Debug for SessionKeys {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

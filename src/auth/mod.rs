@@ -13,6 +13,36 @@
 //!    answer checked by [`verify_internal_auth`] with the EF 1004 key
 //!    ([`CardPublicKey::from_der`]); then the SSC becomes [`ssc_after_dapp`].
 //!
+//! ```
+//! # #[cfg(feature = "emulator")] {
+//! use cie_pinpuk::auth::{test_keys, *};
+//! use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+//! let (mut host_rng, mut card_rng) = (ChaCha20Rng::seed_from_u64(1), ChaCha20Rng::seed_from_u64(2));
+//! // DH: the card's group (emulator data), both ephemeral keys, the same session keys.
+//! let params = DhParams::new(&test_keys::DH_G, &test_keys::DH_P, &test_keys::DH_Q).unwrap();
+//! let host = params.generate_host_key(&mut host_rng);
+//! let card = params.generate_card_key(&mut card_rng);
+//! let (y_ifd, y_icc) = (host.public_value(), card.public_value());
+//! let mut keys = host.agree(&params, y_icc).unwrap();
+//! assert_eq!(keys, card.agree(&params, y_ifd).unwrap());
+//! let transcript = DhTranscript::new(&params, y_ifd, y_icc);
+//! // DAPP: certificate, external then internal authentication.
+//! let mut dapp = DappHost::well_known(Strategy::Fast).unwrap();
+//! let ca = test_keys::ca_public_key().unwrap();
+//! let terminal = verify_terminal_certificate(&ca, dapp.certificate(&ca).unwrap().as_bytes()).unwrap();
+//! let rnd_icc = ChallengeCheck::new().accept(&random_challenge(&mut card_rng)).unwrap();
+//! let ext = dapp.external_auth_data(&rnd_icc, &transcript, &mut host_rng).unwrap();
+//! verify_external_auth(&terminal, &ext, &rnd_icc, &transcript).unwrap();
+//! let rnd_ifd = random_challenge(&mut host_rng);
+//! let chip = test_keys::chip_dapp_key().unwrap();
+//! let answer = sign_internal_auth(&chip, &[7; 8], &rnd_ifd, &transcript, &mut card_rng).unwrap();
+//! let ef1004 = CardPublicKey::from_der(&chip.public_key().to_der(), KeyKind::ChipDapp).unwrap();
+//! assert_eq!(verify_internal_auth(&ef1004, &answer, &rnd_ifd, &transcript).unwrap(), [7; 8]);
+//! keys.set_ssc(ssc_after_dapp(&rnd_icc, &rnd_ifd));
+//! assert_eq!(keys.ssc()[..4], rnd_icc[4..]);
+//! # }
+//! ```
+//!
 //! The card side has the mirror functions: [`DhParams::generate_card_key`],
 //! [`verify_terminal_certificate`], [`verify_external_auth`], [`sign_internal_auth`] and the
 //! servizi signature [`sign_servizi`] (checked on the host by [`verify_servizi`]).
@@ -60,5 +90,8 @@ pub use error::{AuthError, DhParameter, KeyKind};
 pub use keys::{CaPrivateKey, CaPublicKey, CardPrivateKey, CardPublicKey, TerminalKeys};
 pub use rsa_ops::RsaPath;
 pub use servizi::{sign_servizi, verify_servizi};
+
+/// The `rand_core` version whose `CryptoRng` the functions of this module take.
+pub use rand_core;
 #[cfg(test)]
 mod tests;

@@ -115,6 +115,10 @@ pub(crate) fn read_tlv<'a>(input: &'a [u8], tag: &[u8]) -> Option<(&'a [u8], &'a
 /// Compile-time reader of the embedded key files: finds the line that starts with `label`
 /// and decodes the hex lines after it (up to the first blank line) into exactly `N` bytes.
 /// `None` if the label is missing, a character is not hex, or the length differs.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "const fn for compile-time use; `count < N` is checked just before the index"
+)]
 pub(crate) const fn hex_section<const N: usize>(text: &[u8], label: &[u8]) -> Option<[u8; N]> {
     // Find the label at the start of a line.
     let mut rest = text;
@@ -169,19 +173,8 @@ pub(crate) const fn hex_section<const N: usize>(text: &[u8], label: &[u8]) -> Op
                         if count >= N {
                             return None;
                         }
-                        let mut i = 0;
-                        // Write out[count] without indexing: walk a mutable iterator.
-                        let mut slot = out.as_mut_slice();
-                        while i < count {
-                            if let [_, more @ ..] = slot {
-                                slot = more;
-                            }
-                            i += 1;
-                        }
-                        if let [first, ..] = slot {
-                            *first = (h << 4) | nibble;
-                        }
-                        count += 1;
+                        out[count] = (h << 4) | nibble;
+                        count = count.wrapping_add(1);
                         high = None;
                     }
                 }
@@ -216,9 +209,9 @@ const fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
 
 const fn hex_digit(c: u8) -> Option<u8> {
     match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'0'..=b'9' => Some(c.wrapping_sub(b'0')),
+        b'A'..=b'F' => Some(c.wrapping_sub(b'A').wrapping_add(10)),
+        b'a'..=b'f' => Some(c.wrapping_sub(b'a').wrapping_add(10)),
         _ => None,
     }
 }

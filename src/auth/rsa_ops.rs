@@ -5,8 +5,8 @@
 //! * Private operations have two paths. [`RsaPath::Plain`] is `m^d mod n` with a full-width,
 //!   constant-time `U2048` exponentiation (the straightforward path). [`RsaPath::Crt`] uses the
 //!   `rsa` crate's hazmat raw operation on a key whose primes are known (given, or recovered
-//!   once from `(n, e, d)`), which runs with the Chinese remainder theorem, constant time and,
-//!   when an RNG is given, blinded.
+//!   once from `(n, e, d)`), which runs with the Chinese remainder theorem, constant time,
+//!   checked against a CRT fault (`s^e mod n == m`) and, when an RNG is given, blinded.
 //!
 //! On the host both private keys (terminal and CA) are the well-known public values of every
 //! CIE client (checklist K6, P-CT1): no secret RSA decryption ever happens on the host.
@@ -243,9 +243,11 @@ impl RsaPrivate {
         let out = match (&self.crt, path) {
             (Some(key), RsaPath::Crt) => {
                 let c = BoxedUint::from_be_slice(m, key.n_bits_precision()).map_err(|_| bad)?;
+                // With the CRT fault check (s^e mod n == m): a faulty half-computation would
+                // otherwise reveal a factor of n.
                 let s = match rng {
-                    Some(rng) => rsa::hazmat::rsa_decrypt(Some(rng), key, &c),
-                    None => rsa::hazmat::rsa_decrypt(None::<&mut NoBlinding>, key, &c),
+                    Some(rng) => rsa::hazmat::rsa_decrypt_and_check(key, Some(rng), &c),
+                    None => rsa::hazmat::rsa_decrypt_and_check(key, None::<&mut NoBlinding>, &c),
                 }
                 .map_err(|_| bad)?;
                 let bytes = Zeroizing::new(s.to_be_bytes());
