@@ -221,7 +221,7 @@ fn bench(c: &mut Criterion) {
     let mut t = T0;
     g.bench_function("tick_1000_pending", |b| {
         b.iter(|| {
-            t += 1;
+            t = t.saturating_add(1);
             clock.set(Timestamp(t));
             let _ = black_box(svc.tick(&mut rng));
         });
