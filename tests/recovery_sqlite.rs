@@ -324,3 +324,68 @@ proptest! {
         prop_assert_eq!(snap.high_water, Some(Timestamp(requested_at)));
     }
 }
+
+#[test]
+fn i6_two_service_instances_over_one_file_release_the_puk_once() {
+    let db = TempDb::new("twice");
+    let reg = registry();
+    let clock = clock();
+    let mut n1 = RecordingNotifier::new();
+    let mut n2 = RecordingNotifier::new();
+    let id = {
+        let mut svc = open(&db, &reg, &mut n1, &clock);
+        let mut r = rng(1);
+        let ch = svc.challenge(SERIAL, &mut r).unwrap();
+        let proof = sign(&ch);
+        let typed = contacts(Some(EMAIL), Some(MOBILE));
+        let key = device_key();
+        let o = svc
+            .request(
+                &RecoveryRequest {
+                    code: CodeKind::Puk,
+                    serial: SERIAL,
+                    nis: NIS,
+                    contacts: &typed,
+                    proof: &proof,
+                    device_key: &key,
+                },
+                &mut r,
+            )
+            .unwrap();
+        let RequestOutcome::Accepted { procedure, .. } = o else {
+            panic!("{o:?}")
+        };
+        clock.set(Timestamp(T0 + H48));
+        svc.tick(&mut r).unwrap();
+        procedure
+    };
+    let code = last_code(&n1);
+    let code2 = cie_pinpuk::recovery::CompletionCode::parse(
+        std::str::from_utf8(code.expose_ascii()).unwrap(),
+    )
+    .unwrap();
+    // Both instances load the procedure with its code issued.
+    let mut a = open(&db, &reg, &mut n1, &clock);
+    let mut b = open(&db, &reg, &mut n2, &clock);
+    let mut r = rng(2);
+    let ch_a = a.challenge(SERIAL, &mut r).unwrap();
+    let ch_b = b.challenge(SERIAL, &mut r).unwrap();
+    let first = a.complete(&id, &code, &sign(&ch_a), &mut r).unwrap();
+    assert!(matches!(first, CompletionOutcome::Released(_)));
+    // The second instance's view is stale: its release does not chain, nothing comes out.
+    let second = b.complete(&id, &code2, &sign(&ch_b), &mut r);
+    assert!(
+        matches!(second, Err(cie_pinpuk::recovery::RecoveryError::Store(_))),
+        "{second:?}"
+    );
+    drop((a, b));
+    let svc = open(&db, &reg, &mut n2, &clock);
+    let released = svc
+        .journal()
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == EventKind::Released)
+        .count();
+    assert_eq!(released, 1);
+    assert_eq!(svc.procedure(&id).unwrap().state, ProcedureState::Released);
+}

@@ -3,8 +3,10 @@
 //! `synchronous = FULL`, one transaction per [`RecoveryCommit`].
 //!
 //! Triggers enforce in the database what the service enforces in memory: the clock mark never
-//! goes back, a procedure's request time is never re-based (nor its card or device key), and
-//! the journal is append-only.
+//! goes back, a procedure's request time is never re-based (nor its card or device key), a
+//! released, expired or closed procedure never changes again, and the journal is
+//! append-only. Two service instances over one file cannot both release a PUK: the second
+//! one's commit no longer chains to the journal (and would hit the final-state trigger).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -65,6 +67,10 @@ BEFORE UPDATE ON recovery_procedures
 WHEN NEW.requested_at <> OLD.requested_at OR NEW.serial <> OLD.serial
   OR NEW.device_n <> OLD.device_n OR NEW.device_e <> OLD.device_e
 BEGIN SELECT RAISE(ABORT, 'a request is never re-based'); END;
+CREATE TRIGGER IF NOT EXISTS recovery_final_states_final
+BEFORE UPDATE ON recovery_procedures
+WHEN OLD.state IN ('released', 'expired', 'closed')
+BEGIN SELECT RAISE(ABORT, 'a released, expired or closed procedure does not change'); END;
 CREATE TRIGGER IF NOT EXISTS recovery_journal_no_update
 BEFORE UPDATE ON recovery_journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
