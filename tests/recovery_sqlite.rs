@@ -378,6 +378,14 @@ fn i6_two_service_instances_over_one_file_release_the_puk_once() {
         matches!(second, Err(cie_pinpuk::recovery::RecoveryError::Store(_))),
         "{second:?}"
     );
+    // Once reloaded, it sees the release and refuses (I6: once).
+    b.reload().unwrap();
+    let ch_b = b.challenge(SERIAL, &mut r).unwrap();
+    let again = b.complete(&id, &code2, &sign(&ch_b), &mut r).unwrap();
+    assert!(matches!(
+        again,
+        CompletionOutcome::Refused(r) if r.reason == cie_pinpuk::recovery::RefusalReason::AlreadyReleased
+    ));
     drop((a, b));
     let svc = open(&db, &reg, &mut n2, &clock);
     let released = svc

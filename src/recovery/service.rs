@@ -183,6 +183,18 @@ where
         })
     }
 
+    /// Reads the procedures, the clock mark and the journal head from the store again (after
+    /// a [`RecoveryError::Store`] caused by another instance writing to the same store).
+    /// Outstanding challenges are kept.
+    pub fn reload(&mut self) -> Result<(), RecoveryError> {
+        let snap = self.store.load()?;
+        self.procedures = snap.procedures.into_iter().map(|p| (p.id, p)).collect();
+        self.high_water = snap.high_water;
+        self.last_seq = snap.last_seq;
+        self.last_hash = snap.last_hash;
+        Ok(())
+    }
+
     /// The configuration.
     pub fn config(&self) -> &RecoveryConfig {
         &self.config
