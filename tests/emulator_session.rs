@@ -130,6 +130,11 @@ fn unblock_needs_a_right_puk_in_the_same_session() {
     let mut s = open(&mut c, 7);
     let rrc = command([0x00, 0x2C, 0x02, 0x81], b"11112222", None);
     assert_eq!(sm_tx(&mut c, &mut s.channel, &rrc).1, 0x6982);
+    // C_InitPIN's `00 2C 03 81` (middleware case-1 form) without the PUK: 6982 too.
+    assert_eq!(
+        sm_tx(&mut c, &mut s.channel, &[0x00, 0x2C, 0x03, 0x81]).1,
+        0x6982
+    );
     assert_eq!(verify(&mut c, &mut s.channel, 0x82, b"00000000"), 0x63C9);
     assert_eq!(verify(&mut c, &mut s.channel, 0x82, b"87654321"), 0x9000);
     assert_eq!(c.puk_tries_left(), 10);
@@ -293,4 +298,297 @@ fn servizi_internal_authentication_in_clear_is_deterministic() {
     )
     .unwrap();
     cie_pinpuk::auth::verify_servizi(&key, b"313233343536", &sig1).unwrap();
+}
+
+#[test]
+fn internal_authenticate_with_an_extended_le_inside_sm() {
+    // The plain command recovered from SM is extended when DO 97 has two bytes; the card
+    // accepts it (the protected APDU on the wire stays short).
+    let mut c = card();
+    let s = open(&mut c, 20);
+    let mut ch = s.channel;
+    let mse = [
+        0x00, 0x22, 0x41, 0xA4, 0x06, 0x84, 0x01, 0x82, 0x80, 0x01, 0x9B,
+    ];
+    assert_eq!(sm_tx(&mut c, &mut ch, &mse).1, 0x9000);
+    let ia = [
+        0x00, 0x88, 0x00, 0x00, 0x00, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x00, 0x00,
+    ];
+    // Parsed (not 6700), then refused: after DAPP a second INTERNAL AUTHENTICATE needs a new
+    // EXTERNAL AUTHENTICATE.
+    assert_eq!(sm_tx(&mut c, &mut ch, &ia).1, 0x6985);
+}
+
+#[test]
+fn sm_answer_over_256_bytes_via_61xx_and_the_0c_c0_quirk() {
+    let mut c = card();
+    let s = open(&mut c, 21);
+    let mut ch = s.channel;
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x10, 0x05]).1,
+        0x9000
+    );
+    // READ BINARY Le 00: 256 plain bytes make a protected body > 256 bytes.
+    let mut out = [0u8; 64];
+    let n = ch.wrap(&[0x00, 0xB0, 0x00, 0x00, 0x00], &mut out).unwrap();
+    let (first, sw) = raw(&mut c, &out[..n]);
+    assert!(first.is_empty());
+    assert_eq!(sw, 0x6100);
+    // The middleware's GET RESPONSE for 6100 under SM: `0C C0 00 00 00` without SM objects.
+    let (mut body, mut sw) = raw(&mut c, &[0x0C, 0xC0, 0x00, 0x00, 0x00]);
+    while sw & 0xFF00 == 0x6100 {
+        let (more, next) = raw(&mut c, &[0x00, 0xC0, 0x00, 0x00, sw as u8]);
+        body.extend_from_slice(&more);
+        sw = next;
+    }
+    body.extend_from_slice(&sw.to_be_bytes());
+    let mut plain = [0u8; 300];
+    let m = ch.unwrap(&body, &mut plain).unwrap();
+    assert_eq!(m, 256 + 2);
+    assert_eq!(&plain[..4], &[0x30, 0x82, 0x01, 0x0A]);
+    assert_eq!(&plain[256..258], &[0x90, 0x00]);
+    assert!(
+        c.has_secure_session(),
+        "GET RESPONSE in clear does not end the session"
+    );
+}
+
+/// Selects and DH only: an SM channel at SSC 1, before any DAPP step.
+fn dh_only(c: &mut VirtualCie) -> (cie_pinpuk::sm::SecureChannel, cie_pinpuk::auth::CaPublicKey) {
+    use rand_core::SeedableRng;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+    assert_eq!(tx(c, &SELECT_CIE).1, 0x9000);
+    let params = emulator_host::get_dh_params(c);
+    let ca = emulator_host::get_ca_key(c);
+    let eph = params.generate_host_key(&mut rng);
+    let y = eph.public_value();
+    let mut kat = vec![0x80, 0x01, 0x9B, 0x83, 0x01, 0x81, 0x91, 0x82, 0x01, 0x00];
+    kat.extend_from_slice(y);
+    assert_eq!(
+        tx(c, &command([0x10, 0x22, 0x41, 0xA6], &kat[..255], None)).1,
+        0x9000
+    );
+    assert_eq!(
+        tx(c, &command([0x00, 0x22, 0x41, 0xA6], &kat[255..], None)).1,
+        0x9000
+    );
+    let (a, sw) = tx(
+        c,
+        &[
+            0x00, 0xCB, 0x3F, 0xFF, 0x06, 0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00,
+        ],
+    );
+    assert_eq!(sw, 0x9000);
+    let keys = eph.agree(&params, &a[8..]).unwrap();
+    assert_eq!(&a[..8], &[0xA6, 0x82, 0x01, 0x04, 0x91, 0x82, 0x01, 0x00]);
+    (
+        cie_pinpuk::sm::SecureChannel::tdes(
+            *keys.ks_enc(),
+            *keys.ks_mac(),
+            cie_pinpuk::auth::INITIAL_SSC,
+        ),
+        ca,
+    )
+}
+
+#[test]
+fn dapp_steps_out_of_order_are_refused_and_pin_needs_dapp() {
+    let mut c = card();
+    let (mut ch, ca) = dh_only(&mut c);
+    assert!(c.has_secure_session() && !c.is_authenticated());
+    // SM works, but PIN commands and the serial need device authentication first.
+    assert_eq!(verify(&mut c, &mut ch, 0x81, b"12345678"), 0x6982);
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &[0x00, 0xB0, 0x82, 0x00, 0x09]).1,
+        0x6982
+    );
+    assert_eq!(c.pin_tries_left(), 3);
+    // The NIS is readable under SM too.
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &[0x00, 0xB0, 0x81, 0x00, 0x0C]),
+        (c.nis().to_vec(), 0x9000)
+    );
+    let mut dapp =
+        cie_pinpuk::auth::DappHost::well_known(cie_pinpuk::auth::Strategy::Fast).unwrap();
+    let cert = dapp.certificate(&ca).unwrap();
+    let pso = command([0x00, 0x2A, 0x00, 0xAE], cert.as_bytes(), None);
+    assert_eq!(
+        sm_tx(&mut c, &mut ch, &pso).1,
+        0x6985,
+        "PSO before MSE SET DST"
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &[0x00, 0x82, 0x00, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8]
+        )
+        .1,
+        0x6985
+    );
+    let mut at = vec![0x83, 0x0C];
+    at.extend_from_slice(&cie_pinpuk::auth::TERMINAL_CHR);
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x22, 0x81, 0xA4], &at, None)
+        )
+        .1,
+        0x6A88,
+        "no verified certificate"
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &[
+                0x00, 0x22, 0x81, 0xB6, 0x06, 0x80, 0x01, 0x41, 0x83, 0x01, 0x84
+            ]
+        )
+        .1,
+        0x9000
+    );
+    let mut bad = cert.as_bytes().to_vec();
+    bad[10] ^= 0x01;
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x2A, 0x00, 0xAE], &bad, None)
+        )
+        .1,
+        0x6A80,
+        "forged certificate"
+    );
+    assert_eq!(sm_tx(&mut c, &mut ch, &pso).1, 0x9000);
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x22, 0x81, 0xA4], &at, None)
+        )
+        .1,
+        0x9000
+    );
+    let (rnd_icc, sw) = sm_tx(&mut c, &mut ch, &[0x00, 0x84, 0x00, 0x00, 0x08]);
+    assert_eq!((rnd_icc.len(), sw), (8, 0x9000));
+    // A wrong external signature: 6300, and the challenge is used up.
+    let mut ext = vec![0u8; 264];
+    ext[..8].copy_from_slice(&cie_pinpuk::auth::SN_IFD);
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x82, 0x00, 0x00], &ext, None)
+        )
+        .1,
+        0x6300
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &[
+                0x00, 0x22, 0x41, 0xA4, 0x06, 0x84, 0x01, 0x82, 0x80, 0x01, 0x9B
+            ]
+        )
+        .1,
+        0x9000
+    );
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command([0x00, 0x88, 0x00, 0x00], &[1; 8], None)
+        )
+        .1,
+        0x6985
+    );
+    assert!(!c.is_authenticated());
+    assert_eq!(verify(&mut c, &mut ch, 0x81, b"12345678"), 0x6982);
+    // MSE SET KAT is refused under SM.
+    assert_eq!(
+        sm_tx(
+            &mut c,
+            &mut ch,
+            &command(
+                [0x00, 0x22, 0x41, 0xA6],
+                &[0x83, 0x01, 0x81, 0x91, 0x01, 0x02],
+                None
+            )
+        )
+        .1,
+        0x6985
+    );
+}
+
+#[test]
+fn k1_card_refuses_a_degenerate_host_dh_value() {
+    let mut c = card();
+    assert_eq!(tx(&mut c, &SELECT_CIE).1, 0x9000);
+    for y in [
+        vec![0u8; 256],
+        {
+            let mut v = vec![0u8; 256];
+            v[255] = 1;
+            v
+        },
+        vec![0xFF; 256],
+    ] {
+        let mut kat = vec![0x80, 0x01, 0x9B, 0x83, 0x01, 0x81, 0x91, 0x82, 0x01, 0x00];
+        kat.extend_from_slice(&y);
+        assert_eq!(
+            tx(
+                &mut c,
+                &command([0x10, 0x22, 0x41, 0xA6], &kat[..255], None)
+            )
+            .1,
+            0x9000
+        );
+        assert_eq!(
+            tx(
+                &mut c,
+                &command([0x00, 0x22, 0x41, 0xA6], &kat[255..], None)
+            )
+            .1,
+            0x6A80
+        );
+        assert!(!c.has_secure_session());
+        assert_eq!(
+            tx(
+                &mut c,
+                &[
+                    0x00, 0xCB, 0x3F, 0xFF, 0x06, 0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00
+                ]
+            )
+            .1,
+            0x6A88
+        );
+    }
+}
+
+#[test]
+fn every_chip_family_works_with_the_crate_host_session() {
+    use cie_pinpuk::card::Cie;
+    use cie_pinpuk::card::chip::ChipFamily;
+    use cie_pinpuk::codes::{Pin, RetryStatus};
+    use rand_core::SeedableRng;
+    for family in [
+        ChipFamily::Gemalto,
+        ChipFamily::Nxp,
+        ChipFamily::ActalisB946,
+        ChipFamily::Bit4idB9547,
+    ] {
+        let mut c = VirtualCie::builder().chip_family(family).build().unwrap();
+        let rng = rand_chacha::ChaCha20Rng::from_seed([9; 32]);
+        let mut cie = Cie::with_rng(&mut c, rng).unwrap();
+        let mut s = cie.open().unwrap_or_else(|e| panic!("{family}: {e}"));
+        assert_eq!(
+            s.pin_status().unwrap(),
+            RetryStatus::Remaining(3),
+            "{family}"
+        );
+        s.verify_pin(&Pin::new("12345678").unwrap()).unwrap();
+    }
 }

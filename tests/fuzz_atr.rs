@@ -1,6 +1,12 @@
 //! Replays the committed corpus of the `atr` fuzz target through its harness on stable Rust.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
+#[allow(unreachable_pub)]
 #[path = "../fuzz/harness/atr.rs"]
 mod harness;
 

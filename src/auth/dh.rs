@@ -14,6 +14,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::{AuthError, DhParameter};
 use super::num::{self, Params, Residue};
+pub use crate::sm::SessionKeys;
 
 /// How the DH exponentiation is sized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -269,91 +270,39 @@ impl DhEphemeral {
         z.zeroize();
         let z_slice = z_bytes.get(..z_len).filter(|_| written.is_some());
         let z_slice = z_slice.ok_or(AuthError::DegenerateSecret)?;
-        Ok(SessionKeys::derive(z_slice))
+        Ok(derive_session_keys(z_slice))
     }
 }
 
-/// SM session keys derived from the DH shared secret, with the initial SSC.
-///
-/// `KS_ENC = SHA-256(Z ‖ 00000001)[0..16]`, `KS_MAC = SHA-256(Z ‖ 00000002)[0..16]`, both
-/// two-key 3DES keys; SSC starts at `00..01` (PROTOCOL.md 2, steps 8-9). Zeroized on drop;
-/// `Debug` prints no key byte.
-#[derive(Zeroize, ZeroizeOnDrop)]
-pub struct SessionKeys {
-    ks_enc: [u8; 16],
-    ks_mac: [u8; 16],
-    ssc: [u8; 8],
-}
-
-/// Constant-time comparison (both parties derived the same keys and SSC).
-impl PartialEq for SessionKeys {
-    fn eq(&self, other: &Self) -> bool {
-        let same = self.ks_enc.ct_eq(&other.ks_enc)
-            & self.ks_mac.ct_eq(&other.ks_mac)
-            & self.ssc.ct_eq(&other.ssc);
-        bool::from(same)
-    }
-}
-
-impl Eq for SessionKeys {}
-
-impl core::fmt::Debug for SessionKeys {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("SessionKeys { .. }")
-    }
-}
-
-/// The SSC right after the key agreement.
+/// The SSC right after the key agreement (PROTOCOL.md 2, step 9).
 pub const INITIAL_SSC: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
 
-impl SessionKeys {
-    /// Derives the keys from the shared secret `Z` as encoded on `len(p)` bytes.
-    ///
-    /// ```
-    /// use cie_pinpuk::auth::SessionKeys;
-    /// let z: Vec<u8> = (0..=255u8).collect();
-    /// let keys = SessionKeys::derive(&z);
-    /// // PROTOCOL.md 4.8.2
-    /// assert_eq!(keys.ks_enc()[..4], [0x20, 0xD0, 0xCA, 0x41]);
-    /// assert_eq!(keys.ks_mac()[..4], [0x9B, 0x0B, 0xB9, 0x85]);
-    /// assert_eq!(keys.ssc(), &[0, 0, 0, 0, 0, 0, 0, 1]);
-    /// ```
-    pub fn derive(z: &[u8]) -> Self {
-        let mut keys = Self {
-            ks_enc: [0; 16],
-            ks_mac: [0; 16],
-            ssc: INITIAL_SSC,
-        };
-        for (counter, out) in [(1u8, &mut keys.ks_enc), (2u8, &mut keys.ks_mac)] {
-            let mut hasher = Sha256::new();
-            hasher.update(z);
-            hasher.update([0, 0, 0, counter]);
-            let mut digest: [u8; 32] = hasher.finalize().into();
-            if let Some(head) = digest.get(..16) {
-                out.copy_from_slice(head);
-            }
-            digest.zeroize();
+/// Derives the SM session keys from the shared secret `Z` as encoded on `len(p)` bytes:
+/// `KS_ENC = SHA-256(Z ‖ 00000001)[0..16]`, `KS_MAC = SHA-256(Z ‖ 00000002)[0..16]`, both
+/// two-key 3DES keys (PROTOCOL.md 2, step 8). The SM channel starts at [`INITIAL_SSC`].
+///
+/// ```
+/// use cie_pinpuk::auth::derive_session_keys;
+/// let z: Vec<u8> = (0..=255u8).collect();
+/// let keys = derive_session_keys(&z);
+/// // PROTOCOL.md 4.8.2
+/// assert_eq!(keys.ks_enc()[..4], [0x20, 0xD0, 0xCA, 0x41]);
+/// assert_eq!(keys.ks_mac()[..4], [0x9B, 0x0B, 0xB9, 0x85]);
+/// ```
+pub fn derive_session_keys(z: &[u8]) -> SessionKeys {
+    let mut halves = [[0u8; 16]; 2];
+    for (counter, out) in [1u8, 2].into_iter().zip(halves.iter_mut()) {
+        let mut hasher = Sha256::new();
+        hasher.update(z);
+        hasher.update([0, 0, 0, counter]);
+        let mut digest: [u8; 32] = hasher.finalize().into();
+        if let Some(head) = digest.get(..16) {
+            out.copy_from_slice(head);
         }
-        keys
+        digest.zeroize();
     }
-
-    /// `KS_ENC` (two-key 3DES: K1 = bytes 0..8, K2 = bytes 8..16).
-    pub fn ks_enc(&self) -> &[u8; 16] {
-        &self.ks_enc
-    }
-
-    /// `KS_MAC`.
-    pub fn ks_mac(&self) -> &[u8; 16] {
-        &self.ks_mac
-    }
-
-    /// The send-sequence counter to start SM with.
-    pub fn ssc(&self) -> &[u8; 8] {
-        &self.ssc
-    }
-
-    /// Replaces the SSC (after DAPP: see [`super::ssc_after_dapp`]).
-    pub fn set_ssc(&mut self, ssc: [u8; 8]) {
-        self.ssc = ssc;
-    }
+    let [ks_enc, ks_mac] = halves;
+    let keys = SessionKeys::new(ks_enc, ks_mac);
+    halves.zeroize();
+    keys
 }

@@ -38,8 +38,8 @@
 //! let answer = sign_internal_auth(&chip, &[7; 8], &rnd_ifd, &transcript, &mut card_rng).unwrap();
 //! let ef1004 = CardPublicKey::from_der(&chip.public_key().to_der(), KeyKind::ChipDapp).unwrap();
 //! assert_eq!(verify_internal_auth(&ef1004, &answer, &rnd_ifd, &transcript).unwrap(), [7; 8]);
-//! keys.set_ssc(ssc_after_dapp(&rnd_icc, &rnd_ifd));
-//! assert_eq!(keys.ssc()[..4], rnd_icc[4..]);
+//! let ssc = ssc_after_dapp(&rnd_icc, &rnd_ifd);
+//! assert_eq!(ssc[..4], rnd_icc[4..]);
 //! # }
 //! ```
 //!
@@ -85,6 +85,7 @@ pub use dapp::{
 };
 pub use dh::{
     CardEphemeral, DhEphemeral, DhParams, ExponentWidth, HostEphemeral, INITIAL_SSC, SessionKeys,
+    derive_session_keys,
 };
 pub use error::{AuthError, DhParameter, KeyKind};
 pub use keys::{CaPrivateKey, CaPublicKey, CardPrivateKey, CardPublicKey, TerminalKeys};

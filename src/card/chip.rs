@@ -640,6 +640,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Both constructed ATR forms parse back to the historical bytes they were built
+        /// from, with a valid TCK.
+        #[test]
+        fn atr_forms_round_trip(hist in proptest::collection::vec(proptest::num::u8::ANY, 0..=15)) {
+            let cl = Atr::assemble(0x80, &[0x80, 0x01], &hist, true).unwrap();
+            let ct = Atr::assemble(0x90, &[0x18, 0x81, 0x31, 0xFE, 0x45], &hist, true).unwrap();
+            for atr in [cl, ct] {
+                let p = ParsedAtr::parse(atr.as_bytes()).unwrap();
+                proptest::prop_assert_eq!(p.historical, hist.as_slice());
+                proptest::prop_assert!(p.tck_valid);
+                proptest::prop_assert_eq!(p.protocols & 0b10, 0b10);
+            }
+        }
+
         #[test]
         fn atr_parse_and_hint_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
             let _ = ParsedAtr::parse(&bytes);

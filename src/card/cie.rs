@@ -255,7 +255,7 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         }
         let y_icc = self.get_data(&GD_ICC_DH, &[0xA6, 0x91])?;
         let keys = ephemeral.agree(&params, &y_icc)?;
-        let mut channel = self.channel(keys.ks_enc(), keys.ks_mac(), keys.ssc());
+        let mut channel = self.channel(keys.ks_enc(), keys.ks_mac(), &auth::INITIAL_SSC);
 
         // Device authentication (section 3), all under SM.
         let transcript = DhTranscript::new(&params, ephemeral.public_value(), &y_icc);

@@ -9,7 +9,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use super::codes::{Code, Codes, EmptyVerify};
 use super::documents::{self, Holder};
 use super::keys::{RsaKeyComponents, hex_field};
-use super::rng::CardRng;
+use super::rng::SeededRng;
 use super::{EmulatorError, VirtualCie};
 use crate::auth::{CaPublicKey, CardPrivateKey, DhParams};
 use crate::card::chip::{Atr, ChipFamily};
@@ -334,7 +334,7 @@ impl VirtualCieBuilder {
             codes.pin.left = pin_left;
             codes.puk.left = puk_left;
         }
-        let rng = CardRng::new(perso.seed, 0);
+        let rng = SeededRng::new(perso.seed);
         Ok(VirtualCie::from_parts(perso, codes, rng))
     }
 }

@@ -93,27 +93,19 @@ pub(crate) fn printable(s: &str) -> Vec<u8> {
     tlv(&[0x13], s.as_bytes())
 }
 
-/// Length of the DER object at the start of `bytes` (header + value), if it is well formed
-/// enough to tell; used to trim zero-padded files.
+/// Length of the DER object at the start of `bytes` (header + value), read with the crate's
+/// TLV reader; used to trim zero-padded files.
 pub(crate) fn der_len(bytes: &[u8]) -> Option<usize> {
-    let first = *bytes.get(1)?;
-    let (header, len) = match first {
-        l if l < 0x80 => (2usize, usize::from(l)),
-        0x81 => (3, usize::from(*bytes.get(2)?)),
-        0x82 => (
-            4,
-            usize::from(*bytes.get(2)?) << 8 | usize::from(*bytes.get(3)?),
-        ),
-        _ => return None,
-    };
-    header
-        .checked_add(len)
-        .filter(|total| *total <= bytes.len())
+    crate::tlv::Tlv::parse(bytes)
+        .ok()
+        .map(|(t, _)| t.raw().len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     #[test]
     fn lengths_and_integers() {
@@ -123,9 +115,40 @@ mod tests {
         assert_eq!(uint(&[0, 0, 0x7F]), [0x02, 0x01, 0x7F]);
         assert_eq!(uint(&[0x80]), [0x02, 0x02, 0x00, 0x80]);
         assert_eq!(uint(&[0, 0]), [0x02, 0x01, 0x00]);
-        assert_eq!(der_len(&[0x30, 0x82, 0x01, 0x0A]), None);
+        assert_eq!(der_len(&[0x30, 0x82, 0x01, 0x0A]), None, "truncated");
         let mut padded = seq(&[&uint(&[5])]);
         padded.extend_from_slice(&[0, 0, 0]);
         assert_eq!(der_len(&padded), Some(5));
+    }
+
+    proptest::proptest! {
+        /// What the writer emits, the crate's strict TLV reader parses back.
+        #[test]
+        fn tlv_writer_round_trips_through_the_reader(
+            tag in proptest::prop_oneof![
+                proptest::strategy::Just(vec![0x04u8]), proptest::strategy::Just(vec![0x5F, 0x20]),
+                proptest::strategy::Just(vec![0x7F, 0x49]), proptest::strategy::Just(vec![0xBF, 0xA1, 0x01]),
+            ],
+            value in proptest::collection::vec(proptest::num::u8::ANY, 0..700),
+        ) {
+            let bytes = tlv(&tag, &value);
+            let (t, rest) = crate::tlv::Tlv::parse(&bytes).unwrap();
+            proptest::prop_assert!(rest.is_empty());
+            let got_tag = t.tag();
+            proptest::prop_assert_eq!(got_tag.as_bytes(), tag.as_slice());
+            proptest::prop_assert_eq!(t.value(), value.as_slice());
+            proptest::prop_assert_eq!(der_len(&bytes), Some(bytes.len()));
+        }
+
+        #[test]
+        fn uint_is_minimal_and_non_negative(m in proptest::collection::vec(proptest::num::u8::ANY, 1..40)) {
+            let enc = uint(&m);
+            let (t, _) = crate::tlv::Tlv::parse(&enc).unwrap();
+            let v = t.value();
+            proptest::prop_assert!(v[0] < 0x80);
+            proptest::prop_assert!(v.len() == 1 || v[0] != 0 || v[1] >= 0x80);
+            let strip = |b: &[u8]| b.iter().skip_while(|x| **x == 0).copied().collect::<Vec<u8>>();
+            proptest::prop_assert_eq!(strip(v), strip(&m));
+        }
     }
 }

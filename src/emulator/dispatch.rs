@@ -7,13 +7,14 @@ use zeroize::Zeroize;
 use super::VirtualCie;
 use super::builder::{Case1Acceptance, EofAnswer, LongAnswers};
 use super::codes::{
-    SW_INCORRECT_P1P2, SW_INS_NOT_SUPPORTED, SW_OK, SW_REF_NOT_FOUND, SW_SECURITY_NOT_SATISFIED,
-    SW_WRONG_DATA, SW_WRONG_LENGTH,
+    SW_INCORRECT_P1P2, SW_INS_NOT_SUPPORTED, SW_OK, SW_SECURITY_NOT_SATISFIED, SW_WRONG_DATA,
+    SW_WRONG_LENGTH,
 };
 use super::der::{cons, tlv};
 use super::documents;
 use super::files::{AID_CIE, AID_IAS, Access, Ef, Level, fcp};
 use super::keys::document_signer;
+use crate::card::chip::IasSelect;
 
 pub(crate) const SW_FILE_NOT_FOUND: u16 = 0x6A82;
 pub(crate) const SW_WRONG_P1P2: u16 = 0x6B00;
@@ -29,24 +30,6 @@ pub(crate) const SW_MEMORY: u16 = 0x6581;
 /// The longest command data accepted through chaining (a terminal certificate is ~350
 /// bytes, EXTERNAL AUTHENTICATE 264, MSE SET KAT 266).
 const MAX_CHAIN: usize = 1024;
-
-/// GET DATA templates (PROTOCOL.md 1.5 and 5.5).
-const GD_DH_G: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x97, 0x00,
-];
-const GD_DH_P: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x98, 0x00,
-];
-const GD_DH_Q: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x99, 0x00,
-];
-const GD_DH_ALL: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0xA1, 0x01, 0x02, 0xA3, 0x80];
-const GD_CA_KEY: [u8; 11] = [
-    0x4D, 0x09, 0x70, 0x07, 0xBF, 0xA0, 0x04, 0x03, 0x7F, 0x49, 0x80,
-];
-const GD_ICC_DH: [u8; 6] = [0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00];
-const GD_DOCP_PIN: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, 0x01, 0x02, 0xA0, 0x80];
-const GD_DOCP_PUK: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, 0x02, 0x02, 0xA0, 0x80];
 
 /// A short command APDU, borrowed.
 #[derive(Clone, Copy, Debug)]
@@ -371,6 +354,11 @@ impl VirtualCie {
         match cmd.p1 {
             0x04 => {
                 let level = if cmd.data == AID_IAS {
+                    // NXP, Actalis and Bit4id chips do not answer the IAS AID (PROTOCOL.md
+                    // 1.2): the host must fall back to `00 A4 00 00`.
+                    if self.perso.family.ias_select() == IasSelect::Implicit {
+                        return SW_FILE_NOT_FOUND;
+                    }
                     Level::Mf
                 } else if cmd.data == AID_CIE {
                     Level::Cie
@@ -547,75 +535,6 @@ impl VirtualCie {
         let n = room.min(rest.len());
         out.extend_from_slice(&tlv(&[0x53], rest.get(..n).unwrap_or(&[])));
         if n < room { SW_EOF } else { SW_OK }
-    }
-
-    fn get_data(&mut self, cmd: &Cmd<'_>, authenticated: bool, out: &mut Vec<u8>) -> u16 {
-        if (cmd.p1, cmd.p2) != (0x3F, 0xFF) {
-            return SW_INCORRECT_P1P2;
-        }
-        let dh = &self.perso.dh;
-        let ca = &self.perso.ca;
-        let sdo_dh = |leaves: &[&[u8]]| {
-            cons(
-                &[0x70],
-                &[&cons(&[0xBF, 0xA1, 0x01], &[&cons(&[0xA3], leaves)])],
-            )
-        };
-        let answer = match cmd.data {
-            d if d == GD_DH_G => sdo_dh(&[&tlv(&[0x97], &dh.g)]),
-            d if d == GD_DH_P => sdo_dh(&[&tlv(&[0x98], &dh.p)]),
-            d if d == GD_DH_Q => sdo_dh(&[&tlv(&[0x99], &dh.q)]),
-            d if d == GD_DH_ALL => sdo_dh(&[
-                &tlv(&[0x97], &dh.g),
-                &tlv(&[0x98], &dh.p),
-                &tlv(&[0x99], &dh.q),
-            ]),
-            d if d == GD_CA_KEY => cons(
-                &[0x70],
-                &[&cons(
-                    &[0xBF, 0xA0, 0x04],
-                    &[&cons(
-                        &[0x7F, 0x49],
-                        &[
-                            &tlv(&[0x81], ca.key.modulus()),
-                            &tlv(&[0x82], ca.key.public_exponent()),
-                            &tlv(&[0x5F, 0x20], &ca.chr),
-                            &tlv(&[0x5F, 0x4C], &ca.cha),
-                        ],
-                    )],
-                )],
-            ),
-            d if d == GD_ICC_DH => match self.volatile.security.card_public_value() {
-                Some(y) => cons(&[0xA6], &[&tlv(&[0x91], y)]),
-                None => return SW_REF_NOT_FOUND,
-            },
-            d if d == GD_DOCP_PIN || d == GD_DOCP_PUK => {
-                if !authenticated {
-                    return SW_SECURITY_NOT_SATISFIED;
-                }
-                let (tag, counter) = if d == GD_DOCP_PIN {
-                    (0x01, &self.codes.pin)
-                } else {
-                    (0x02, &self.codes.puk)
-                };
-                cons(
-                    &[0x70],
-                    &[&cons(
-                        &[0xBF, 0x81, tag],
-                        &[&cons(
-                            &[0xA0],
-                            &[
-                                &tlv(&[0x9A], &[counter.max]),
-                                &tlv(&[0x9B], &[counter.left]),
-                            ],
-                        )],
-                    )],
-                )
-            }
-            _ => return SW_REF_NOT_FOUND,
-        };
-        out.extend_from_slice(&answer);
-        SW_OK
     }
 }
 

@@ -120,7 +120,7 @@ pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
         }
     };
     let bytes = s.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes

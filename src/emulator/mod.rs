@@ -31,7 +31,20 @@
 //! * PIN and PUK commands, EF 1002 and EF 1003 need SM of a session whose device
 //!   authentication completed; otherwise `6982`;
 //! * a response lost because the caller's buffer is too small is lost like on a real link:
-//!   the command has taken effect.
+//!   the command has taken effect;
+//! * on the wire only short APDUs are accepted (an extended one answers `6700`); the plain
+//!   command recovered from SM may carry a two-byte Le (DO `97 02`), which is honoured;
+//! * the chip family matters where the official middleware says it does: NXP, Actalis and
+//!   Bit4id cards answer `6A82` to the IAS AID, so the host must use `00 A4 00 00`; every
+//!   card answers both GET DATA forms of the DH group;
+//! * the last terminal certificate that verified is remembered byte for byte (its check is a
+//!   pure function of the card's CA key and the bytes, and costs a 2048-bit public exponent).
+//!
+//! Switches for the behaviours real cards may differ in are in [`Switches`]: VERIFY without
+//! data ([`EmptyVerify`]), the case-1 SM form ([`Case1Acceptance`]), READ BINARY at the end
+//! of a file ([`EofAnswer`]) and the delivery of answers to commands without Le
+//! ([`LongAnswers`]). A card's state can be saved and loaded ([`VirtualCie::save_state`],
+//! [`VirtualCie::load_state`]); the text holds the PIN and the PUK (a test card).
 
 mod builder;
 pub mod codes;
@@ -41,6 +54,7 @@ mod documents;
 mod files;
 mod keys;
 mod rng;
+mod sdo;
 mod security;
 mod state;
 
@@ -59,7 +73,7 @@ use crate::transport::{CardTransport, TransportError};
 use builder::Personalisation;
 use codes::Codes;
 use files::Level;
-use rng::CardRng;
+pub use rng::SeededRng;
 use security::Security;
 
 /// Why a virtual card could not be built.
@@ -145,17 +159,18 @@ struct Buffers {
 
 /// A software CIE 3.0 (see the module docs). Build one with [`VirtualCie::builder`].
 ///
-/// Implements [`CardTransport`]: every `transmit` is one APDU to the card. `Debug` shows no
-/// PIN, PUK or key.
-#[derive(Debug)]
+/// Implements [`CardTransport`]: every `transmit` is one APDU to the card. `Debug` shows the
+/// family, the counters and the session flags only: no code, key or buffer content.
 pub struct VirtualCie {
     perso: Personalisation,
     codes: Codes,
-    rng: CardRng,
+    rng: SeededRng,
     lazy: LazyFiles,
     powered: bool,
     volatile: Volatile,
     buffers: Buffers,
+    /// The last terminal certificate that verified, and what it yielded (see security.rs).
+    verified_certificate: Option<(Vec<u8>, crate::auth::TerminalPublicKey)>,
 }
 
 impl VirtualCie {
@@ -165,7 +180,7 @@ impl VirtualCie {
         VirtualCieBuilder::default()
     }
 
-    fn from_parts(perso: Personalisation, codes: Codes, rng: CardRng) -> VirtualCie {
+    fn from_parts(perso: Personalisation, codes: Codes, rng: SeededRng) -> VirtualCie {
         VirtualCie {
             perso,
             codes,
@@ -174,6 +189,7 @@ impl VirtualCie {
             powered: true,
             volatile: Volatile::new(),
             buffers: Buffers::default(),
+            verified_certificate: None,
         }
     }
 
@@ -255,6 +271,19 @@ impl VirtualCie {
         self.volatile.security.drop_session();
         self.volatile = Volatile::new();
         self.codes.reset_security();
+    }
+}
+
+impl core::fmt::Debug for VirtualCie {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VirtualCie")
+            .field("family", &self.perso.family)
+            .field("powered", &self.powered)
+            .field("pin_tries_left", &self.codes.pin.left)
+            .field("puk_tries_left", &self.codes.puk.left)
+            .field("secure_session", &self.has_secure_session())
+            .field("authenticated", &self.is_authenticated())
+            .finish_non_exhaustive()
     }
 }
 

@@ -2,8 +2,10 @@
 //! seed (`block_i = SHA-256("cie-pinpuk virtual card rng" ‖ seed ‖ i)`).
 //!
 //! Deterministic on purpose: a card built with the same seed and driven by the same commands
-//! answers the same bytes, so transcripts replay. It is not a general-purpose RNG; the seed is
-//! personalisation data (saved with the card state).
+//! answers the same bytes, so transcripts replay. It is not a general-purpose RNG (it is only
+//! as secret as its seed); the card's seed is personalisation data (saved with the card
+//! state). Public so that tests, fuzz harnesses and examples can drive the host side
+//! deterministically too.
 
 use core::convert::Infallible;
 
@@ -11,26 +13,38 @@ use rand_core::{TryCryptoRng, TryRng};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// SHA-256 counter-mode generator.
+/// SHA-256 counter-mode generator over a 32-byte seed (see the module docs).
+///
+/// ```
+/// use cie_pinpuk::emulator::SeededRng;
+/// use rand_core::Rng;
+/// let (mut a, mut b) = (SeededRng::new([1; 32]), SeededRng::new([1; 32]));
+/// assert_eq!(a.next_u64(), b.next_u64());
+/// ```
 #[derive(Zeroize, ZeroizeOnDrop)]
-pub(crate) struct CardRng {
+pub struct SeededRng {
     seed: [u8; 32],
     counter: u64,
     block: [u8; 32],
     used: usize,
 }
 
-impl core::fmt::Debug for CardRng {
+impl core::fmt::Debug for SeededRng {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("CardRng")
+        f.debug_struct("SeededRng")
             .field("counter", &self.counter)
             .finish_non_exhaustive()
     }
 }
 
-impl CardRng {
-    pub(crate) fn new(seed: [u8; 32], counter: u64) -> CardRng {
-        CardRng {
+impl SeededRng {
+    /// A generator at the start of its stream.
+    pub fn new(seed: [u8; 32]) -> SeededRng {
+        SeededRng::resume(seed, 0)
+    }
+
+    pub(crate) fn resume(seed: [u8; 32], counter: u64) -> SeededRng {
+        SeededRng {
             seed,
             counter,
             block: [0; 32],
@@ -64,7 +78,7 @@ impl CardRng {
     }
 }
 
-impl TryRng for CardRng {
+impl TryRng for SeededRng {
     type Error = Infallible;
 
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
@@ -85,7 +99,7 @@ impl TryRng for CardRng {
     }
 }
 
-impl TryCryptoRng for CardRng {}
+impl TryCryptoRng for SeededRng {}
 
 #[cfg(test)]
 mod tests {
@@ -93,10 +107,10 @@ mod tests {
 
     #[test]
     fn deterministic_and_resumable() {
-        let mut a = CardRng::new([7; 32], 0);
+        let mut a = SeededRng::new([7; 32]);
         let mut x = [0u8; 64];
         a.fill(&mut x);
-        let mut b = CardRng::new([7; 32], 1);
+        let mut b = SeededRng::resume([7; 32], 1);
         let mut y = [0u8; 32];
         b.fill(&mut y);
         assert_eq!(&x[32..], &y);

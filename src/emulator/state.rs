@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 use super::builder::{CaKeyComponents, Case1Acceptance, DhGroup, EofAnswer, LongAnswers, Switches};
 use super::codes::EmptyVerify;
 use super::keys::{RsaKeyComponents, decode_hex, encode_hex};
-use super::rng::CardRng;
+use super::rng::SeededRng;
 use super::{EmulatorError, VirtualCie};
 use crate::card::chip::ChipFamily;
 
@@ -270,7 +270,7 @@ impl VirtualCie {
             _ => return Err(StateError::Invalid("keys")),
         }
         let mut card = builder.build()?;
-        card.rng = CardRng::new(seed, f.number("rng_counter")?);
+        card.rng = SeededRng::resume(seed, f.number("rng_counter")?);
         Ok(card)
     }
 

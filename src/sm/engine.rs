@@ -31,7 +31,26 @@ impl SessionKeys {
             mac: ks_mac,
         }
     }
+
+    /// `KS_ENC` (two-key 3DES: K1 = bytes 0..8, K2 = bytes 8..16).
+    pub fn ks_enc(&self) -> &[u8; 16] {
+        &self.enc
+    }
+
+    /// `KS_MAC`.
+    pub fn ks_mac(&self) -> &[u8; 16] {
+        &self.mac
+    }
 }
+
+/// Constant-time comparison (both parties derived the same keys).
+impl PartialEq for SessionKeys {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.enc.ct_eq(&other.enc) & self.mac.ct_eq(&other.mac))
+    }
+}
+
+impl Eq for SessionKeys {}
 
 impl fmt::Debug for SessionKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

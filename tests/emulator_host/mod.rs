@@ -22,10 +22,21 @@ pub const SELECT_CIE: [u8; 11] = [
     0x00, 0xA4, 0x04, 0x0C, 0x06, 0xA0, 0x00, 0x00, 0x00, 0x00, 0x39,
 ];
 
+/// Nanoseconds spent inside the card's `transmit` (for the benches' card/host split).
+pub static CARD_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// The same, per INS byte of the command as sent.
+pub static CARD_NANOS_BY_INS: [std::sync::atomic::AtomicU64; 256] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 256];
+
 /// Sends one APDU, returns (data, sw) without any GET RESPONSE handling.
 pub fn raw(card: &mut VirtualCie, apdu: &[u8]) -> (Vec<u8>, u16) {
     let mut buf = vec![0u8; 4096];
+    let start = std::time::Instant::now();
     let n = card.transmit(apdu, &mut buf).expect("transmit");
+    let spent = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    CARD_NANOS.fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+    CARD_NANOS_BY_INS[usize::from(apdu.get(1).copied().unwrap_or(0))]
+        .fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
     assert!(n >= 2, "response shorter than a SW");
     let sw = u16::from_be_bytes([buf[n - 2], buf[n - 1]]);
     buf.truncate(n - 2);
@@ -174,6 +185,12 @@ pub fn get_ca_key(card: &mut VirtualCie) -> CaPublicKey {
 
 /// Selects, DH, DAPP: returns an open channel with the post-DAPP SSC.
 pub fn open(card: &mut VirtualCie, seed: u64) -> Opened {
+    let mut dapp = DappHost::well_known(Strategy::Fast).expect("dapp host");
+    open_with(card, seed, &mut dapp)
+}
+
+/// As [`open`], with a host that keeps its certificate cache and factored keys.
+pub fn open_with(card: &mut VirtualCie, seed: u64, dapp: &mut DappHost) -> Opened {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let _ = tx(card, &SELECT_IAS);
     assert_eq!(tx(card, &SELECT_CIE).1, 0x9000);
@@ -217,8 +234,11 @@ pub fn open(card: &mut VirtualCie, seed: u64) -> Opened {
     assert_eq!(sw, 0x9000);
     let y_icc = leaf(&a, &[0xA6, 0x91]);
     let keys = eph.agree(&params, &y_icc).expect("agree");
-    let mut ch = SecureChannel::tdes(*keys.ks_enc(), *keys.ks_mac(), *keys.ssc());
-    let mut dapp = DappHost::well_known(Strategy::Fast).expect("dapp host");
+    let mut ch = SecureChannel::tdes(
+        *keys.ks_enc(),
+        *keys.ks_mac(),
+        cie_pinpuk::auth::INITIAL_SSC,
+    );
     let transcript = DhTranscript::new(&params, &y_ifd, &y_icc);
     let ok = |r: (Vec<u8>, u16), what: &str| {
         assert_eq!(r.1, 0x9000, "{what}");
@@ -277,11 +297,8 @@ pub fn open(card: &mut VirtualCie, seed: u64) -> Opened {
         "MSE SET AT int",
     );
     let rnd_ifd = [1u8, 2, 3, 4, 5, 6, 7, 8];
-    // SN.ICC ‖ SIG is 264 bytes: more than a short Le allows, so the plain command carries an
-    // extended Le (DO 97 of two bytes; the protected APDU on the wire stays short).
-    let mut ia_cmd = vec![0x00, 0x88, 0x00, 0x00, 0x00, 0x00, 0x08];
-    ia_cmd.extend_from_slice(&rnd_ifd);
-    ia_cmd.extend_from_slice(&[0x00, 0x00]);
+    // As the middleware: no Le (the 264-byte answer comes through 61xx / GET RESPONSE).
+    let ia_cmd = command([0x00, 0x88, 0x00, 0x00], &rnd_ifd, None);
     let ia = ok(sm_tx(card, &mut ch, &ia_cmd), "INTERNAL AUTHENTICATE");
     let sn_icc =
         verify_internal_auth(&chip, &ia, &rnd_ifd, &transcript).expect("internal auth verifies");
