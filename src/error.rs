@@ -45,4 +45,8 @@ pub enum Error {
     #[cfg(feature = "std")]
     #[error(transparent)]
     Desk(#[from] crate::desk::DeskError),
+    /// The PUK self-recovery service failed (store, register, notifier, sealing).
+    #[cfg(feature = "std")]
+    #[error(transparent)]
+    Recovery(#[from] crate::recovery::RecoveryError),
 }

@@ -37,6 +37,8 @@ pub mod journal;
 #[cfg(feature = "std")]
 pub mod notify;
 pub mod policy;
+#[cfg(feature = "std")]
+pub mod recovery;
 #[cfg(feature = "emulator")]
 pub mod vpcd;
 
@@ -71,3 +73,6 @@ pub use policy::{Decision, Profile, Request, RuleId, evaluate};
 pub use transport::pcsc::{PcscTransport, ReaderSelector};
 #[cfg(feature = "emulator")]
 pub use vpcd::{VirtualCard, VpcdBridge};
+// recovery
+#[cfg(feature = "std")]
+pub use recovery::{PukRecovery, RecoveryError, RecoveryStore};
