@@ -530,6 +530,9 @@ fn cie_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// One CLI run: arguments, environment, whether it succeeds, its exact standard output.
+type CliStep<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool, &'a str);
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -563,7 +566,7 @@ fn pcsc_cie_cli_through_the_reader_prints_what_the_built_in_card_prints() {
     );
 
     // The same command on the built-in copy and through the reader: the same output.
-    let steps: [(&[&str], &[(&str, &str)], bool, &str); 5] = [
+    let steps: [CliStep<'_>; 5] = [
         (&["nis"], &[], true, "NIS 123456789012\n"),
         (
             &["status"],
