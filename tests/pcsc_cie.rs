@@ -678,3 +678,100 @@ fn pcsc_cie_virtual_card_example_keeps_the_counters_across_restarts() {
     stack.wait_card(false, Duration::from_secs(5));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn pcsc_cie_script_up_serves_the_virtual_card_example_to_host_clients() {
+    let Some(_stack) = stack("pcsc_cie_script_up") else {
+        return;
+    };
+    let dir = temp_dir("script_up");
+    let state_dir = dir.join("stack");
+    let card_state = dir.join("card.state");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pcsc-stack");
+    let run_script = |args: &[&str]| {
+        Command::new(&script)
+            .args(args)
+            .env("CIE_PCSC_NO_INSTALL", "1")
+            .env("CIE_PCSC_STACK_DIR", &state_dir)
+            .output()
+            .unwrap()
+    };
+    // A second, nested stack of its own, with the example as its card.
+    let card_cmd = format!(
+        "{} --state {}",
+        example("virtual_card").display(),
+        card_state.display()
+    );
+    let up = run_script(&["up", "--card", &card_cmd]);
+    let up_err = stderr(&up);
+    let pids: Vec<u32> = up_err
+        .lines()
+        .filter_map(|l| {
+            let rest = l.split(" pid ").nth(1)?;
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    let socket = state_dir.join("run/pcscd.comm");
+    let result = std::panic::catch_unwind(|| {
+        assert!(up.status.success(), "{up_err}");
+        assert_eq!(pids.len(), 2, "pcscd and the card: {up_err}");
+        // A host client (outside that stack's namespace) through the printed socket.
+        assert!(stdout(&up).contains(&format!("export PCSCLITE_CSOCK_NAME={}", socket.display())));
+        let host_cli = |args: &[&str], env: &[(&str, &str)]| {
+            let mut cmd = Command::new(example("cie"));
+            cmd.args(["--lang", "en", "--reader", "Virtual PCD 00 00"])
+                .args(args)
+                .env("PCSCLITE_CSOCK_NAME", &socket)
+                .env_remove("CIE_PIN")
+                .stdin(Stdio::null());
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            cmd.output().unwrap()
+        };
+        let status = host_cli(&["status"], &[]);
+        assert_eq!(
+            stdout(&status),
+            "   Serial number CA00000AA\n   PIN: 3 tries left.\n   PUK: 10 tries left.\n",
+            "{status:?}"
+        );
+        let wrong = host_cli(&["verify"], &[("CIE_PIN", "00000000")]);
+        assert!(!wrong.status.success());
+        assert_eq!(stderr(&wrong), "Wrong PIN: 2 tries left.\n");
+    });
+    let down = run_script(&["down"]);
+    assert!(down.status.success(), "{down:?}");
+    for pid in &pids {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        assert!(comm.trim() != "pcscd", "pcscd (pid {pid}) left running");
+    }
+    // No process of that stack is left: none has the card's state path on its command line.
+    let needle = card_state.to_str().unwrap().as_bytes().to_vec();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        assert!(
+            !cmdline
+                .windows(needle.len())
+                .any(|w| w == needle.as_slice()),
+            "left running: {:?} {}",
+            entry.file_name(),
+            String::from_utf8_lossy(&cmdline)
+        );
+    }
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+    // The counter the host client spent is in the card's file.
+    assert_eq!(
+        VirtualCie::load_from_file(&card_state)
+            .unwrap()
+            .pin_tries_left(),
+        2
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
