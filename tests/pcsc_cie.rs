@@ -506,6 +506,19 @@ fn example(name: &str) -> PathBuf {
     path
 }
 
+/// The `cie` example, checked to be a build with the `pcsc` feature (a build without it,
+/// e.g. from `cargo build --examples --features emulator`, has the same path).
+fn cie_binary() -> PathBuf {
+    let path = example("cie");
+    let probe = Command::new(&path).arg("readers").output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&probe.stderr).contains("needs PC/SC"),
+        "{} was built without the pcsc feature: cargo build --features pcsc,emulator --example cie",
+        path.display()
+    );
+    path
+}
+
 /// A private temporary directory for one test.
 fn temp_dir(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cie-pcsc-cie-{}-{test}", std::process::id()));
@@ -516,7 +529,7 @@ fn temp_dir(test: &str) -> PathBuf {
 
 /// Runs the `cie` CLI in English with the given codes in the environment (nothing else).
 fn cie_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(example("cie"));
+    let mut cmd = Command::new(cie_binary());
     cmd.arg("--lang")
         .arg("en")
         .args(args)
@@ -566,7 +579,7 @@ fn pcsc_cie_cli_through_the_reader_prints_what_the_built_in_card_prints() {
     );
 
     // The same command on the built-in copy and through the reader: the same output.
-    let steps: [CliStep<'_>; 5] = [
+    let steps: [CliStep<'_>; 9] = [
         (&["nis"], &[], true, "NIS 123456789012\n"),
         (
             &["status"],
@@ -581,6 +594,30 @@ fn pcsc_cie_cli_through_the_reader_prints_what_the_built_in_card_prints() {
             &[],
             true,
             "   Serial number CA00000AA\n   PIN: 2 tries left.\n   PUK: 10 tries left.\n",
+        ),
+        (
+            &["change"],
+            &[("CIE_PIN", PIN), ("CIE_NEW_PIN", "27182818")],
+            true,
+            "PIN changed.\n",
+        ),
+        (
+            &["verify"],
+            &[("CIE_PIN", "27182818")],
+            true,
+            "PIN verified.\n",
+        ),
+        (
+            &["unblock"],
+            &[("CIE_PUK", PUK), ("CIE_NEW_PIN", "31415926")],
+            true,
+            "PIN unblocked and replaced.\n",
+        ),
+        (
+            &["status"],
+            &[],
+            true,
+            "   Serial number CA00000AA\n   PIN: 3 tries left.\n   PUK: 10 tries left.\n",
         ),
     ];
     for (args, env, ok, expected) in steps {
@@ -605,7 +642,10 @@ fn pcsc_cie_cli_through_the_reader_prints_what_the_built_in_card_prints() {
     assert!(stderr(&none).contains("no reader matches"), "{none:?}");
 
     let card = inserted.remove();
-    assert_eq!((card.pin_tries_left(), card.puk_tries_left()), (2, 10));
+    assert_eq!((card.pin_tries_left(), card.puk_tries_left()), (3, 10));
+    // Both copies of the card end in the same state: the new PIN works on the built-in one.
+    let again = cie_cli(&["--state", state, "verify"], &[("CIE_PIN", "31415926")]);
+    assert_eq!(stdout(&again), "PIN verified.\n", "{again:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -721,7 +761,7 @@ fn pcsc_cie_script_up_serves_the_virtual_card_example_to_host_clients() {
         // A host client (outside that stack's namespace) through the printed socket.
         assert!(stdout(&up).contains(&format!("export PCSCLITE_CSOCK_NAME={}", socket.display())));
         let host_cli = |args: &[&str], env: &[(&str, &str)]| {
-            let mut cmd = Command::new(example("cie"));
+            let mut cmd = Command::new(cie_binary());
             cmd.args(["--lang", "en", "--reader", "Virtual PCD 00 00"])
                 .args(args)
                 .env("PCSCLITE_CSOCK_NAME", &socket)
