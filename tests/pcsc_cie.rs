@@ -649,8 +649,24 @@ fn pcsc_cie_cli_through_the_reader_prints_what_the_built_in_card_prints() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A child process of this test, killed (by its pid) when dropped, also on a failure.
+struct ChildGuard(std::process::Child);
+
+impl ChildGuard {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// Starts the `virtual_card` example on `state` and waits until pcscd sees the card.
-fn start_virtual_card(stack: &pcsc_support::Stack, state: &Path) -> std::process::Child {
+fn start_virtual_card(stack: &pcsc_support::Stack, state: &Path) -> ChildGuard {
     let child = Command::new(example("virtual_card"))
         .arg("--state")
         .arg(state)
@@ -660,12 +676,13 @@ fn start_virtual_card(stack: &pcsc_support::Stack, state: &Path) -> std::process
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
+    let child = ChildGuard(child);
     stack.wait_card(true, Duration::from_secs(10));
     child
 }
 
 #[test]
-fn pcsc_cie_virtual_card_example_keeps_the_counters_across_restarts() {
+fn f1_pcsc_cie_virtual_card_example_keeps_the_counters_and_its_stop_is_a_removal() {
     let Some(stack) = stack("pcsc_cie_virtual_card") else {
         return;
     };
@@ -692,8 +709,7 @@ fn pcsc_cie_virtual_card_example_keeps_the_counters_across_restarts() {
     .unwrap();
     drop(t);
     // Killed without warning (SIGKILL): the state was saved when the counter changed.
-    first.kill().unwrap();
-    first.wait().unwrap();
+    first.stop();
     stack.wait_card(false, Duration::from_secs(5));
     assert_eq!(
         VirtualCie::load_from_file(&state).unwrap().pin_tries_left(),
@@ -703,19 +719,29 @@ fn pcsc_cie_virtual_card_example_keeps_the_counters_across_restarts() {
     // Second run: the same card, with its counter.
     let mut second = start_virtual_card(&stack, &state);
     let mut t = PcscTransport::connect(&stack.selector()).unwrap();
-    let status = t
-        .with_transaction(|tx| {
-            let mut cie = Cie::new(tx)?;
-            let mut s = cie.open()?;
-            s.pin_status()
-        })
-        .unwrap()
-        .unwrap();
-    assert_eq!(status, RetryStatus::Remaining(2));
+    t.with_transaction(|tx| {
+        let mut cie = Cie::new(tx).unwrap();
+        let mut s = cie.open().unwrap();
+        assert_eq!(s.pin_status().unwrap(), RetryStatus::Remaining(2));
+        // The card process stops between two commands of the session.
+        second.stop();
+        stack.wait_card(false, Duration::from_secs(5));
+        let e = s.puk_status().unwrap_err();
+        assert!(
+            matches!(transport_error(&e), Some(TransportError::CardRemoved)),
+            "{e:?}"
+        );
+        assert!(matches!(
+            s.verify_pin(&pin(PIN)),
+            Err(Error::Card(CardError::SessionClosed))
+        ));
+    })
+    .unwrap();
     drop(t);
-    second.kill().unwrap();
-    second.wait().unwrap();
-    stack.wait_card(false, Duration::from_secs(5));
+    assert_eq!(
+        VirtualCie::load_from_file(&state).unwrap().pin_tries_left(),
+        2
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
