@@ -5,7 +5,16 @@
 //! cargo run --example cie --features emulator -- status          # the card kept in cie-card.state
 //! cargo run --example cie --features emulator -- verify
 //! cargo run --example cie --features emulator -- --lang en change
+//! cargo run --example cie --features emulator,pcsc -- readers
+//! cargo run --example cie --features emulator,pcsc -- --reader "Virtual PCD" status
 //! ```
+//!
+//! With the feature `pcsc`, `--reader NAME` (an exact reader name, else a part of one) runs
+//! `nis`, `status`, `verify`, `change` and `unblock` on the card in that reader instead of the
+//! built-in one, with the same outputs: the codes are read first, then one PC/SC transaction
+//! holds the card for the whole command (no other application can slip an APDU in between),
+//! and the card is reset when the command ends. `demo` and `new-card` refuse `--reader`: the
+//! demo blocks the PIN and spends PUK tries, which must never happen to a real card.
 //!
 //! Codes are never taken from the command line (where `ps` would show them): they are read
 //! without echo from the terminal, or from the environment (`CIE_PIN`, `CIE_NEW_PIN`,
@@ -22,7 +31,7 @@ use cie_pinpuk::{CardTransport, Error};
 use zeroize::Zeroizing;
 
 const USAGE: &str = "\
-usage: cie [--lang it|en] [--state FILE] [--stdin] [--confirm-last-try] COMMAND
+usage: cie [--lang it|en] [--state FILE] [--reader NAME] [--stdin] [--confirm-last-try] COMMAND
 
 commands:
   demo      the whole PIN story on a fresh virtual card (counters, guard, block, unblock)
@@ -32,6 +41,10 @@ commands:
   change    change the PIN (current PIN, new PIN twice)
   unblock   unblock the PIN with the PUK and choose a new PIN
   new-card  replace the card kept in the state file with a fresh one (PIN 12345678, PUK 87654321)
+  readers   list the PC/SC readers and their cards (feature pcsc)
+
+--reader NAME runs nis/status/verify/change/unblock on the card in that PC/SC reader (exact
+name, else part of one; feature pcsc) instead of the built-in card in the state file.
 
 codes come from the terminal (no echo), from CIE_PIN / CIE_NEW_PIN / CIE_PUK, or with --stdin
 from standard input, one per line; never from the command line.";
@@ -45,6 +58,8 @@ enum Command {
     Change,
     Unblock,
     NewCard,
+    #[cfg(feature = "pcsc")]
+    Readers,
 }
 
 #[derive(Debug)]
@@ -54,6 +69,8 @@ struct Args {
     stdin: bool,
     last_try: LastTry,
     command: Command,
+    #[cfg(feature = "pcsc")]
+    reader: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -65,6 +82,8 @@ fn parse_args() -> Result<Args, String> {
     let mut stdin = false;
     let mut last_try = LastTry::Refuse;
     let mut command = None;
+    #[cfg(feature = "pcsc")]
+    let mut reader = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -77,6 +96,16 @@ fn parse_args() -> Result<Args, String> {
             }
             "--state" => state = args.next().ok_or("--state takes a file")?.into(),
             "--stdin" => stdin = true,
+            #[cfg(feature = "pcsc")]
+            "--reader" => reader = Some(args.next().ok_or("--reader takes a reader name")?),
+            #[cfg(feature = "pcsc")]
+            "readers" => command = Some(Command::Readers),
+            #[cfg(not(feature = "pcsc"))]
+            "--reader" | "readers" => {
+                return Err(format!(
+                    "{arg} needs PC/SC: cargo run --example cie --features emulator,pcsc -- ..."
+                ));
+            }
             "--confirm-last-try" => last_try = LastTry::Confirmed,
             "-h" | "--help" => return Err(String::new()),
             "demo" => command = Some(Command::Demo),
@@ -96,6 +125,8 @@ fn parse_args() -> Result<Args, String> {
         stdin,
         last_try,
         command,
+        #[cfg(feature = "pcsc")]
+        reader,
     })
 }
 
@@ -151,6 +182,48 @@ impl Codes {
     }
 }
 
+/// The codes a command needs, all read before the card is touched (with a reader: before
+/// its transaction starts, which must never be held across user input).
+#[derive(Default)]
+struct Inputs {
+    pin: Option<Pin>,
+    new_pin: Option<Pin>,
+    puk: Option<Puk>,
+}
+
+fn read_inputs(args: &Args) -> Result<Inputs, String> {
+    let lang = args.lang;
+    let codes = Codes {
+        stdin: args.stdin,
+        lang,
+    };
+    Ok(match args.command {
+        Command::Verify => Inputs {
+            pin: Some(codes.pin("PIN", "PIN", "CIE_PIN")?),
+            ..Inputs::default()
+        },
+        Command::Change => {
+            let old = codes.pin("PIN attuale", "Current PIN", "CIE_PIN")?;
+            let new = codes.new_pin()?;
+            Inputs {
+                pin: Some(old),
+                new_pin: Some(new),
+                puk: None,
+            }
+        }
+        Command::Unblock => {
+            let puk = codes.puk()?;
+            let new = codes.new_pin()?;
+            Inputs {
+                pin: None,
+                new_pin: Some(new),
+                puk: Some(puk),
+            }
+        }
+        _ => Inputs::default(),
+    })
+}
+
 fn status_line(lang: Lang, code: CodeKind, status: RetryStatus) -> String {
     format!("{code}: {}", status.describe(lang))
 }
@@ -174,6 +247,14 @@ fn main() -> ExitCode {
         }
     };
     let lang = args.lang;
+    #[cfg(feature = "pcsc")]
+    if args.command == Command::Readers {
+        return report(list_pcsc_readers(lang));
+    }
+    #[cfg(feature = "pcsc")]
+    if let Some(name) = &args.reader {
+        return report(on_reader(&args, name));
+    }
     if args.command == Command::Demo {
         return match demo(lang) {
             Ok(()) => ExitCode::SUCCESS,
@@ -190,7 +271,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = run(&args, &mut card);
+    let outcome = read_inputs(&args).and_then(|inputs| run(&args, &inputs, &mut card));
     if let Err(e) = card.save_to_file(&args.state) {
         eprintln!("cie: {}: {e}", args.state.display());
         return ExitCode::FAILURE;
@@ -204,12 +285,93 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args, card: &mut VirtualCie) -> Result<(), String> {
+/// Prints the outcome of a reader command and turns it into the exit code.
+#[cfg(feature = "pcsc")]
+fn report(outcome: Result<(), String>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A transport failure of the reader, with the PC/SC detail when it is not one of the
+/// well-known cases.
+#[cfg(feature = "pcsc")]
+fn reader_error(lang: Lang, reader: &str, e: cie_pinpuk::TransportError) -> String {
+    let text = e.describe(lang);
+    match &e {
+        cie_pinpuk::TransportError::Other(source) => format!("{reader}: {text} ({source})"),
+        _ => format!("{reader}: {text}"),
+    }
+}
+
+/// `readers`: every PC/SC reader, with its card's ATR.
+#[cfg(feature = "pcsc")]
+fn list_pcsc_readers(lang: Lang) -> Result<(), String> {
+    let readers =
+        cie_pinpuk::transport::pcsc::list_readers().map_err(|e| reader_error(lang, "PC/SC", e))?;
+    if readers.is_empty() {
+        println!("{}", t(lang, "Nessun lettore.", "No reader."));
+    }
+    for r in readers {
+        if r.card_present {
+            let atr: Vec<String> = r.atr.iter().map(|b| format!("{b:02X}")).collect();
+            println!("{}: ATR {}", r.name, atr.join(" "));
+        } else {
+            println!("{}: {}", r.name, t(lang, "nessuna carta", "no card"));
+        }
+    }
+    Ok(())
+}
+
+/// A command on the card in a PC/SC reader: codes first, then one transaction for the whole
+/// command; the card is reset when the connection is dropped.
+#[cfg(feature = "pcsc")]
+fn on_reader(args: &Args, name: &str) -> Result<(), String> {
+    use cie_pinpuk::transport::pcsc::{PcscTransport, ReaderSelector, list_readers};
     let lang = args.lang;
-    let codes = Codes {
-        stdin: args.stdin,
-        lang,
-    };
+    match args.command {
+        Command::Demo => {
+            return Err(t(
+                lang,
+                "cie: la dimostrazione blocca il PIN e consuma tentativi del PUK: gira solo sulla carta virtuale interna, non con --reader.",
+                "cie: the demo blocks the PIN and spends PUK tries: it runs on the built-in virtual card only, not with --reader.",
+            )
+            .into());
+        }
+        Command::NewCard => {
+            return Err(t(
+                lang,
+                "cie: new-card riguarda la carta virtuale interna, non un lettore.",
+                "cie: new-card is about the built-in virtual card, not a reader.",
+            )
+            .into());
+        }
+        _ => {}
+    }
+    let selector = ReaderSelector::Named(name.into());
+    let readers = list_readers().map_err(|e| reader_error(lang, "PC/SC", e))?;
+    let reader = selector.pick(&readers).ok_or_else(|| {
+        format!(
+            "cie: {} {name:?} ({})",
+            t(lang, "nessun lettore corrisponde a", "no reader matches"),
+            t(lang, "vedi `cie readers`", "see `cie readers`")
+        )
+    })?;
+    let reader_name = reader.name.clone();
+    let inputs = read_inputs(args)?;
+    let mut card = PcscTransport::connect(&ReaderSelector::Exact(reader_name.clone()))
+        .map_err(|e| reader_error(lang, &reader_name, e))?;
+    card.with_transaction(|tx| run(args, &inputs, tx))
+        .map_err(|e| reader_error(lang, &reader_name, e))?
+}
+
+fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), String> {
+    let lang = args.lang;
+    let missing = || String::from("cie: internal error: a code was not read");
     let mut cie = Cie::new(card).map_err(|e| e.describe(lang))?;
     let say = |e: Error| e.describe(lang);
     match args.command {
@@ -229,26 +391,26 @@ fn run(args: &Args, card: &mut VirtualCie) -> Result<(), String> {
             print_status(lang, &mut session)?;
         }
         Command::Verify => {
-            let pin = codes.pin("PIN", "PIN", "CIE_PIN")?;
+            let pin = inputs.pin.as_ref().ok_or_else(missing)?;
             let mut session = cie.open().map_err(say)?;
-            session.verify_pin_with(&pin, args.last_try).map_err(say)?;
+            session.verify_pin_with(pin, args.last_try).map_err(say)?;
             println!("{}", t(lang, "PIN corretto.", "PIN verified."));
         }
         Command::Change => {
-            let old = codes.pin("PIN attuale", "Current PIN", "CIE_PIN")?;
-            let new = codes.new_pin()?;
+            let old = inputs.pin.as_ref().ok_or_else(missing)?;
+            let new = inputs.new_pin.as_ref().ok_or_else(missing)?;
             let mut session = cie.open().map_err(say)?;
             session
-                .change_pin_with(&old, &new, args.last_try)
+                .change_pin_with(old, new, args.last_try)
                 .map_err(say)?;
             println!("{}", t(lang, "PIN cambiato.", "PIN changed."));
         }
         Command::Unblock => {
-            let puk = codes.puk()?;
-            let new = codes.new_pin()?;
+            let puk = inputs.puk.as_ref().ok_or_else(missing)?;
+            let new = inputs.new_pin.as_ref().ok_or_else(missing)?;
             let mut session = cie.open().map_err(say)?;
             session
-                .unblock_pin_with(&puk, &new, args.last_try)
+                .unblock_pin_with(puk, new, args.last_try)
                 .map_err(say)?;
             println!(
                 "{}",
@@ -260,6 +422,8 @@ fn run(args: &Args, card: &mut VirtualCie) -> Result<(), String> {
             );
         }
         Command::Demo => unreachable!("handled in main"),
+        #[cfg(feature = "pcsc")]
+        Command::Readers => unreachable!("handled in main"),
     }
     Ok(())
 }

@@ -53,13 +53,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 return Ok(());
             }
             "--reader" => {
-                let name = args.next().ok_or("--reader needs a name")?;
-                let exact = list_readers()?.iter().any(|r| r.name == name);
-                selector = if exact {
-                    ReaderSelector::Exact(name)
-                } else {
-                    ReaderSelector::Contains(name)
-                };
+                selector = ReaderSelector::Named(args.next().ok_or("--reader needs a name")?);
             }
             "--wait" => {
                 let secs: u64 = args.next().ok_or("--wait needs seconds")?.parse()?;

@@ -66,6 +66,9 @@ pub enum ReaderSelector {
     Exact(String),
     /// The first reader whose name contains this text (case-insensitive), e.g. `"Virtual PCD"`.
     Contains(String),
+    /// The reader with exactly this name if there is one, else the first whose name
+    /// contains it (case-insensitive): what a user typing `--reader NAME` means.
+    Named(String),
     /// The first reader that holds a card.
     FirstWithCard,
 }
@@ -85,13 +88,30 @@ impl ReaderSelector {
         match self {
             Self::Exact(n) => n == name,
             Self::Contains(part) => name.to_lowercase().contains(&part.to_lowercase()),
+            Self::Named(n) => n == name || name.to_lowercase().contains(&n.to_lowercase()),
             Self::FirstWithCard => card_present,
         }
     }
 
-    /// The first reader of `readers` this selector picks, if any.
+    /// The first reader of `readers` this selector picks, if any ([`Named`](Self::Named)
+    /// prefers an exact match wherever it is in the list).
+    ///
+    /// ```
+    /// use cie_pinpuk::transport::pcsc::{ReaderInfo, ReaderSelector};
+    /// let reader = |name: &str| ReaderInfo { name: name.into(), card_present: false, atr: vec![] };
+    /// let readers = [reader("Virtual PCD 00 00 extra"), reader("Virtual PCD 00 00")];
+    /// let named = ReaderSelector::Named("Virtual PCD 00 00".into());
+    /// assert_eq!(named.pick(&readers).map(|r| r.name.as_str()), Some("Virtual PCD 00 00"));
+    /// let part = ReaderSelector::Named("pcd".into());
+    /// assert_eq!(part.pick(&readers).map(|r| r.name.as_str()), Some("Virtual PCD 00 00 extra"));
+    /// ```
     #[must_use]
     pub fn pick<'a>(&self, readers: &'a [ReaderInfo]) -> Option<&'a ReaderInfo> {
+        if let Self::Named(n) = self
+            && let Some(exact) = readers.iter().find(|r| &r.name == n)
+        {
+            return Some(exact);
+        }
         readers
             .iter()
             .find(|r| self.matches(&r.name, r.card_present))
@@ -272,11 +292,12 @@ impl PcscTransport {
             if !states.is_empty() {
                 ctx.get_status_change(Duration::ZERO, &mut states)?;
             }
-            let infos: Vec<ReaderInfo> = states.iter().map(info_of).collect();
-            if let Some(r) = infos
+            let with_card: Vec<ReaderInfo> = states
                 .iter()
-                .find(|r| r.card_present && selector.matches(&r.name, true))
-            {
+                .map(info_of)
+                .filter(|r| r.card_present)
+                .collect();
+            if let Some(r) = selector.pick(&with_card) {
                 let name = r.name.clone();
                 return Self::open(ctx, &name);
             }
@@ -650,5 +671,14 @@ mod tests {
             Some("Virtual PCD 00 01")
         );
         assert_eq!(pick(ReaderSelector::Contains("Gemalto".into())), None);
+        assert_eq!(
+            pick(ReaderSelector::Named("Virtual PCD 00 01".into())),
+            Some("Virtual PCD 00 01")
+        );
+        assert_eq!(
+            pick(ReaderSelector::Named("acs".into())),
+            Some("ACS ACR122U 00 00")
+        );
+        assert_eq!(pick(ReaderSelector::Named("Gemalto".into())), None);
     }
 }

@@ -37,6 +37,7 @@
 //! ```
 
 mod bridge;
+mod cie;
 pub mod frame;
 
 pub use bridge::{BridgeThread, ServeEnd, StopFlag, VpcdBridge, VpcdError, serve};
