@@ -17,7 +17,9 @@ use cie_pinpuk::codes::{Pin, Puk};
 use cie_pinpuk::emulator::{
     CaKeyComponents, DhGroup, RsaKeyComponents, VirtualCie, VirtualCieBuilder,
 };
-use cie_pinpuk::transport::CardTransport;
+use cie_pinpuk::transport::{CardTransport, Spy};
+use std::cell::RefCell;
+use std::rc::Rc;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -89,7 +91,12 @@ pub fn small_rsa(name: &str) -> RsaKeyComponents {
 /// A builder of a card with the small, fast key material (same protocol, same APDUs; the
 /// host must be a [`small_host`]).
 pub fn small_builder() -> VirtualCieBuilder {
-    builder()
+    with_small_keys(builder())
+}
+
+/// Gives a builder the small key material.
+pub fn with_small_keys(builder: VirtualCieBuilder) -> VirtualCieBuilder {
+    builder
         .dh_group(small_group())
         .chip_key(small_rsa("chip"))
         .ca_key(CaKeyComponents {
@@ -155,4 +162,93 @@ pub fn bytes_hold_secret(bytes: &[u8]) -> bool {
             .iter()
             .any(|needle| bytes.windows(needle.len()).any(|w| w == *needle))
     })
+}
+
+/// A transport shared between the host and the test, so that the test can look at the wire
+/// and at the card while a session (which borrows the host) is open.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<RefCell<T>>);
+
+impl<T: CardTransport> CardTransport for Shared<T> {
+    fn transmit(
+        &mut self,
+        command: &[u8],
+        response: &mut [u8],
+    ) -> Result<usize, cie_pinpuk::transport::TransportError> {
+        self.0.borrow_mut().transmit(command, response)
+    }
+}
+
+/// The wire of a [`rig`]: a spy over the virtual card.
+pub type Wire = Rc<RefCell<Spy<VirtualCie>>>;
+/// The host of a [`rig`].
+pub type Host = Cie<Shared<Spy<VirtualCie>>, ChaCha20Rng>;
+
+/// A card behind a spy and a host on it: the small key material when `small`, else the
+/// reference one.
+pub fn rig(builder: VirtualCieBuilder, small: bool) -> (Wire, Host) {
+    let builder = if small {
+        with_small_keys(builder)
+    } else {
+        builder
+    };
+    let wire = Rc::new(RefCell::new(Spy::new(builder.build().unwrap())));
+    let transport = Shared(Rc::clone(&wire));
+    let cie = if small {
+        small_host(transport, 1)
+    } else {
+        host(transport, 1)
+    };
+    (wire, cie)
+}
+
+/// How many commands went over the wire.
+pub fn sent(wire: &Wire) -> usize {
+    wire.borrow().count()
+}
+
+/// The commands sent so far.
+pub fn commands(wire: &Wire) -> Vec<Vec<u8>> {
+    wire.borrow().commands().map(<[u8]>::to_vec).collect()
+}
+
+/// The card's (PIN, PUK) tries left.
+pub fn tries(wire: &Wire) -> (u8, u8) {
+    let w = wire.borrow();
+    (w.inner().pin_tries_left(), w.inner().puk_tries_left())
+}
+
+/// Whether a command (plain or SM-wrapped) is VERIFY, CHANGE REFERENCE DATA or RESET
+/// RETRY COUNTER.
+pub fn is_pin_command(cmd: &[u8]) -> bool {
+    matches!(cmd.get(1), Some(0x20 | 0x24 | 0x2C))
+}
+
+/// Whether a PIN command carries data (a code): under SM its first DO is `87`; in clear it
+/// has an Lc. The empty VERIFY of the status query carries none.
+pub fn carries_code(cmd: &[u8]) -> bool {
+    if !is_pin_command(cmd) {
+        return false;
+    }
+    if cmd[0] & 0x0C == 0x0C {
+        cmd.get(5) == Some(&0x87)
+    } else {
+        cmd.len() > 5
+    }
+}
+
+/// The commands of `cmds` that carry a code, with the instruction byte and P2.
+pub fn code_commands(cmds: &[Vec<u8>]) -> Vec<(u8, u8)> {
+    cmds.iter()
+        .filter(|c| carries_code(c))
+        .map(|c| (c[1], c[3]))
+        .collect()
+}
+
+/// Whether some response holds DO'99' with this status word (SM responses carry the card's
+/// status word in clear inside DO'99').
+pub fn responded_do99(wire: &Wire, sw: u16) -> bool {
+    let [a, b] = sw.to_be_bytes();
+    wire.borrow()
+        .response_contains_subsequence(&[0x99, 0x02, a, b])
 }
