@@ -245,7 +245,12 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
         let sent = self.exchange(plain.get(..n).unwrap_or_default(), &mut out);
         let sw = match sent {
             Ok((sw, _)) => sw,
-            Err(Error::Transport(TransportError::Busy)) => {
+            // Busy: nothing was sent (F9), so the counter is as it was. The error arrives
+            // directly or wrapped by the exchange layer.
+            Err(
+                Error::Transport(TransportError::Busy)
+                | Error::Exchange(crate::apdu::ExchangeError::Transport(TransportError::Busy)),
+            ) => {
                 return Err(TransportError::Busy.into());
             }
             Err(
