@@ -263,6 +263,17 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
                 }
                 .into());
             }
+            // The card answered in clear (the session is lost) with a memory or execution
+            // failure in the middle of CHANGE or RESET RETRY COUNTER: the stored PIN is in
+            // doubt, exactly as when that status word comes under SM (F8 in phase e).
+            Err(Error::Card(CardError::Unprotected { sw }))
+                if matches!(
+                    classify::classify(command, sw),
+                    Err(PinError::StateUnknown { .. })
+                ) =>
+            {
+                return Err(PinError::StateUnknown { sw }.into());
+            }
             Err(other) => return Err(other),
         };
         self.set_status(command.code(), classify::status_after(command, sw));
