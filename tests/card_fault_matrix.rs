@@ -1,0 +1,478 @@
+//! The fault-injection matrix of TESTING.md section 5: faults F1-F9 at each of the seven
+//! phases (a)-(g) of a whole flow, through `transport::FaultInjector` in front of the
+//! virtual card, one `#[test]` per cell (63), and a proptest of random fault schedules
+//! checking the four invariants of section 5.
+//!
+//! The flow is: `open` (selects, DH, DAPP), `serial` (READ BINARY under SM), `pin_status`,
+//! `verify_pin`, `change_pin`. The exchange index of each phase is found at run time in a
+//! clean recording of the same flow (same seeds, so the same commands):
+//!
+//! | phase | the faulted exchange |
+//! |---|---|
+//! | (a) select | SELECT DF_CIE by AID (the second select; a failure of the first one, the IAS select, is answered by the `00 A4 00 00` fallback, tested separately) |
+//! | (b) DH key agreement | MSE SET KAT `00 22 41 A6` carrying Y.IFD (first block if chained) |
+//! | (c) DAPP | EXTERNAL AUTHENTICATE (`0C 82`, first block if chained) |
+//! | (d) VERIFY | VERIFY PIN with the PIN (`0C 20 00 81`, DO'87') |
+//! | (e) CHANGE | CHANGE REFERENCE DATA (`0C 24 00 81`) |
+//! | (f) READ BINARY | the first READ BINARY of EF 1002 under SM |
+//! | (g) GET RESPONSE inside SM | the plain GET RESPONSE `00 C0` that fetches the protected INTERNAL AUTHENTICATE answer (`61xx`: it exceeds 256 bytes with the reference 2048-bit chip key, so phase (g) runs with the reference keys; the emulator's `LongAnswers` switch only affects answers to commands without Le, and every SM command carries Le) |
+//!
+//! Phases (a)-(f) use the small test keys (tests/data/card/small-keys.txt) to keep the
+//! debug run short; the APDU sequence is the same.
+
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod card_common;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::{Mutex, OnceLock};
+
+use card_common::*;
+use cie_pinpuk::Error;
+use cie_pinpuk::apdu::{ExchangeError, StatusWord};
+use cie_pinpuk::card::{CardError, Cie, Describe, Lang, PinError, Session, Step};
+use cie_pinpuk::codes::CodeKind;
+use cie_pinpuk::emulator::VirtualCie;
+use cie_pinpuk::sm::SmError;
+use cie_pinpuk::transport::{Fault, FaultInjector, Spy, TransportError};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use rand_chacha::ChaCha20Rng;
+
+type Injector = FaultInjector<Spy<VirtualCie>>;
+type FaultWire = Rc<RefCell<Injector>>;
+type FaultHost = Cie<Shared<Injector>, ChaCha20Rng>;
+type FaultSession<'a> = Session<'a, Shared<Injector>, ChaCha20Rng>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    A,
+    B,
+    C,
+    D,
+    E,
+    F,
+    G,
+}
+
+impl Phase {
+    fn reference_keys(self) -> bool {
+        self == Phase::G
+    }
+
+    /// The step of the flow in which the phase's exchange happens.
+    fn stage(self) -> Stage {
+        match self {
+            Phase::A | Phase::B | Phase::C | Phase::G => Stage::Open,
+            Phase::F => Stage::Serial,
+            Phase::D => Stage::Verify,
+            Phase::E => Stage::Change,
+        }
+    }
+}
+
+/// The step of the flow that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Open,
+    Serial,
+    Status,
+    Verify,
+    Change,
+}
+
+#[derive(Debug)]
+struct Run {
+    /// The failing step and its error, `None` if the flow went through.
+    failed: Option<(Stage, Error)>,
+    /// Whether the session was still open after the failure (false if it never opened).
+    open_after: bool,
+    /// Commands sent by a call made after the failure on the same session (must be 0: R18).
+    sent_after_failure: usize,
+    /// The error of that call.
+    after_failure: Option<Error>,
+}
+
+fn new_card(reference: bool, seed: u8) -> VirtualCie {
+    let b = builder().seed([seed; 32]);
+    if reference {
+        b.build().unwrap()
+    } else {
+        with_small_keys(b).build().unwrap()
+    }
+}
+
+fn new_host(wire: &FaultWire, reference: bool) -> FaultHost {
+    let transport = Shared(Rc::clone(wire));
+    if reference {
+        host(transport, 9)
+    } else {
+        small_host(transport, 9)
+    }
+}
+
+fn injector(card: VirtualCie) -> Injector {
+    FaultInjector::new(Spy::new(card)).with_reset_hook(|s: &mut Spy<VirtualCie>| {
+        s.inner_mut().reset();
+    })
+}
+
+/// Runs the flow; stops at the first error, then makes one more call on the same session
+/// to check that nothing is sent once it is closed.
+fn flow(cie: &mut FaultHost, wire: &FaultWire) -> Run {
+    let mut s = match cie.open() {
+        Ok(s) => s,
+        Err(e) => {
+            return Run {
+                failed: Some((Stage::Open, e)),
+                open_after: false,
+                sent_after_failure: 0,
+                after_failure: None,
+            };
+        }
+    };
+    type Step<'s> = &'s dyn Fn(&mut FaultSession<'_>) -> Result<(), Error>;
+    let steps: [(Stage, Step<'_>); 4] = [
+        (Stage::Serial, &|s| s.serial().map(|_| ())),
+        (Stage::Status, &|s| s.pin_status().map(|_| ())),
+        (Stage::Verify, &|s| s.verify_pin(&pin(PIN))),
+        (Stage::Change, &|s| s.change_pin(&pin(PIN), &pin(NEW_PIN))),
+    ];
+    for (stage, step) in steps {
+        if let Err(e) = step(&mut s) {
+            let open_after = s.is_open();
+            let before = wire.borrow().exchanges();
+            let after_failure = s.verify_pin(&pin(PIN)).err();
+            let sent_after_failure = wire.borrow().exchanges() - before;
+            return Run {
+                failed: Some((stage, e)),
+                open_after,
+                sent_after_failure,
+                after_failure,
+            };
+        }
+    }
+    Run {
+        failed: None,
+        open_after: s.is_open(),
+        sent_after_failure: 0,
+        after_failure: None,
+    }
+}
+
+/// The commands of a clean run of the flow (per key set), recorded once per process.
+fn clean(reference: bool) -> &'static [Vec<u8>] {
+    static SMALL: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    static REFERENCE: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    let cell = if reference { &REFERENCE } else { &SMALL };
+    cell.get_or_init(|| {
+        let wire = Rc::new(RefCell::new(injector(new_card(reference, 5))));
+        let mut cie = new_host(&wire, reference);
+        let run = flow(&mut cie, &wire);
+        assert!(run.failed.is_none(), "{run:?}");
+        let w = wire.borrow();
+        assert_eq!(w.inner().inner().pin_tries_left(), 3);
+        w.inner().commands().map(<[u8]>::to_vec).collect()
+    })
+}
+
+fn position(cmds: &[Vec<u8>], what: impl Fn(&[u8]) -> bool) -> usize {
+    cmds.iter()
+        .position(|c| what(c))
+        .expect("the phase's command is in the clean flow")
+}
+
+/// The exchange index of `phase` in the clean flow.
+fn index_of(phase: Phase) -> usize {
+    let cmds = clean(phase.reference_keys());
+    match phase {
+        Phase::A => position(cmds, |c| {
+            c.starts_with(&[0x00, 0xA4, 0x04, 0x0C, 0x06, 0xA0, 0, 0, 0, 0, 0x39])
+        }),
+        Phase::B => position(cmds, |c| c[0] & 0x0C == 0 && c[1..4] == [0x22, 0x41, 0xA6]),
+        Phase::C => position(cmds, |c| c[0] & 0x0C == 0x0C && c[1] == 0x82),
+        Phase::D => position(cmds, |c| c[1] == 0x20 && carries_code(c)),
+        Phase::E => position(cmds, |c| c[0] == 0x0C && c[1] == 0x24),
+        Phase::F => position(cmds, |c| c[0] == 0x0C && c[1] == 0xB0),
+        Phase::G => {
+            let internal = position(cmds, |c| c[0] == 0x0C && c[1] == 0x88);
+            internal + 1 + position(&cmds[internal + 1..], |c| c[..2] == [0x00, 0xC0])
+        }
+    }
+}
+
+fn transport_error(e: &Error) -> Option<&TransportError> {
+    match e {
+        Error::Transport(t) | Error::Exchange(ExchangeError::Transport(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// The expected outcome of each cell (TESTING.md 5), as a predicate on the error.
+fn expected(fault: Fault, phase: Phase, e: &Error) -> bool {
+    let t = transport_error(e);
+    let pin_phase = matches!(phase, Phase::D | Phase::E);
+    let step = match phase {
+        Phase::A => Step::Select,
+        _ => Step::KeyAgreement,
+    };
+    match fault {
+        // F9: nothing was sent, so the counter is known: Busy, in every phase.
+        Fault::Busy => matches!(t, Some(TransportError::Busy)),
+        // F1-F6 while a PIN command is under way: whether it reached the card is unknown
+        // (P-PIN9, N7). The host cannot tell F1 (before) from F2 (after) on a real reader,
+        // nor a reset or a lost reader from a removal, so all report CounterUnknown.
+        Fault::CardRemovedBefore
+        | Fault::CardRemovedAfter
+        | Fault::ReaderGone
+        | Fault::Reset
+        | Fault::Timeout
+        | Fault::Truncate { .. }
+            if pin_phase =>
+        {
+            matches!(
+                e,
+                Error::Pin(PinError::CounterUnknown {
+                    code: CodeKind::Pin
+                })
+            )
+        }
+        Fault::CardRemovedBefore | Fault::CardRemovedAfter => {
+            matches!(t, Some(TransportError::CardRemoved))
+        }
+        Fault::ReaderGone => matches!(t, Some(TransportError::ReaderGone)),
+        Fault::Reset => {
+            matches!(t, Some(TransportError::Reset))
+                || matches!(e, Error::Card(CardError::SecurityStatusLost))
+        }
+        Fault::Timeout => matches!(t, Some(TransportError::Timeout)),
+        // F6: the answer is cut to one byte: too short for a status word.
+        Fault::Truncate { .. } => matches!(
+            e,
+            Error::Exchange(ExchangeError::Apdu(_)) | Error::Apdu(_) | Error::Sm(SmError::Format(_))
+        ),
+        // F7: in clear (a, b) the flipped bit lands in the status word (9000 -> 9100, not
+        // success); under SM (c-g) it breaks the MAC.
+        Fault::BitFlip { .. } => match phase {
+            Phase::A | Phase::B => matches!(
+                e,
+                Error::Card(CardError::Status { step: s, sw }) if *s == step && sw.to_u16() == 0x9100
+            ),
+            _ => matches!(e, Error::Sm(SmError::Integrity)),
+        },
+        // F8: a plain memory-failure SW. In clear it is the step's status; under SM it is an
+        // unprotected answer (session lost); in CHANGE the PIN state is unknown.
+        Fault::StatusWord(v) => match phase {
+            Phase::A | Phase::B => matches!(
+                e,
+                Error::Card(CardError::Status { step: s, sw }) if *s == step && sw.to_u16() == v
+            ),
+            Phase::E => matches!(
+                e,
+                Error::Pin(PinError::StateUnknown { sw }) if sw.to_u16() == v
+            ),
+            _ => matches!(e, Error::Card(CardError::Unprotected { sw }) if sw.to_u16() == v),
+        },
+        _ => false,
+    }
+}
+
+/// One cell of the matrix.
+fn cell(fault: Fault, phase: Phase) {
+    let at = index_of(phase);
+    let reference = phase.reference_keys();
+    let clean = clean(reference);
+    let wire = Rc::new(RefCell::new(injector(new_card(reference, 5)).with_fault(at, fault)));
+    let mut cie = new_host(&wire, reference);
+    let run = flow(&mut cie, &wire);
+    let Some((stage, err)) = &run.failed else {
+        panic!("{fault} at {phase:?} did not fail the flow");
+    };
+    assert_eq!(*stage, phase.stage(), "{fault} {phase:?}: {err:?}");
+    assert!(expected(fault, phase, err), "{fault} {phase:?}: unexpected {err:?}");
+
+    // The session is closed: it never opened (a, b, c, g), or it reports closed, and the
+    // next call is refused with SessionClosed before any I/O (R18).
+    assert!(!run.open_after, "{fault} {phase:?}");
+    if *stage != Stage::Open {
+        assert_eq!(run.sent_after_failure, 0);
+        assert!(matches!(
+            run.after_failure,
+            Some(Error::Card(CardError::SessionClosed))
+        ));
+    }
+
+    let w = wire.borrow();
+    // Nothing is retried: the faulted exchange is the last one (F7 in g: the rest of the
+    // GET RESPONSE chain that was already announced is fetched, then the MAC fails).
+    let extra = w.exchanges() - (at + 1);
+    if matches!(fault, Fault::BitFlip { .. }) && phase == Phase::G {
+        assert!(extra <= 1, "{extra}");
+    } else {
+        assert_eq!(extra, 0, "{fault} {phase:?}");
+    }
+    // F1, F3, F4 and F9 send nothing at the faulted exchange.
+    let reached = if fault.forwards() { at + 1 + extra } else { at };
+    assert_eq!(w.forwarded(), reached, "{fault} {phase:?}");
+    // The card saw exactly the clean flow's commands up to there: no PIN command re-sent.
+    let seen: Vec<Vec<u8>> = w.inner().commands().map(<[u8]>::to_vec).collect();
+    assert_eq!(seen, clean[..reached].to_vec(), "{fault} {phase:?}");
+    assert_eq!(
+        code_commands(&seen).len(),
+        code_commands(&clean[..seen.len()]).len()
+    );
+    // No code in any text of the error (N12, P-PIN7).
+    for text in [
+        format!("{err:?}"),
+        format!("{err}"),
+        err.describe(Lang::It),
+        err.describe(Lang::En),
+        format!("{cie:?}"),
+    ] {
+        assert_no_secret(&text);
+    }
+    drop(w);
+
+    // N7, P-PIN9: after CounterUnknown the next session queries the counter before any new
+    // attempt. (F3: the reader stays gone; nothing more can be sent.)
+    if matches!(err, Error::Pin(PinError::CounterUnknown { .. })) && fault != Fault::ReaderGone {
+        {
+            let mut w = wire.borrow_mut();
+            w.reinsert();
+            w.inner_mut().inner_mut().power_on();
+        }
+        let mark = wire.borrow().inner().count();
+        // A CHANGE that reached the card took effect: the card now has the new PIN.
+        let current = if phase == Phase::E && fault.forwards() {
+            NEW_PIN
+        } else {
+            PIN
+        };
+        let mut s = cie.open().unwrap();
+        let after_open = wire.borrow().inner().count();
+        s.verify_pin(&pin(current)).unwrap();
+        drop(s);
+        let w = wire.borrow();
+        let cmds: Vec<Vec<u8>> = w.inner().commands().skip(after_open).map(<[u8]>::to_vec).collect();
+        assert!(after_open > mark);
+        let first = cmds.iter().find(|c| is_pin_command(c)).unwrap();
+        assert!(!carries_code(first), "the first PIN command after open must be the query");
+        assert_eq!(code_commands(&cmds), vec![(0x20, 0x81)]);
+        let card = w.inner().inner();
+        assert_eq!((card.pin_tries_left(), card.puk_tries_left()), (3, 10));
+    }
+}
+
+#[test]
+fn f8_on_the_ias_select_is_answered_by_the_mf_fallback() {
+    // The first SELECT (IAS by AID) failing is what chips without that AID do: the host
+    // falls back to 00 A4 00 00 and the flow goes through (PROTOCOL.md 1.2).
+    for fault in [Fault::StatusWord(0x6F00), Fault::BitFlip { byte: 0, bit: 0 }] {
+        let wire = Rc::new(RefCell::new(injector(new_card(false, 5)).with_fault(0, fault)));
+        let mut cie = new_host(&wire, false);
+        let run = flow(&mut cie, &wire);
+        assert!(run.failed.is_none(), "{run:?}");
+        let w = wire.borrow();
+        assert_eq!(&w.inner().commands().nth(1).unwrap()[..4], &[0x00, 0xA4, 0x00, 0x00]);
+    }
+}
+
+#[test]
+fn f_matrix_phase_indices_are_in_flow_order() {
+    let small = [Phase::A, Phase::B, Phase::C, Phase::F, Phase::D, Phase::E].map(index_of);
+    assert!(small.windows(2).all(|w| w[0] < w[1]), "{small:?}");
+    let g = index_of(Phase::G);
+    let clean = clean(true);
+    assert_eq!(&clean[g][..2], &[0x00, 0xC0]);
+    assert_eq!(clean[g - 1][1], 0x88);
+}
+
+macro_rules! cells {
+    ($($name:ident: $fault:expr, $phase:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                cell($fault, $phase);
+            }
+        )*
+    };
+}
+
+const F6: Fault = Fault::Truncate { keep: 1 };
+/// F7: bit 0 of byte 10 (modulo the length): the status word of a plain `9000`, the MAC
+/// or the cryptogram of a protected answer.
+const F7: Fault = Fault::BitFlip { byte: 10, bit: 0 };
+const F8: Fault = Fault::StatusWord(0x6F00);
+
+cells! {
+    f1_phase_a_select: Fault::CardRemovedBefore, Phase::A;
+    f1_phase_b_dh: Fault::CardRemovedBefore, Phase::B;
+    f1_phase_c_dapp: Fault::CardRemovedBefore, Phase::C;
+    f1_phase_d_verify: Fault::CardRemovedBefore, Phase::D;
+    f1_phase_e_change: Fault::CardRemovedBefore, Phase::E;
+    f1_phase_f_read_binary: Fault::CardRemovedBefore, Phase::F;
+    f1_phase_g_get_response: Fault::CardRemovedBefore, Phase::G;
+    f2_phase_a_select: Fault::CardRemovedAfter, Phase::A;
+    f2_phase_b_dh: Fault::CardRemovedAfter, Phase::B;
+    f2_phase_c_dapp: Fault::CardRemovedAfter, Phase::C;
+    f2_phase_d_verify: Fault::CardRemovedAfter, Phase::D;
+    f2_phase_e_change: Fault::CardRemovedAfter, Phase::E;
+    f2_phase_f_read_binary: Fault::CardRemovedAfter, Phase::F;
+    f2_phase_g_get_response: Fault::CardRemovedAfter, Phase::G;
+    f3_phase_a_select: Fault::ReaderGone, Phase::A;
+    f3_phase_b_dh: Fault::ReaderGone, Phase::B;
+    f3_phase_c_dapp: Fault::ReaderGone, Phase::C;
+    f3_phase_d_verify: Fault::ReaderGone, Phase::D;
+    f3_phase_e_change: Fault::ReaderGone, Phase::E;
+    f3_phase_f_read_binary: Fault::ReaderGone, Phase::F;
+    f3_phase_g_get_response: Fault::ReaderGone, Phase::G;
+    f4_phase_a_select: Fault::Reset, Phase::A;
+    f4_phase_b_dh: Fault::Reset, Phase::B;
+    f4_phase_c_dapp: Fault::Reset, Phase::C;
+    f4_phase_d_verify: Fault::Reset, Phase::D;
+    f4_phase_e_change: Fault::Reset, Phase::E;
+    f4_phase_f_read_binary: Fault::Reset, Phase::F;
+    f4_phase_g_get_response: Fault::Reset, Phase::G;
+    f5_phase_a_select: Fault::Timeout, Phase::A;
+    f5_phase_b_dh: Fault::Timeout, Phase::B;
+    f5_phase_c_dapp: Fault::Timeout, Phase::C;
+    f5_phase_d_verify: Fault::Timeout, Phase::D;
+    f5_phase_e_change: Fault::Timeout, Phase::E;
+    f5_phase_f_read_binary: Fault::Timeout, Phase::F;
+    f5_phase_g_get_response: Fault::Timeout, Phase::G;
+    f6_phase_a_select: F6, Phase::A;
+    f6_phase_b_dh: F6, Phase::B;
+    f6_phase_c_dapp: F6, Phase::C;
+    f6_phase_d_verify: F6, Phase::D;
+    f6_phase_e_change: F6, Phase::E;
+    f6_phase_f_read_binary: F6, Phase::F;
+    f6_phase_g_get_response: F6, Phase::G;
+    f7_phase_a_select: F7, Phase::A;
+    f7_phase_b_dh: F7, Phase::B;
+    f7_phase_c_dapp: F7, Phase::C;
+    f7_phase_d_verify: F7, Phase::D;
+    f7_phase_e_change: F7, Phase::E;
+    f7_phase_f_read_binary: F7, Phase::F;
+    f7_phase_g_get_response: F7, Phase::G;
+    f8_phase_a_select: F8, Phase::A;
+    f8_phase_b_dh: F8, Phase::B;
+    f8_phase_c_dapp: F8, Phase::C;
+    f8_phase_d_verify: F8, Phase::D;
+    f8_phase_e_change: F8, Phase::E;
+    f8_phase_f_read_binary: F8, Phase::F;
+    f8_phase_g_get_response: F8, Phase::G;
+    f9_phase_a_select: Fault::Busy, Phase::A;
+    f9_phase_b_dh: Fault::Busy, Phase::B;
+    f9_phase_c_dapp: Fault::Busy, Phase::C;
+    f9_phase_d_verify: Fault::Busy, Phase::D;
+    f9_phase_e_change: Fault::Busy, Phase::E;
+    f9_phase_f_read_binary: Fault::Busy, Phase::F;
+    f9_phase_g_get_response: Fault::Busy, Phase::G;
+}
