@@ -105,12 +105,12 @@ fn secure_inner<T: CardTransport + ?Sized>(
             .wrap_chain(plain_command, index, &mut wrapped)?
             .ok_or(SmError::Sequence)?;
         let protected = wrapped.get(..n).ok_or(SmError::Sequence)?;
-        let len = apdu::transmit_with_get_response(
-            t,
-            protected,
-            &mut answer,
-            GetResponsePolicy::DEFAULT,
-        )?;
+        // A protected command is never re-issued: `6Cxx` (wrong Le) is returned as is and
+        // fails the unwrap as an unprotected answer. Re-issuing would send the same SM
+        // command, with the same SSC, twice, and with it a VERIFY, CHANGE or RESET RETRY
+        // COUNTER the person typed once (P-PIN1, P-SM4).
+        let policy = GetResponsePolicy::DEFAULT.with_wrong_le(apdu::WrongLeHandling::Return);
+        let len = apdu::transmit_with_get_response(t, protected, &mut answer, policy)?;
         let received = answer.get(..len).ok_or(SHORT)?;
         let plain_len = match channel.unwrap(received, out) {
             Ok(plain_len) => plain_len,
