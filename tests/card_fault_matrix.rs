@@ -384,6 +384,32 @@ fn f8_on_the_ias_select_is_answered_by_the_mf_fallback() {
     }
 }
 
+/// Found by the schedule proptest: a plain `6Cxx` (wrong Le) in place of the protected
+/// answer to VERIFY made the exchange layer re-issue the same protected command (same SSC,
+/// same PIN). The host must send the PIN once and close the session (P-PIN1, P-SM4).
+#[test]
+fn p_pin1_f8_6cxx_answer_to_verify_or_change_is_not_reissued() {
+    for (phase, sw) in [(Phase::D, 0x6C10u16), (Phase::D, 0x6C00), (Phase::E, 0x6C08)] {
+        let at = index_of(phase);
+        let wire = Rc::new(RefCell::new(
+            injector(new_card(false, 5)).with_fault(at, Fault::StatusWord(sw)),
+        ));
+        let mut cie = new_host(&wire, false);
+        let run = flow(&mut cie, &wire);
+        let (stage, err) = run.failed.unwrap();
+        assert_eq!(stage, phase.stage());
+        assert!(
+            matches!(err, Error::Card(CardError::Unprotected { sw: got }) if got.to_u16() == sw),
+            "{err:?}"
+        );
+        let w = wire.borrow();
+        assert_eq!(w.exchanges(), at + 1);
+        let seen: Vec<Vec<u8>> = w.inner().commands().map(<[u8]>::to_vec).collect();
+        let ins = clean(false)[at][1];
+        assert_eq!(seen.iter().filter(|c| c[1] == ins && carries_code(c)).count(), 1);
+    }
+}
+
 #[test]
 fn f_matrix_phase_indices_are_in_flow_order() {
     let small = [Phase::A, Phase::B, Phase::C, Phase::F, Phase::D, Phase::E].map(index_of);
@@ -475,4 +501,203 @@ cells! {
     f9_phase_e_change: Fault::Busy, Phase::E;
     f9_phase_f_read_binary: Fault::Busy, Phase::F;
     f9_phase_g_get_response: Fault::Busy, Phase::G;
+}
+
+// ---------------------------------------------------------------------------------------
+// Random fault schedules over a whole flow: the four invariants of TESTING.md 5.
+
+/// A logger that keeps every record, to check that nothing secret is logged at any level
+/// (invariant 4). The crate logs through the `log` facade only.
+struct CapturingLogger;
+
+static LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static LOGGER: CapturingLogger = CapturingLogger;
+
+impl log::Log for CapturingLogger {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        LOGS.lock()
+            .unwrap()
+            .push(format!("{} {}", record.level(), record.args()));
+    }
+    fn flush(&self) {}
+}
+
+fn install_logger() {
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(log::LevelFilter::Trace);
+}
+
+fn any_fault() -> impl Strategy<Value = Fault> {
+    prop_oneof![
+        Just(Fault::CardRemovedBefore),
+        Just(Fault::CardRemovedAfter),
+        Just(Fault::ReaderGone),
+        Just(Fault::Reset),
+        Just(Fault::Timeout),
+        (0usize..300).prop_map(|keep| Fault::Truncate { keep }),
+        (0usize..300, 0u8..8).prop_map(|(byte, bit)| Fault::BitFlip { byte, bit }),
+        prop::sample::select(vec![
+            0x6F00u16, 0x6400, 0x6581, 0x6988, 0x6987, 0x6982, 0x63C1, 0x63C0, 0x6983, 0x9000,
+            0x6100, 0x6C10, 0x6282,
+        ])
+        .prop_map(Fault::StatusWord),
+        Just(Fault::Busy),
+    ]
+}
+
+/// One to three faults anywhere in the flow (a clean flow is about 35 exchanges, more
+/// with the re-open after a failure).
+fn any_schedule() -> impl Strategy<Value = Vec<(usize, Fault)>> {
+    prop::collection::vec((0usize..50, any_fault()), 1..=3)
+}
+
+/// The operations of the flow, each one new input from the person.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Serial,
+    PinStatus,
+    PukStatus,
+    VerifyWrong,
+    VerifyRight,
+    Change,
+    UnblockWrong,
+    UnblockRight,
+}
+
+const OPS: [Op; 8] = [
+    Op::Serial,
+    Op::PinStatus,
+    Op::PukStatus,
+    Op::VerifyWrong,
+    Op::VerifyRight,
+    Op::Change,
+    Op::UnblockWrong,
+    Op::UnblockRight,
+];
+
+fn apply(s: &mut FaultSession<'_>, op: Op) -> Result<(), Error> {
+    match op {
+        Op::Serial => s.serial().map(|_| ()),
+        Op::PinStatus => s.pin_status().map(|_| ()),
+        Op::PukStatus => s.puk_status().map(|_| ()),
+        Op::VerifyWrong => s.verify_pin(&pin(WRONG_PIN)),
+        Op::VerifyRight => s.verify_pin(&pin(PIN)),
+        Op::Change => s.change_pin(&pin(PIN), &pin(NEW_PIN)),
+        Op::UnblockWrong => s.unblock_pin(&puk(WRONG_PUK), &pin(PIN)),
+        Op::UnblockRight => s.unblock_pin(&puk(PUK), &pin(PIN)),
+    }
+}
+
+fn spy_commands(wire: &FaultWire) -> Vec<Vec<u8>> {
+    wire.borrow().inner().commands().map(<[u8]>::to_vec).collect()
+}
+
+/// The whole flow under `schedule`, checking the invariants; panics on a violation.
+fn schedule_case(cie: &mut FaultHost, wire: &FaultWire, seed: u32, schedule: &[(usize, Fault)]) {
+    let mut card_seed = [0u8; 32];
+    card_seed[..4].copy_from_slice(&seed.to_le_bytes());
+    card_seed[4] = 0xA5;
+    let card = with_small_keys(builder().seed(card_seed)).build().unwrap();
+    *wire.borrow_mut() = injector(card).with_schedule(schedule.iter().copied());
+
+    let mut texts: Vec<String> = Vec::new();
+    let mut ops = OPS.iter().copied();
+    let mut opens = 0;
+    'sessions: while opens < 2 {
+        opens += 1;
+        let mut s = match cie.open() {
+            Ok(s) => s,
+            Err(e) => {
+                texts.push(format!("{e:?} {e} {}", e.describe(Lang::En)));
+                break 'sessions;
+            }
+        };
+        for op in ops.by_ref() {
+            let before = spy_commands(wire).len();
+            let result = apply(&mut s, op);
+            let cmds = spy_commands(wire);
+            // Invariant 2: within one call, no code command is sent twice (no automatic
+            // resend of VERIFY, CHANGE or RESET RETRY COUNTER).
+            let sent = code_commands(&cmds[before..]);
+            for (i, c) in sent.iter().enumerate() {
+                assert!(!sent[i + 1..].contains(c), "{op:?} re-sent {c:02X?}: {sent:02X?}");
+            }
+            assert!(sent.len() <= 2, "{op:?}: {sent:02X?}");
+            texts.push(format!("{s:?}"));
+            if let Err(e) = result {
+                texts.push(format!("{e:?} {e} {} {}", e.describe(Lang::It), e.describe(Lang::En)));
+                if s.is_open() {
+                    // Invariant 3, intact: only a refusal or a card answer about the code
+                    // leaves the session open, and then the card's session is alive too.
+                    assert!(matches!(e, Error::Pin(_)), "{op:?}: open after {e:?}");
+                    assert!(wire.borrow().inner().inner().has_secure_session());
+                } else {
+                    // Invariant 3, closed: the next call sends nothing.
+                    let n = wire.borrow().exchanges();
+                    let again = s.pin_status();
+                    assert!(matches!(again, Err(Error::Card(CardError::SessionClosed))));
+                    assert_eq!(wire.borrow().exchanges(), n);
+                    drop(s);
+                    // The person puts the card back (a power cycle) and goes on.
+                    let mut w = wire.borrow_mut();
+                    w.reinsert();
+                    w.inner_mut().inner_mut().power_on();
+                    continue 'sessions;
+                }
+            }
+        }
+        break;
+    }
+
+    let w = wire.borrow();
+    let card = w.inner().inner();
+    // At most one wrong input per code, never repeated: the card lost at most one try of
+    // each.
+    assert!(card.pin_tries_left() >= 2, "{}", card.pin_tries_left());
+    assert!(card.puk_tries_left() >= 9, "{}", card.puk_tries_left());
+    // N11: no code on the wire, in any command or answer.
+    for c in w.inner().commands() {
+        assert!(!bytes_hold_secret(c), "{}", hex::encode(c));
+    }
+    // Invariant 4: nothing secret in any error, session or card text, nor in the logs.
+    texts.push(format!("{cie:?} {:?}", w.inner().inner()));
+    texts.extend(LOGS.lock().unwrap().iter().cloned());
+    for t in &texts {
+        assert_no_secret(t);
+    }
+}
+
+fn run_schedules(cases: u32, base: u32) {
+    install_logger();
+    let wire: FaultWire = Rc::new(RefCell::new(injector(new_card(false, 1))));
+    let cie = RefCell::new(new_host(&wire, false));
+    let counter = Cell::new(base);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    runner
+        .run(&any_schedule(), |schedule| {
+            counter.set(counter.get().wrapping_add(1));
+            schedule_case(&mut cie.borrow_mut(), &wire, counter.get(), &schedule);
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Invariants 1-4 of TESTING.md 5 over random fault schedules; 2 x 500 = 1,000 cases per
+/// run, split in two tests so that they run in parallel.
+#[test]
+fn f_schedule_proptest_invariants_part_1() {
+    run_schedules(500, 0);
+}
+
+#[test]
+fn f_schedule_proptest_invariants_part_2() {
+    run_schedules(500, 1 << 20);
 }
