@@ -1,0 +1,207 @@
+//! Whole sessions (open + VERIFY) against the virtual card, with the host's and the card's
+//! costs measured apart, and the cost of one APDU inside an open session.
+//!
+//! ```text
+//! cargo bench --features emulator --bench session -- --warm-up-time 1 --measurement-time 3
+//! ```
+//!
+//! * `session/whole`: a long-lived host (`Cie`, certificate cached, as in an app) opens a
+//!   session on a fresh virtual card and verifies the PIN: the wall-clock cost of a session,
+//!   both sides on this core. `Throughput::Elements(1)`, so criterion prints sessions/s.
+//! * `session/whole_cold_host`: the same with a new `Cie` each time (terminal key factoring
+//!   and the terminal certificate signed again): the first session of a process.
+//! * `session/host_only`: the host against a `Transcript` of the card's answers (the card
+//!   costs nothing); the host RNG is re-seeded so that it sends exactly the recorded commands.
+//! * `session/card_only`: the recorded host commands replayed into a fresh card (the host
+//!   costs nothing).
+//! * `apdu/verify_in_session`, `apdu/status_in_session`: one VERIFY (or empty VERIFY) inside
+//!   an open session, host + card.
+//!
+//! All with the reference 2048-bit emulator keys. Two card seeds alternate, because the host
+//! refuses the same card challenge twice in a row (K5).
+
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::rc::Rc;
+
+use cie_pinpuk::card::Cie;
+use cie_pinpuk::codes::Pin;
+use cie_pinpuk::emulator::VirtualCie;
+use cie_pinpuk::transport::{CardTransport, Recorder, Transcript, TransportError};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{SeedableRng, TryCryptoRng, TryRng};
+
+const PIN: &str = "40271953";
+const HOST_SEED: [u8; 32] = [0x11; 32];
+const CARD_SEEDS: [[u8; 32]; 2] = [[0xA1; 32], [0xB2; 32]];
+
+fn card(seed: [u8; 32]) -> VirtualCie {
+    VirtualCie::builder().pin(PIN).seed(seed).build().unwrap()
+}
+
+/// A transport slot whose content can be replaced between sessions, so that one long-lived
+/// host serves many cards.
+struct Slot<T>(Option<T>);
+
+impl<T: CardTransport> CardTransport for Slot<T> {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        match self.0.as_mut() {
+            Some(t) => t.transmit(command, response),
+            None => Err(TransportError::CardRemoved),
+        }
+    }
+}
+
+/// A ChaCha20 RNG that the bench can re-seed while the host owns it.
+#[derive(Clone)]
+struct SharedRng(Rc<RefCell<ChaCha20Rng>>);
+
+impl TryRng for SharedRng {
+    type Error = Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.0.borrow_mut().try_next_u32()
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.0.borrow_mut().try_next_u64()
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.0.borrow_mut().try_fill_bytes(dst)
+    }
+}
+
+impl TryCryptoRng for SharedRng {}
+
+fn session<T: CardTransport, R: rand_core::CryptoRng>(cie: &mut Cie<T, R>, pin: &Pin) {
+    let mut s = cie.open().unwrap();
+    s.verify_pin(pin).unwrap();
+}
+
+/// Records open + VERIFY with a fresh host seeded with `HOST_SEED` on a card seeded `seed`.
+fn record(seed: [u8; 32]) -> Transcript {
+    let mut cie = Cie::with_rng(Recorder::new(card(seed)), ChaCha20Rng::from_seed(HOST_SEED)).unwrap();
+    session(&mut cie, &Pin::new(PIN).unwrap());
+    cie.into_transport().to_transcript()
+}
+
+fn whole(c: &mut Criterion) {
+    let pin = Pin::new(PIN).unwrap();
+    let mut g = c.benchmark_group("session");
+    g.throughput(Throughput::Elements(1));
+
+    let mut cie = Cie::with_rng(Slot(None), ChaCha20Rng::from_seed(HOST_SEED)).unwrap();
+    // First session: fills the certificate cache, as an app's first session would.
+    cie.transport_mut().0 = Some(card(CARD_SEEDS[0]));
+    session(&mut cie, &pin);
+    let mut n = 0usize;
+    g.bench_function("whole", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                card(CARD_SEEDS[n % 2])
+            },
+            |fresh| {
+                cie.transport_mut().0 = Some(fresh);
+                session(&mut cie, &pin);
+            },
+            BatchSize::SmallInput,
+        );
+    });
+
+    let mut n = 0usize;
+    g.bench_function("whole_cold_host", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                card(CARD_SEEDS[n % 2])
+            },
+            |fresh| {
+                let mut cie = Cie::with_rng(fresh, ChaCha20Rng::from_seed(HOST_SEED)).unwrap();
+                session(&mut cie, &pin);
+            },
+            BatchSize::SmallInput,
+        );
+    });
+
+    // Host only: the card's answers come from a transcript.
+    let transcripts = CARD_SEEDS.map(record);
+    let rng = SharedRng(Rc::new(RefCell::new(ChaCha20Rng::from_seed(HOST_SEED))));
+    let mut host = Cie::with_rng(Slot(None), rng.clone()).unwrap();
+    host.transport_mut().0 = Some(transcripts[0].clone());
+    session(&mut host, &pin);
+    let mut n = 0usize;
+    g.bench_function("host_only", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                transcripts[n % 2].clone()
+            },
+            |replay| {
+                *rng.0.borrow_mut() = ChaCha20Rng::from_seed(HOST_SEED);
+                host.transport_mut().0 = Some(replay);
+                session(&mut host, &pin);
+            },
+            BatchSize::SmallInput,
+        );
+    });
+
+    // Card only: the host's commands come from the recording.
+    let commands: Vec<Vec<Vec<u8>>> = transcripts
+        .iter()
+        .map(|t| t.exchanges().iter().map(|e| e.command.clone()).collect())
+        .collect();
+    // Check once that a fresh card answers the recorded commands exactly as recorded.
+    for (seed, t) in CARD_SEEDS.iter().zip(&transcripts) {
+        let mut fresh = card(*seed);
+        let mut buf = vec![0u8; 4096];
+        for e in t.exchanges() {
+            let len = fresh.transmit(&e.command, &mut buf).unwrap();
+            assert_eq!(Some(&buf[..len]), e.outcome.response());
+        }
+    }
+    let mut n = 0usize;
+    g.bench_function("card_only", |b| {
+        let mut buf = vec![0u8; 4096];
+        b.iter_batched(
+            || {
+                n += 1;
+                (card(CARD_SEEDS[n % 2]), n % 2)
+            },
+            |(mut fresh, which)| {
+                for command in &commands[which] {
+                    black_box(fresh.transmit(command, &mut buf).unwrap());
+                }
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    g.finish();
+}
+
+fn per_apdu(c: &mut Criterion) {
+    let pin = Pin::new(PIN).unwrap();
+    let mut g = c.benchmark_group("apdu");
+    g.throughput(Throughput::Elements(1));
+    let mut cie = Cie::with_rng(card(CARD_SEEDS[0]), ChaCha20Rng::from_seed(HOST_SEED)).unwrap();
+    let mut s = cie.open().unwrap();
+    s.verify_pin(&pin).unwrap();
+    g.bench_function("verify_in_session", |b| {
+        b.iter(|| s.verify_pin(black_box(&pin)).unwrap());
+    });
+    g.bench_function("status_in_session", |b| {
+        b.iter(|| black_box(s.pin_status().unwrap()));
+    });
+    g.finish();
+}
+
+criterion_group!(benches, whole, per_apdu);
+criterion_main!(benches);
