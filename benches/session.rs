@@ -32,6 +32,7 @@ use std::cell::RefCell;
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::rc::Rc;
+use std::time::Instant;
 
 use cie_pinpuk::card::Cie;
 use cie_pinpuk::codes::Pin;
@@ -93,8 +94,106 @@ fn record(seed: [u8; 32]) -> Transcript {
     cie.into_transport().to_transcript()
 }
 
+/// A transcript replay that notes when the host hands over each command and gets its
+/// answer back, so that the host's work between two exchanges can be timed.
+struct Stamped {
+    inner: Transcript,
+    marks: Vec<(Instant, Instant)>,
+}
+
+impl CardTransport for Stamped {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        let start = Instant::now();
+        let r = self.inner.transmit(command, response);
+        self.marks.push((start, Instant::now()));
+        r
+    }
+}
+
+fn label(command: &[u8]) -> String {
+    let name = match (command[0] & 0x0C != 0, command[1]) {
+        (_, 0xA4) => "SELECT",
+        (_, 0xB0) => "READ BINARY",
+        (false, 0xCB) => "GET DATA",
+        (false, 0x22) => "MSE SET KAT (DH)",
+        (true, 0x22) => "MSE SET (SM)",
+        (_, 0x2A) => "PSO VERIFY CERTIFICATE",
+        (_, 0x84) => "GET CHALLENGE",
+        (_, 0x82) => "EXTERNAL AUTHENTICATE",
+        (_, 0x88) => "INTERNAL AUTHENTICATE",
+        (_, 0xC0) => "GET RESPONSE",
+        (_, 0x20) => "VERIFY",
+        _ => "other",
+    };
+    format!("{:02X} {:02X} {name}", command[0], command[1])
+}
+
+/// Prints where a session's time goes: per exchange, the card's time to answer it and the
+/// host's time to produce it (from the previous answer). Means over `runs` sessions.
+fn breakdown(transcripts: &[Transcript; 2], runs: u32) {
+    let pin = Pin::new(PIN).unwrap();
+    let t = &transcripts[0];
+    let n = t.exchanges().len();
+    let mut card_ns = vec![0u128; n];
+    let mut host_ns = vec![0u128; n];
+    let mut host_after = 0u128;
+    let mut buf = vec![0u8; 4096];
+    let rng = SharedRng(Rc::new(RefCell::new(ChaCha20Rng::from_seed(HOST_SEED))));
+    let mut host = Cie::with_rng(Slot(None), rng.clone()).unwrap();
+    host.transport_mut().0 = Some(Stamped {
+        inner: transcripts[1].clone(),
+        marks: Vec::new(),
+    });
+    session(&mut host, &pin);
+    for _ in 0..runs {
+        let mut fresh = card(CARD_SEEDS[0]);
+        for (i, e) in t.exchanges().iter().enumerate() {
+            let start = Instant::now();
+            black_box(fresh.transmit(&e.command, &mut buf).unwrap());
+            card_ns[i] += start.elapsed().as_nanos();
+        }
+        *rng.0.borrow_mut() = ChaCha20Rng::from_seed(HOST_SEED);
+        host.transport_mut().0 = Some(Stamped {
+            inner: t.clone(),
+            marks: Vec::new(),
+        });
+        let begin = Instant::now();
+        session(&mut host, &pin);
+        let end = Instant::now();
+        let marks = &host.transport_mut().0.as_ref().unwrap().marks;
+        let mut previous = begin;
+        for (i, (start, stop)) in marks.iter().enumerate() {
+            host_ns[i] += (*start - previous).as_nanos();
+            previous = *stop;
+        }
+        host_after += (end - previous).as_nanos();
+        // Alternate the other transcript in, so that the next challenge differs (K5).
+        *rng.0.borrow_mut() = ChaCha20Rng::from_seed(HOST_SEED);
+        host.transport_mut().0 = Some(Stamped {
+            inner: transcripts[1].clone(),
+            marks: Vec::new(),
+        });
+        session(&mut host, &pin);
+    }
+    let runs = u128::from(runs);
+    let total_card: u128 = card_ns.iter().sum::<u128>() / runs;
+    let total_host: u128 = (host_ns.iter().sum::<u128>() + host_after) / runs;
+    eprintln!("session breakdown, mean of {runs} runs, microseconds (host = work before sending the command)");
+    eprintln!("{:>3} {:<32} {:>9} {:>9}", "#", "command", "host", "card");
+    for (i, e) in t.exchanges().iter().enumerate() {
+        let h = host_ns[i] / runs / 1000;
+        let c = card_ns[i] / runs / 1000;
+        if h >= 50 || c >= 50 {
+            eprintln!("{i:>3} {:<32} {h:>9} {c:>9}", label(&e.command));
+        }
+    }
+    eprintln!("    after the last answer          {:>9}", host_after / runs / 1000);
+    eprintln!("    total                          {:>9} {:>9}", total_host / 1000, total_card / 1000);
+}
+
 fn whole(c: &mut Criterion) {
     let pin = Pin::new(PIN).unwrap();
+    breakdown(&CARD_SEEDS.map(record), 10);
     let mut g = c.benchmark_group("session");
     g.throughput(Throughput::Elements(1));
 
