@@ -332,8 +332,9 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             .map_err(PinError::from)?;
         self.verify_pin_with(old, last_try)?;
         let mut data = Zeroizing::new([0u8; 16]);
-        data[..8].copy_from_slice(old.expose_ascii());
-        data[8..].copy_from_slice(new.expose_ascii());
+        let (old_part, new_part) = data.split_at_mut(8);
+        old_part.copy_from_slice(old.expose_ascii());
+        new_part.copy_from_slice(new.expose_ascii());
         self.pin_command(
             PinCommand::Change,
             [0x00, 0x24, 0x00, REF_PIN],
