@@ -25,7 +25,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use std::cell::RefCell;
@@ -89,7 +90,8 @@ fn session<T: CardTransport, R: rand_core::CryptoRng>(cie: &mut Cie<T, R>, pin: 
 
 /// Records open + VERIFY with a fresh host seeded with `HOST_SEED` on a card seeded `seed`.
 fn record(seed: [u8; 32]) -> Transcript {
-    let mut cie = Cie::with_rng(Recorder::new(card(seed)), ChaCha20Rng::from_seed(HOST_SEED)).unwrap();
+    let mut cie =
+        Cie::with_rng(Recorder::new(card(seed)), ChaCha20Rng::from_seed(HOST_SEED)).unwrap();
     session(&mut cie, &Pin::new(PIN).unwrap());
     cie.into_transport().to_transcript()
 }
@@ -178,7 +180,9 @@ fn breakdown(transcripts: &[Transcript; 2], runs: u32) {
     let runs = u128::from(runs);
     let total_card: u128 = card_ns.iter().sum::<u128>() / runs;
     let total_host: u128 = (host_ns.iter().sum::<u128>() + host_after) / runs;
-    eprintln!("session breakdown, mean of {runs} runs, microseconds (host = work before sending the command)");
+    eprintln!(
+        "session breakdown, mean of {runs} runs, microseconds (host = work before sending the command)"
+    );
     eprintln!("{:>3} {:<32} {:>9} {:>9}", "#", "command", "host", "card");
     for (i, e) in t.exchanges().iter().enumerate() {
         let h = host_ns[i] / runs / 1000;
@@ -187,8 +191,15 @@ fn breakdown(transcripts: &[Transcript; 2], runs: u32) {
             eprintln!("{i:>3} {:<32} {h:>9} {c:>9}", label(&e.command));
         }
     }
-    eprintln!("    after the last answer          {:>9}", host_after / runs / 1000);
-    eprintln!("    total                          {:>9} {:>9}", total_host / 1000, total_card / 1000);
+    eprintln!(
+        "    after the last answer          {:>9}",
+        host_after / runs / 1000
+    );
+    eprintln!(
+        "    total                          {:>9} {:>9}",
+        total_host / 1000,
+        total_card / 1000
+    );
 }
 
 fn whole(c: &mut Criterion) {

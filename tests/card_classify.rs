@@ -6,7 +6,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use std::collections::HashSet;
@@ -51,10 +52,7 @@ fn n6_exhaustive_classification_for_every_pin_command() {
             assert_eq!(r.is_ok(), v == 0x9000, "{command:?} {v:04X}");
             match r {
                 Ok(()) => ok += 1,
-                Err(PinError::Wrong {
-                    code: c,
-                    remaining,
-                }) => {
+                Err(PinError::Wrong { code: c, remaining }) => {
                     // Wrong only for 63Cx with x > 0, with x as the count.
                     assert_eq!(v & 0xFFF0, 0x63C0, "{command:?} {v:04X}");
                     assert_eq!(u16::from(remaining), v & 0x0F);
@@ -89,10 +87,22 @@ fn n6_exhaustive_classification_for_every_pin_command() {
         assert_eq!(ok, 1);
         assert_eq!(wrong, 15, "{command:?}: 63C1..63CF");
         // The counter answers.
-        assert_eq!(classify(command, StatusWord::from_u16(0x63C2)), Err(PinError::Wrong { code, remaining: 2 }));
-        assert_eq!(classify(command, StatusWord::from_u16(0x63C1)), Err(PinError::Wrong { code, remaining: 1 }));
-        assert_eq!(classify(command, StatusWord::from_u16(0x63C0)), Err(blocked(code)));
-        assert_eq!(classify(command, StatusWord::from_u16(0x6983)), Err(blocked(code)));
+        assert_eq!(
+            classify(command, StatusWord::from_u16(0x63C2)),
+            Err(PinError::Wrong { code, remaining: 2 })
+        );
+        assert_eq!(
+            classify(command, StatusWord::from_u16(0x63C1)),
+            Err(PinError::Wrong { code, remaining: 1 })
+        );
+        assert_eq!(
+            classify(command, StatusWord::from_u16(0x63C0)),
+            Err(blocked(code))
+        );
+        assert_eq!(
+            classify(command, StatusWord::from_u16(0x6983)),
+            Err(blocked(code))
+        );
     }
 }
 
@@ -125,12 +135,16 @@ fn n6_named_status_words_are_distinct_and_never_wrong() {
         for command in [PinCommand::Change, PinCommand::ResetRetryCounter] {
             assert_eq!(
                 classify(command, StatusWord::from_u16(v)),
-                Err(PinError::StateUnknown { sw: StatusWord::from_u16(v) })
+                Err(PinError::StateUnknown {
+                    sw: StatusWord::from_u16(v)
+                })
             );
         }
         assert_eq!(
             classify(PinCommand::Verify(CodeKind::Pin), StatusWord::from_u16(v)),
-            Err(PinError::Card { sw: StatusWord::from_u16(v) })
+            Err(PinError::Card {
+                sw: StatusWord::from_u16(v)
+            })
         );
     }
 }

@@ -25,7 +25,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 mod card_common;
@@ -36,7 +37,7 @@ use std::sync::{Mutex, OnceLock};
 
 use card_common::*;
 use cie_pinpuk::Error;
-use cie_pinpuk::apdu::{ExchangeError, StatusWord};
+use cie_pinpuk::apdu::ExchangeError;
 use cie_pinpuk::card::{CardError, Cie, Describe, Lang, PinError, Session, Step};
 use cie_pinpuk::codes::CodeKind;
 use cie_pinpuk::emulator::VirtualCie;
@@ -256,7 +257,9 @@ fn expected(fault: Fault, phase: Phase, e: &Error) -> bool {
         // F6: the answer is cut to one byte: too short for a status word.
         Fault::Truncate { .. } => matches!(
             e,
-            Error::Exchange(ExchangeError::Apdu(_)) | Error::Apdu(_) | Error::Sm(SmError::Format(_))
+            Error::Exchange(ExchangeError::Apdu(_))
+                | Error::Apdu(_)
+                | Error::Sm(SmError::Format(_))
         ),
         // F7: in clear (a, b) the flipped bit lands in the status word (9000 -> 9100, not
         // success); under SM (c-g) it breaks the MAC.
@@ -289,14 +292,19 @@ fn cell(fault: Fault, phase: Phase) {
     let at = index_of(phase);
     let reference = phase.reference_keys();
     let clean = clean(reference);
-    let wire = Rc::new(RefCell::new(injector(new_card(reference, 5)).with_fault(at, fault)));
+    let wire = Rc::new(RefCell::new(
+        injector(new_card(reference, 5)).with_fault(at, fault),
+    ));
     let mut cie = new_host(&wire, reference);
     let run = flow(&mut cie, &wire);
     let Some((stage, err)) = &run.failed else {
         panic!("{fault} at {phase:?} did not fail the flow");
     };
     assert_eq!(*stage, phase.stage(), "{fault} {phase:?}: {err:?}");
-    assert!(expected(fault, phase, err), "{fault} {phase:?}: unexpected {err:?}");
+    assert!(
+        expected(fault, phase, err),
+        "{fault} {phase:?}: unexpected {err:?}"
+    );
 
     // The session is closed: it never opened (a, b, c, g), or it reports closed, and the
     // next call is refused with SessionClosed before any I/O (R18).
@@ -360,10 +368,18 @@ fn cell(fault: Fault, phase: Phase) {
         s.verify_pin(&pin(current)).unwrap();
         drop(s);
         let w = wire.borrow();
-        let cmds: Vec<Vec<u8>> = w.inner().commands().skip(after_open).map(<[u8]>::to_vec).collect();
+        let cmds: Vec<Vec<u8>> = w
+            .inner()
+            .commands()
+            .skip(after_open)
+            .map(<[u8]>::to_vec)
+            .collect();
         assert!(after_open > mark);
         let first = cmds.iter().find(|c| is_pin_command(c)).unwrap();
-        assert!(!carries_code(first), "the first PIN command after open must be the query");
+        assert!(
+            !carries_code(first),
+            "the first PIN command after open must be the query"
+        );
         assert_eq!(code_commands(&cmds), vec![(0x20, 0x81)]);
         let card = w.inner().inner();
         assert_eq!((card.pin_tries_left(), card.puk_tries_left()), (3, 10));
@@ -374,13 +390,21 @@ fn cell(fault: Fault, phase: Phase) {
 fn f8_on_the_ias_select_is_answered_by_the_mf_fallback() {
     // The first SELECT (IAS by AID) failing is what chips without that AID do: the host
     // falls back to 00 A4 00 00 and the flow goes through (PROTOCOL.md 1.2).
-    for fault in [Fault::StatusWord(0x6F00), Fault::BitFlip { byte: 0, bit: 0 }] {
-        let wire = Rc::new(RefCell::new(injector(new_card(false, 5)).with_fault(0, fault)));
+    for fault in [
+        Fault::StatusWord(0x6F00),
+        Fault::BitFlip { byte: 0, bit: 0 },
+    ] {
+        let wire = Rc::new(RefCell::new(
+            injector(new_card(false, 5)).with_fault(0, fault),
+        ));
         let mut cie = new_host(&wire, false);
         let run = flow(&mut cie, &wire);
         assert!(run.failed.is_none(), "{run:?}");
         let w = wire.borrow();
-        assert_eq!(&w.inner().commands().nth(1).unwrap()[..4], &[0x00, 0xA4, 0x00, 0x00]);
+        assert_eq!(
+            &w.inner().commands().nth(1).unwrap()[..4],
+            &[0x00, 0xA4, 0x00, 0x00]
+        );
     }
 }
 
@@ -389,7 +413,11 @@ fn f8_on_the_ias_select_is_answered_by_the_mf_fallback() {
 /// same PIN). The host must send the PIN once and close the session (P-PIN1, P-SM4).
 #[test]
 fn p_pin1_f8_6cxx_answer_to_verify_or_change_is_not_reissued() {
-    for (phase, sw) in [(Phase::D, 0x6C10u16), (Phase::D, 0x6C00), (Phase::E, 0x6C08)] {
+    for (phase, sw) in [
+        (Phase::D, 0x6C10u16),
+        (Phase::D, 0x6C00),
+        (Phase::E, 0x6C08),
+    ] {
         let at = index_of(phase);
         let wire = Rc::new(RefCell::new(
             injector(new_card(false, 5)).with_fault(at, Fault::StatusWord(sw)),
@@ -406,7 +434,12 @@ fn p_pin1_f8_6cxx_answer_to_verify_or_change_is_not_reissued() {
         assert_eq!(w.exchanges(), at + 1);
         let seen: Vec<Vec<u8>> = w.inner().commands().map(<[u8]>::to_vec).collect();
         let ins = clean(false)[at][1];
-        assert_eq!(seen.iter().filter(|c| c[1] == ins && carries_code(c)).count(), 1);
+        assert_eq!(
+            seen.iter()
+                .filter(|c| c[1] == ins && carries_code(c))
+                .count(),
+            1
+        );
     }
 }
 
@@ -592,7 +625,11 @@ fn apply(s: &mut FaultSession<'_>, op: Op) -> Result<(), Error> {
 }
 
 fn spy_commands(wire: &FaultWire) -> Vec<Vec<u8>> {
-    wire.borrow().inner().commands().map(<[u8]>::to_vec).collect()
+    wire.borrow()
+        .inner()
+        .commands()
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 /// The whole flow under `schedule`, checking the invariants; panics on a violation.
@@ -623,12 +660,19 @@ fn schedule_case(cie: &mut FaultHost, wire: &FaultWire, seed: u32, schedule: &[(
             // resend of VERIFY, CHANGE or RESET RETRY COUNTER).
             let sent = code_commands(&cmds[before..]);
             for (i, c) in sent.iter().enumerate() {
-                assert!(!sent[i + 1..].contains(c), "{op:?} re-sent {c:02X?}: {sent:02X?}");
+                assert!(
+                    !sent[i + 1..].contains(c),
+                    "{op:?} re-sent {c:02X?}: {sent:02X?}"
+                );
             }
             assert!(sent.len() <= 2, "{op:?}: {sent:02X?}");
             texts.push(format!("{s:?}"));
             if let Err(e) = result {
-                texts.push(format!("{e:?} {e} {} {}", e.describe(Lang::It), e.describe(Lang::En)));
+                texts.push(format!(
+                    "{e:?} {e} {} {}",
+                    e.describe(Lang::It),
+                    e.describe(Lang::En)
+                ));
                 if s.is_open() {
                     // Invariant 3, intact: only a refusal or a card answer about the code
                     // leaves the session open, and then the card's session is alive too.

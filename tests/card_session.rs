@@ -14,7 +14,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 mod card_common;
@@ -64,7 +65,11 @@ fn reference_keys_read_nis_open_serial_status_verify() {
     // (the INTERNAL AUTHENTICATE answer exceeds 256 bytes with the reference keys), which
     // the reference profile allows (PROTOCOL.md, "0C C0 quirk"; TESTING.md C7).
     for c in &cmds[first_sm..] {
-        assert!(c[0] & 0x0C == 0x0C || c[..2] == [0x00, 0xC0], "{}", hex::encode(c));
+        assert!(
+            c[0] & 0x0C == 0x0C || c[..2] == [0x00, 0xC0],
+            "{}",
+            hex::encode(c)
+        );
     }
     assert!(cmds[first_sm..].iter().any(|c| c[..2] == [0x00, 0xC0]));
 }
@@ -98,7 +103,10 @@ fn closed_session_sends_nothing_r18() {
         s.change_pin(&pin(PIN), &pin(NEW_PIN)),
         s.unblock_pin(&puk(PUK), &pin(NEW_PIN)),
     ] {
-        assert!(matches!(r, Err(Error::Card(CardError::SessionClosed))), "{r:?}");
+        assert!(
+            matches!(r, Err(Error::Card(CardError::SessionClosed))),
+            "{r:?}"
+        );
     }
     assert_eq!(sent(&wire), before);
 }
@@ -581,7 +589,10 @@ fn n9_c6_final_puk_try_guard_warns_of_irreversibility() {
     assert_eq!(sent(&wire), before);
     let it = e.describe(Lang::It);
     let en = e.describe(Lang::En);
-    assert!(it.contains("per sempre") && it.contains("nuova carta"), "{it}");
+    assert!(
+        it.contains("per sempre") && it.contains("nuova carta"),
+        "{it}"
+    );
     assert!(en.contains("for good") && en.contains("new card"), "{en}");
     assert_eq!(tries(&wire), (0, 1));
 }
@@ -661,7 +672,10 @@ fn c4_reset_retry_counter_without_puk_is_not_authorized() {
 // ---------------------------------------------------------------------------------------
 // The two case-1 forms (PROTOCOL.md 4.3)
 
-fn status_query_with(form: Case1Form, card: Case1Acceptance) -> (Result<RetryStatus, Error>, Vec<u8>, bool) {
+fn status_query_with(
+    form: Case1Form,
+    card: Case1Acceptance,
+) -> (Result<RetryStatus, Error>, Vec<u8>, bool) {
     let options = Options {
         case1: form,
         ..Options::default()
@@ -692,7 +706,10 @@ fn c3_case1_middleware_form_against_middleware_only_card() {
     let (r, cmd, open) = status_query_with(Case1Form::Middleware, Case1Acceptance::MiddlewareOnly);
     assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
     // 0C 20 00 81 0D 97 01 00 8E 08 <mac> 00.
-    assert_eq!(&cmd[..9], &[0x0C, 0x20, 0x00, 0x81, 0x0D, 0x97, 0x01, 0x00, 0x8E]);
+    assert_eq!(
+        &cmd[..9],
+        &[0x0C, 0x20, 0x00, 0x81, 0x0D, 0x97, 0x01, 0x00, 0x8E]
+    );
     assert!(open);
 }
 
@@ -825,7 +842,11 @@ fn n12_p_pin7_no_error_value_or_text_shows_a_code() {
     );
     // Parse errors of every test code mistyped.
     for code in SECRETS {
-        for bad in [&code[..7], &format!("{code}1")[..], &code.replace('1', "x")[..]] {
+        for bad in [
+            &code[..7],
+            &format!("{code}1")[..],
+            &code.replace('1', "x")[..],
+        ] {
             if let Err(e) = Pin::new(bad) {
                 errors.push(e.into());
             }

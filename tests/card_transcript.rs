@@ -19,7 +19,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 mod card_common;
@@ -28,7 +29,9 @@ use card_common::*;
 use cie_pinpuk::Error;
 use cie_pinpuk::card::{Cie, PinError};
 use cie_pinpuk::codes::{CodeKind, RetryStatus};
-use cie_pinpuk::transport::{CardTransport, Recorder, Transcript, TranscriptDivergence, TransportError};
+use cie_pinpuk::transport::{
+    CardTransport, Recorder, Transcript, TranscriptDivergence, TransportError,
+};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -44,7 +47,10 @@ fn session<T: CardTransport>(cie: &mut Cie<T, ChaCha20Rng>) -> Vec<String> {
     log.push(format!("serial {}", s.serial().unwrap()));
     log.push(format!("pin {:?}", s.pin_status().unwrap()));
     log.push(format!("puk {:?}", s.puk_status().unwrap()));
-    log.push(format!("verify wrong {:?}", s.verify_pin(&pin(WRONG_PIN)).err()));
+    log.push(format!(
+        "verify wrong {:?}",
+        s.verify_pin(&pin(WRONG_PIN)).err()
+    ));
     log.push(format!("verify right {:?}", s.verify_pin(&pin(PIN)).err()));
     log.push(format!("pin {:?}", s.pin_status().unwrap()));
     log.push(format!(

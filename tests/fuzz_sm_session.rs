@@ -7,7 +7,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 #[path = "../fuzz/harness/sm_session.rs"]
@@ -43,14 +44,19 @@ fn regenerate_sm_session_corpus() {
     use cie_pinpuk::card::{Cie, SystemRng};
     use cie_pinpuk::transport::Spy;
     // A clean run of the harness's flow, to find the exchange of each phase.
-    let mut cie = Cie::with_dapp(Spy::new(harness::card()), SystemRng::default(), harness::dapp());
+    let mut cie = Cie::with_dapp(
+        Spy::new(harness::card()),
+        SystemRng::default(),
+        harness::dapp(),
+    );
     cie.read_nis().unwrap();
     {
         let mut s = cie.open().unwrap();
         s.serial().unwrap();
         s.pin_status().unwrap();
         s.puk_status().unwrap();
-        s.verify_pin(&cie_pinpuk::Pin::new("40271953").unwrap()).unwrap();
+        s.verify_pin(&cie_pinpuk::Pin::new("40271953").unwrap())
+            .unwrap();
     }
     let cmds: Vec<Vec<u8>> = cie.transport().commands().map(<[u8]>::to_vec).collect();
     let find = |f: &dyn Fn(&[u8]) -> bool| cmds.iter().position(|c| f(c)).unwrap();
@@ -79,7 +85,13 @@ fn regenerate_sm_session_corpus() {
         ("plain_9000_change", at(change, &[0x0A, 0x90, 0x00])),
         (
             "garbage_internal_auth",
-            at(internal, &[0x0A, 0x87, 0x09, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0x99, 0x02, 0x90, 0x00, 0x90, 0x00]),
+            at(
+                internal,
+                &[
+                    0x0A, 0x87, 0x09, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0x99, 0x02, 0x90, 0x00, 0x90,
+                    0x00,
+                ],
+            ),
         ),
         ("sw_6988_serial", at(read_sm, &[0x0B, 0x69, 0x88])),
         ("two_faults", {

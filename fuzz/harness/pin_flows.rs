@@ -51,8 +51,8 @@ const WRONG_PUK: &str = "73918463";
 const CODES: [&str; 5] = [PIN_A, PIN_B, WRONG_PIN, PUK, WRONG_PUK];
 const WEAK: [&str; 4] = ["11111111", "12345678", "87654321", "00000000"];
 const SWS: [u16; 16] = [
-    0x9000, 0x63C2, 0x63C1, 0x63C0, 0x6983, 0x6300, 0x6700, 0x6982, 0x6984, 0x6A88, 0x6F00,
-    0x6581, 0x6988, 0x6C08, 0x6110, 0xFFFF,
+    0x9000, 0x63C2, 0x63C1, 0x63C0, 0x6983, 0x6300, 0x6700, 0x6982, 0x6984, 0x6A88, 0x6F00, 0x6581,
+    0x6988, 0x6C08, 0x6110, 0xFFFF,
 ];
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -108,12 +108,12 @@ impl CardTransport for Reader {
         self.calls += 1;
         self.commands.push(command.to_vec());
         let n = self.inner.transmit(command, response)?;
-        if let Some((at, sw)) = self.chosen_sw {
-            if at == index && n >= 2 {
-                if let Some(tail) = response.get_mut(n - 2..n) {
-                    tail.copy_from_slice(&sw.to_be_bytes());
-                }
-            }
+        if let Some((at, sw)) = self.chosen_sw
+            && at == index
+            && n >= 2
+            && let Some(tail) = response.get_mut(n - 2..n)
+        {
+            tail.copy_from_slice(&sw.to_be_bytes());
         }
         Ok(n)
     }
@@ -145,7 +145,7 @@ fn has_secret(text: &str) -> bool {
 fn bytes_hold_code(bytes: &[u8]) -> bool {
     CODES.iter().any(|c| {
         let c = c.as_bytes();
-        [&c[..], &c[..4], &c[4..]]
+        [c, &c[..4], &c[4..]]
             .iter()
             .any(|n| bytes.windows(n.len()).any(|w| w == *n))
     })
@@ -291,7 +291,13 @@ pub fn run(data: &[u8]) {
                 10 => {
                     let len = usize::from(arg % 10);
                     let text: String = (0..len)
-                        .map(|i| if arg & 0x80 != 0 && i == 3 { 'x' } else { char::from(b'0' + ((arg as usize + i) % 10) as u8) })
+                        .map(|i| {
+                            if arg & 0x80 != 0 && i == 3 {
+                                'x'
+                            } else {
+                                char::from(b'0' + ((arg as usize + i) % 10) as u8)
+                            }
+                        })
                         .collect();
                     match Pin::new(&text) {
                         // 8 digits: a valid code, not this op's subject.
@@ -341,7 +347,11 @@ pub fn run(data: &[u8]) {
             }
             match &result {
                 Err(Error::Pin(PinError::Quality(_))) | Err(Error::Code(_)) => {
-                    assert!(sent.is_empty(), "a refused code sent {} commands", sent.len());
+                    assert!(
+                        sent.is_empty(),
+                        "a refused code sent {} commands",
+                        sent.len()
+                    );
                 }
                 Err(Error::Pin(PinError::LastTryGuard { .. })) => {
                     assert!(codes.is_empty(), "the last-try guard sent a code");
@@ -354,22 +364,36 @@ pub fn run(data: &[u8]) {
                 && case1 == Case1Acceptance::Both
                 && !session_faulted;
             if matches!(op, 0..=5) && left0.0 == 0 && (known_pin.is_blocked() || reference) {
-                assert!(!codes.iter().any(|c| *c == (0x20, 0x81) || *c == (0x24, 0x81)), "a blocked PIN was sent");
+                assert!(
+                    !codes
+                        .iter()
+                        .any(|c| *c == (0x20, 0x81) || *c == (0x24, 0x81)),
+                    "a blocked PIN was sent"
+                );
             }
             if matches!(op, 7 | 8) && left0.1 == 0 && (known_puk.is_blocked() || reference) {
                 assert!(!codes.contains(&(0x20, 0x82)), "a blocked PUK was sent");
             }
             // N9: RESET RETRY COUNTER only after VERIFY PUK in the same call.
             if let Some(p) = codes.iter().position(|c| c.0 == 0x2C) {
-                assert!(codes[..p].contains(&(0x20, 0x82)), "RESET RETRY COUNTER without VERIFY PUK");
+                assert!(
+                    codes[..p].contains(&(0x20, 0x82)),
+                    "RESET RETRY COUNTER without VERIFY PUK"
+                );
             }
             // N3, N9: the outcome agrees with the card when nothing interfered.
             if !fault_in_op && s.is_open() {
                 match &result {
-                    Err(Error::Pin(PinError::Wrong { code: CodeKind::Pin, remaining })) => {
+                    Err(Error::Pin(PinError::Wrong {
+                        code: CodeKind::Pin,
+                        remaining,
+                    })) => {
                         assert_eq!(*remaining, left1.0);
                     }
-                    Err(Error::Pin(PinError::Wrong { code: CodeKind::Puk, remaining })) => {
+                    Err(Error::Pin(PinError::Wrong {
+                        code: CodeKind::Puk,
+                        remaining,
+                    })) => {
                         assert_eq!(*remaining, left1.1);
                     }
                     Err(Error::Pin(PinError::Blocked)) => assert_eq!(left1.0, 0),
@@ -387,7 +411,11 @@ pub fn run(data: &[u8]) {
             drop(r);
             texts.push(format!("{s:?}"));
             if let Err(e) = &result {
-                texts.push(format!("{e:?} {e} {} {}", e.describe(Lang::It), e.describe(Lang::En)));
+                texts.push(format!(
+                    "{e:?} {e} {} {}",
+                    e.describe(Lang::It),
+                    e.describe(Lang::En)
+                ));
                 if !s.is_open() {
                     let n = reader.borrow().calls;
                     let again = s.pin_status();

@@ -125,13 +125,19 @@ impl CardTransport for Reader {
         self.calls += 1;
         self.commands.push(command.to_vec());
         let n = self.inner.transmit(command, response)?;
-        match self.chosen.iter().find(|(at, _)| *at == index).map(|(_, c)| c) {
+        match self
+            .chosen
+            .iter()
+            .find(|(at, _)| *at == index)
+            .map(|(_, c)| c)
+        {
             Some(Chosen::Answer(bytes)) => {
-                let out = response
-                    .get_mut(..bytes.len())
-                    .ok_or(TransportError::BufferTooSmall {
-                        needed: bytes.len(),
-                    })?;
+                let out =
+                    response
+                        .get_mut(..bytes.len())
+                        .ok_or(TransportError::BufferTooSmall {
+                            needed: bytes.len(),
+                        })?;
                 out.copy_from_slice(bytes);
                 Ok(bytes.len())
             }
@@ -161,8 +167,11 @@ fn u16_at(body: &[u8], at: usize) -> u16 {
     ])
 }
 
+/// Faults and chosen answers, each at its exchange index.
+type Script = (Vec<(usize, Fault)>, Vec<(usize, Chosen)>);
+
 /// Parses the script into faults and chosen answers.
-fn script(data: &[u8]) -> (Vec<(usize, Fault)>, Vec<(usize, Chosen)>) {
+fn script(data: &[u8]) -> Script {
     let mut faults = Vec::new();
     let mut chosen = Vec::new();
     let mut rest = data;
@@ -205,15 +214,15 @@ fn script(data: &[u8]) -> (Vec<(usize, Fault)>, Vec<(usize, Chosen)>) {
 }
 
 fn has_secret(text: &str) -> bool {
-    CODES.iter().any(|c| {
-        (0..=c.len() - 4).any(|i| text.contains(&c[i..i + 4]))
-    })
+    CODES
+        .iter()
+        .any(|c| (0..=c.len() - 4).any(|i| text.contains(&c[i..i + 4])))
 }
 
 fn bytes_hold_code(bytes: &[u8]) -> bool {
     CODES.iter().any(|c| {
         let c = c.as_bytes();
-        [&c[..], &c[..4], &c[4..]]
+        [c, &c[..4], &c[4..]]
             .iter()
             .any(|n| bytes.windows(n.len()).any(|w| w == *n))
     })
@@ -230,7 +239,11 @@ fn carries_code(c: &[u8]) -> bool {
 }
 
 fn check_text(e: &Error, texts: &mut Vec<String>) {
-    texts.push(format!("{e:?} {e} {} {}", e.describe(Lang::It), e.describe(Lang::En)));
+    texts.push(format!(
+        "{e:?} {e} {} {}",
+        e.describe(Lang::It),
+        e.describe(Lang::En)
+    ));
 }
 
 /// Runs one fuzz input.
@@ -286,7 +299,10 @@ pub fn run(data: &[u8]) {
                     .map(|c| (c[1], c[3]))
                     .collect();
                 for (i, c) in sent.iter().enumerate() {
-                    assert!(!sent[i + 1..].contains(c), "a PIN command re-sent in one call");
+                    assert!(
+                        !sent[i + 1..].contains(c),
+                        "a PIN command re-sent in one call"
+                    );
                 }
             }
             texts.push(format!("{s:?}"));

@@ -8,7 +8,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use cie_pinpuk::auth::{CaPrivateKey, DappHost, Strategy, TerminalKeys};
@@ -18,10 +19,10 @@ use cie_pinpuk::emulator::{
     CaKeyComponents, DhGroup, RsaKeyComponents, VirtualCie, VirtualCieBuilder,
 };
 use cie_pinpuk::transport::{CardTransport, Spy};
-use std::cell::RefCell;
-use std::rc::Rc;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The PIN of every test card. Its digits were chosen so that no 4-digit run of it is a
 /// status word, a count or a length that an error message could print.
@@ -129,7 +130,11 @@ pub fn host<T: CardTransport>(transport: T, seed: u8) -> Cie<T, ChaCha20Rng> {
 }
 
 /// A host with a fixed seed and options.
-pub fn host_with<T: CardTransport>(transport: T, seed: u8, options: Options) -> Cie<T, ChaCha20Rng> {
+pub fn host_with<T: CardTransport>(
+    transport: T,
+    seed: u8,
+    options: Options,
+) -> Cie<T, ChaCha20Rng> {
     host(transport, seed).with_options(options)
 }
 
@@ -158,7 +163,7 @@ pub fn assert_no_secret(text: &str) {
 pub fn bytes_hold_secret(bytes: &[u8]) -> bool {
     SECRETS.iter().any(|code| {
         let c = code.as_bytes();
-        [&c[..], &c[..4], &c[4..]]
+        [c, &c[..4], &c[4..]]
             .iter()
             .any(|needle| bytes.windows(needle.len()).any(|w| w == *needle))
     })
