@@ -115,13 +115,7 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             Ok(answer) => Ok(answer),
             Err(e) => {
                 self.close();
-                Err(match e {
-                    Error::Transport(TransportError::Reset) => CardError::SecurityStatusLost.into(),
-                    Error::Exchange(crate::apdu::ExchangeError::Transport(
-                        TransportError::Reset,
-                    )) => CardError::SecurityStatusLost.into(),
-                    other => other,
-                })
+                Err(reset_is_lost_status(e))
             }
         }
     }
@@ -136,7 +130,7 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             Ok(content) => content,
             Err(e) => {
                 self.close();
-                return Err(e);
+                return Err(reset_is_lost_status(e));
             }
         };
         CardSerial::from_bytes(&content).ok_or_else(|| {
@@ -380,6 +374,18 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             [0x00, 0x2C, 0x02, REF_PIN],
             new_pin.expose_ascii(),
         )
+    }
+}
+
+/// A reset during a session is the loss of the card's security status (N8), whichever
+/// layer reports it.
+fn reset_is_lost_status(e: Error) -> Error {
+    match e {
+        Error::Transport(TransportError::Reset)
+        | Error::Exchange(crate::apdu::ExchangeError::Transport(TransportError::Reset)) => {
+            CardError::SecurityStatusLost.into()
+        }
+        other => other,
     }
 }
 
