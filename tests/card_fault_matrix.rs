@@ -249,10 +249,12 @@ fn expected(fault: Fault, phase: Phase, e: &Error) -> bool {
             matches!(t, Some(TransportError::CardRemoved))
         }
         Fault::ReaderGone => matches!(t, Some(TransportError::ReaderGone)),
-        Fault::Reset => {
-            matches!(t, Some(TransportError::Reset))
-                || matches!(e, Error::Card(CardError::SecurityStatusLost))
+        // F4 inside a session (f) is the loss of the security status (N8); during open
+        // (a, b, c, g) it is the transport's Reset.
+        Fault::Reset if phase == Phase::F => {
+            matches!(e, Error::Card(CardError::SecurityStatusLost))
         }
+        Fault::Reset => matches!(t, Some(TransportError::Reset)),
         Fault::Timeout => matches!(t, Some(TransportError::Timeout)),
         // F6: the answer is cut to one byte: too short for a status word.
         Fault::Truncate { .. } => matches!(
@@ -441,6 +443,63 @@ fn p_pin1_f8_6cxx_answer_to_verify_or_change_is_not_reissued() {
             1
         );
     }
+}
+
+/// N8, P-PIN8: the card is reset by someone else after a successful VERIFY: the next
+/// command reports SecurityStatusLost, the session is closed, the PIN is not re-sent, and
+/// the card no longer holds the verification.
+#[test]
+fn n8_p_pin8_reset_after_verify_is_security_status_lost_without_reverify() {
+    let verify = index_of(Phase::D);
+    // The exchange after VERIFY is the CHANGE flow's VERIFY (old); fault it with a reset.
+    let wire = Rc::new(RefCell::new(
+        injector(new_card(false, 5)).with_fault(verify + 1, Fault::Reset),
+    ));
+    let mut cie = new_host(&wire, false);
+    let run = flow(&mut cie, &wire);
+    let (stage, err) = run.failed.unwrap();
+    assert_eq!(stage, Stage::Change);
+    // A PIN command was under way: its counter is unknown (the reset may have come after it).
+    assert!(matches!(
+        err,
+        Error::Pin(PinError::CounterUnknown {
+            code: CodeKind::Pin
+        })
+    ));
+    assert!(!run.open_after);
+    let w = wire.borrow();
+    assert!(!w.inner().inner().pin_verified());
+    assert_eq!(w.exchanges(), verify + 2);
+    drop(w);
+
+    // A reset between VERIFY and a non-PIN command: SecurityStatusLost, not a transport error.
+    let wire = Rc::new(RefCell::new(injector(new_card(false, 6))));
+    let mut cie = new_host(&wire, false);
+    let mut s = cie.open().unwrap();
+    s.verify_pin(&pin(PIN)).unwrap();
+    let at = wire.borrow().exchanges();
+    wire.borrow_mut().inject(at, Fault::Reset);
+    assert!(matches!(
+        s.serial(),
+        Err(Error::Card(CardError::SecurityStatusLost))
+    ));
+    assert!(!s.is_open());
+    let n = wire.borrow().exchanges();
+    assert!(matches!(
+        s.verify_pin(&pin(PIN)),
+        Err(Error::Card(CardError::SessionClosed))
+    ));
+    assert_eq!(wire.borrow().exchanges(), n);
+    assert!(!wire.borrow().inner().inner().pin_verified());
+}
+
+/// N7, P-PIN9: the card leaves the field after VERIFY reached it (F2 in phase d): the
+/// counter is unknown, and the next session asks the card before any new attempt (the
+/// re-query is checked inside `cell`).
+#[test]
+fn n7_p_pin9_removed_during_verify_counter_unknown_then_query_first() {
+    cell(Fault::CardRemovedAfter, Phase::D);
+    cell(Fault::Timeout, Phase::D);
 }
 
 #[test]

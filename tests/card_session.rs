@@ -742,7 +742,7 @@ fn c3_case1_mismatch_degrades_without_spending_a_try() {
 // N11: no code on the wire outside SM; N12 / P-PIN7: no code in any Debug or Display
 
 #[test]
-fn n11_whole_session_never_shows_a_code_on_the_wire() {
+fn n11_p_pin5_whole_session_never_shows_a_code_on_the_wire() {
     let (wire, mut cie) = rig(builder().tries_left(3, 10), true);
     cie.read_nis().unwrap();
     {
