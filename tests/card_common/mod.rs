@@ -151,15 +151,27 @@ pub fn secret_runs() -> Vec<String> {
 
 /// Panics if `text` contains a run of 4 digits of any test code (N12, P-PIN7).
 pub fn assert_no_secret(text: &str) {
-    for run in secret_runs() {
-        assert!(
-            !text.contains(&run),
-            "a run of a code's digits ({run}) leaked into: {text}"
-        );
+    assert_no_secret_run(text, 4);
+}
+
+/// Panics if `text` contains a run of `len` digits of any test code. Randomised tests use
+/// 6: a status word chosen or garbled by a fault prints as up to 5 decimal digits
+/// (`Other(27301)`), which could match a 4-digit half by chance.
+pub fn assert_no_secret_run(text: &str, len: usize) {
+    for code in SECRETS {
+        for start in 0..=code.len() - len {
+            let run = &code[start..start + len];
+            assert!(
+                !text.contains(run),
+                "a run of a code's digits ({run}) leaked into: {text}"
+            );
+        }
     }
 }
 
-/// Whether a byte string contains the ASCII of any test code, whole or by half.
+/// Whether a byte string contains the ASCII of any test code, whole or by half. (For
+/// deterministic runs: a 4-byte half matches random ciphertext with probability 2^-32 per
+/// position; randomised tests use [`bytes_hold_whole_code`].)
 pub fn bytes_hold_secret(bytes: &[u8]) -> bool {
     SECRETS.iter().any(|code| {
         let c = code.as_bytes();
@@ -256,4 +268,11 @@ pub fn responded_do99(wire: &Wire, sw: u16) -> bool {
     let [a, b] = sw.to_be_bytes();
     wire.borrow()
         .response_contains_subsequence(&[0x99, 0x02, a, b])
+}
+
+/// Whether a byte string contains the ASCII of a whole test code (8 bytes).
+pub fn bytes_hold_whole_code(bytes: &[u8]) -> bool {
+    SECRETS
+        .iter()
+        .any(|code| bytes.windows(8).any(|w| w == code.as_bytes()))
 }
