@@ -19,6 +19,11 @@
 //!
 //! All with the reference 2048-bit emulator keys. Two card seeds alternate, because the host
 //! refuses the same card challenge twice in a row (K5).
+//!
+//! Before the criterion runs, two tables go to stderr, timed in the thread's CPU time
+//! (`/proc/thread-self/schedstat`, Linux) so that they hold on a loaded machine: the cost of
+//! each exchange on the host and on the card, and the CPU time per whole session, host only
+//! and card only, with the resulting sessions per second per core.
 
 #![allow(
     missing_docs,
@@ -33,7 +38,6 @@ use std::cell::RefCell;
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::rc::Rc;
-use std::time::Instant;
 
 use cie_pinpuk::card::Cie;
 use cie_pinpuk::codes::Pin;
@@ -100,14 +104,14 @@ fn record(seed: [u8; 32]) -> Transcript {
 /// answer back, so that the host's work between two exchanges can be timed.
 struct Stamped {
     inner: Transcript,
-    marks: Vec<(Instant, Instant)>,
+    marks: Vec<(u64, u64)>,
 }
 
 impl CardTransport for Stamped {
     fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
-        let start = Instant::now();
+        let start = cpu_now();
         let r = self.inner.transmit(command, response);
-        self.marks.push((start, Instant::now()));
+        self.marks.push((start, cpu_now()));
         r
     }
 }
@@ -130,8 +134,13 @@ fn label(command: &[u8]) -> String {
     format!("{:02X} {:02X} {name}", command[0], command[1])
 }
 
-/// Prints where a session's time goes: per exchange, the card's time to answer it and the
-/// host's time to produce it (from the previous answer). Means over `runs` sessions.
+/// Thread CPU time in ns (0 where `/proc/thread-self/schedstat` is missing).
+fn cpu_now() -> u64 {
+    thread_cpu_ns().unwrap_or(0)
+}
+
+/// Prints where a session's time goes: per exchange, the card's CPU time to answer it and
+/// the host's CPU time to produce it (from the previous answer). Means over `runs` sessions.
 fn breakdown(transcripts: &[Transcript; 2], runs: u32) {
     let pin = Pin::new(PIN).unwrap();
     let t = &transcripts[0];
@@ -150,25 +159,25 @@ fn breakdown(transcripts: &[Transcript; 2], runs: u32) {
     for _ in 0..runs {
         let mut fresh = card(CARD_SEEDS[0]);
         for (i, e) in t.exchanges().iter().enumerate() {
-            let start = Instant::now();
+            let start = cpu_now();
             black_box(fresh.transmit(&e.command, &mut buf).unwrap());
-            card_ns[i] += start.elapsed().as_nanos();
+            card_ns[i] += u128::from(cpu_now().saturating_sub(start));
         }
         *rng.0.borrow_mut() = ChaCha20Rng::from_seed(HOST_SEED);
         host.transport_mut().0 = Some(Stamped {
             inner: t.clone(),
             marks: Vec::new(),
         });
-        let begin = Instant::now();
+        let begin = cpu_now();
         session(&mut host, &pin);
-        let end = Instant::now();
+        let end = cpu_now();
         let marks = &host.transport_mut().0.as_ref().unwrap().marks;
         let mut previous = begin;
         for (i, (start, stop)) in marks.iter().enumerate() {
-            host_ns[i] += (*start - previous).as_nanos();
+            host_ns[i] += u128::from(start.saturating_sub(previous));
             previous = *stop;
         }
-        host_after += (end - previous).as_nanos();
+        host_after += u128::from(end.saturating_sub(previous));
         // Alternate the other transcript in, so that the next challenge differs (K5).
         *rng.0.borrow_mut() = ChaCha20Rng::from_seed(HOST_SEED);
         host.transport_mut().0 = Some(Stamped {
@@ -181,7 +190,7 @@ fn breakdown(transcripts: &[Transcript; 2], runs: u32) {
     let total_card: u128 = card_ns.iter().sum::<u128>() / runs;
     let total_host: u128 = (host_ns.iter().sum::<u128>() + host_after) / runs;
     eprintln!(
-        "session breakdown, mean of {runs} runs, microseconds (host = work before sending the command)"
+        "session breakdown, thread CPU time, mean of {runs} runs, microseconds (host = its work before sending the command)"
     );
     eprintln!("{:>3} {:<32} {:>9} {:>9}", "#", "command", "host", "card");
     for (i, e) in t.exchanges().iter().enumerate() {
@@ -202,9 +211,74 @@ fn breakdown(transcripts: &[Transcript; 2], runs: u32) {
     );
 }
 
+/// CPU time of the calling thread in nanoseconds (Linux `/proc/thread-self/schedstat`),
+/// so that the per-core rate can be read on a loaded machine where wall time is not.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// Whole sessions, host only and card only, timed in thread CPU time: the per-core rates.
+fn cpu_rates(transcripts: &[Transcript; 2], runs: u32) {
+    let pin = Pin::new(PIN).unwrap();
+    if thread_cpu_ns().is_none() {
+        eprintln!("no /proc/thread-self/schedstat: CPU-time rates skipped");
+        return;
+    }
+    // Whole: a long-lived host, a fresh card per session (built outside the timing).
+    let mut cie = Cie::with_rng(Slot(None), ChaCha20Rng::from_seed(HOST_SEED)).unwrap();
+    cie.transport_mut().0 = Some(card(CARD_SEEDS[1]));
+    session(&mut cie, &pin);
+    let mut whole = 0u64;
+    for i in 0..runs {
+        let fresh = card(CARD_SEEDS[(i % 2) as usize]);
+        let t0 = thread_cpu_ns().unwrap_or(0);
+        cie.transport_mut().0 = Some(fresh);
+        session(&mut cie, &pin);
+        whole += thread_cpu_ns().unwrap_or(0).saturating_sub(t0);
+    }
+    // Host only.
+    let rng = SharedRng(Rc::new(RefCell::new(ChaCha20Rng::from_seed(HOST_SEED))));
+    let mut host = Cie::with_rng(Slot(None), rng.clone()).unwrap();
+    host.transport_mut().0 = Some(transcripts[1].clone());
+    session(&mut host, &pin);
+    let mut host_ns = 0u64;
+    for i in 0..runs {
+        let replay = transcripts[(i % 2) as usize].clone();
+        let t0 = thread_cpu_ns().unwrap_or(0);
+        *rng.0.borrow_mut() = ChaCha20Rng::from_seed(HOST_SEED);
+        host.transport_mut().0 = Some(replay);
+        session(&mut host, &pin);
+        host_ns += thread_cpu_ns().unwrap_or(0).saturating_sub(t0);
+    }
+    // Card only.
+    let mut card_ns = 0u64;
+    let mut buf = vec![0u8; 4096];
+    for i in 0..runs {
+        let which = (i % 2) as usize;
+        let mut fresh = card(CARD_SEEDS[which]);
+        let t0 = thread_cpu_ns().unwrap_or(0);
+        for e in transcripts[which].exchanges() {
+            black_box(fresh.transmit(&e.command, &mut buf).unwrap());
+        }
+        card_ns += thread_cpu_ns().unwrap_or(0).saturating_sub(t0);
+    }
+    let per = |ns: u64| ns as f64 / f64::from(runs) / 1e6;
+    eprintln!(
+        "CPU time per session (mean of {runs}): whole {:.2} ms = {:.0} sessions/s per core; \
+         host only {:.2} ms; card only {:.2} ms",
+        per(whole),
+        1e3 / per(whole),
+        per(host_ns),
+        per(card_ns)
+    );
+}
+
 fn whole(c: &mut Criterion) {
     let pin = Pin::new(PIN).unwrap();
-    breakdown(&CARD_SEEDS.map(record), 10);
+    let transcripts = CARD_SEEDS.map(record);
+    breakdown(&transcripts, 10);
+    cpu_rates(&transcripts, 40);
     let mut g = c.benchmark_group("session");
     g.throughput(Throughput::Elements(1));
 
@@ -243,7 +317,6 @@ fn whole(c: &mut Criterion) {
     });
 
     // Host only: the card's answers come from a transcript.
-    let transcripts = CARD_SEEDS.map(record);
     let rng = SharedRng(Rc::new(RefCell::new(ChaCha20Rng::from_seed(HOST_SEED))));
     let mut host = Cie::with_rng(Slot(None), rng.clone()).unwrap();
     host.transport_mut().0 = Some(transcripts[0].clone());
