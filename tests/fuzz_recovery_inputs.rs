@@ -6,6 +6,7 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+#![allow(unreachable_pub)]
 
 #[path = "../fuzz/harness/recovery_inputs.rs"]
 mod harness;

@@ -115,13 +115,7 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             Ok(answer) => Ok(answer),
             Err(e) => {
                 self.close();
-                Err(match e {
-                    Error::Transport(TransportError::Reset) => CardError::SecurityStatusLost.into(),
-                    Error::Exchange(crate::apdu::ExchangeError::Transport(
-                        TransportError::Reset,
-                    )) => CardError::SecurityStatusLost.into(),
-                    other => other,
-                })
+                Err(reset_is_lost_status(e))
             }
         }
     }
@@ -136,7 +130,7 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             Ok(content) => content,
             Err(e) => {
                 self.close();
-                return Err(e);
+                return Err(reset_is_lost_status(e));
             }
         };
         CardSerial::from_bytes(&content).ok_or_else(|| {
@@ -245,7 +239,12 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
         let sent = self.exchange(plain.get(..n).unwrap_or_default(), &mut out);
         let sw = match sent {
             Ok((sw, _)) => sw,
-            Err(Error::Transport(TransportError::Busy)) => {
+            // Busy: nothing was sent (F9), so the counter is as it was. The error arrives
+            // directly or wrapped by the exchange layer.
+            Err(
+                Error::Transport(TransportError::Busy)
+                | Error::Exchange(crate::apdu::ExchangeError::Transport(TransportError::Busy)),
+            ) => {
                 return Err(TransportError::Busy.into());
             }
             Err(
@@ -257,6 +256,17 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
                     code: command.code(),
                 }
                 .into());
+            }
+            // The card answered in clear (the session is lost) with a memory or execution
+            // failure in the middle of CHANGE or RESET RETRY COUNTER: the stored PIN is in
+            // doubt, exactly as when that status word comes under SM (F8 in phase e).
+            Err(Error::Card(CardError::Unprotected { sw }))
+                if matches!(
+                    classify::classify(command, sw),
+                    Err(PinError::StateUnknown { .. })
+                ) =>
+            {
+                return Err(PinError::StateUnknown { sw }.into());
             }
             Err(other) => return Err(other),
         };
@@ -364,6 +374,18 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             [0x00, 0x2C, 0x02, REF_PIN],
             new_pin.expose_ascii(),
         )
+    }
+}
+
+/// A reset during a session is the loss of the card's security status (N8), whichever
+/// layer reports it.
+fn reset_is_lost_status(e: Error) -> Error {
+    match e {
+        Error::Transport(TransportError::Reset)
+        | Error::Exchange(crate::apdu::ExchangeError::Transport(TransportError::Reset)) => {
+            CardError::SecurityStatusLost.into()
+        }
+        other => other,
     }
 }
 

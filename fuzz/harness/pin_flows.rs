@@ -1,0 +1,439 @@
+//! Fuzz body of the `pin_flows` target (TESTING.md 6, item 7): sequences of PIN and PUK
+//! operations, faults and chosen status words, against the virtual card in a secure session,
+//! with the N-invariants of TESTING.md 4.4 asserted after every operation.
+//!
+//! # Input format
+//!
+//! `STATE SWITCHES (OP ARG)*`
+//!
+//! * `STATE`: PIN tries left at start `STATE % 4`, PUK tries left `(STATE >> 2) % 11`.
+//! * `SWITCHES`: the card's empty-VERIFY mode `% 3` (counter, `6A86`, `6D00`), its case-1
+//!   acceptance `((>> 2) & 3) % 3` (both, ISO only, middleware only), the host's case-1
+//!   form bit 4 (set: ISO).
+//! * `OP % 13`: 0 verify right, 1 verify wrong, 2 verify right confirmed, 3 verify wrong
+//!   confirmed, 4 change (right old), 5 change (wrong old), 6 change to a weak new PIN, 7
+//!   unblock with the right PUK, 8 unblock with a wrong PUK (`ARG & 1`: last try
+//!   confirmed), 9 PIN (`ARG` even) or PUK status, 10 a malformed code built from `ARG`
+//!   (`ARG % 10` characters, digits or not), 11 a fault at the next exchange (`ARG % 10`:
+//!   F1..F9 of `transport::Fault`, or 9 = a chosen status word `SWS[ARG >> 4]` on the
+//!   card's answer), 12 close, put the card back and open a new session.
+//!
+//! # Invariants (checked after every operation)
+//!
+//! * P-PIN1: within one call no command carrying a code is sent twice.
+//! * N1, N2, P-PIN3, N10: a malformed code, a weak new PIN: nothing sent at all.
+//! * P-PIN4: a `LastTryGuard` refusal sends no code.
+//! * N4: a PIN (PUK) the card has blocked is never sent when the card answers the counter
+//!   query (reference mode) or the session already knows it.
+//! * N3, N9: with no fault in the call and the session still open, `Wrong { remaining }`
+//!   equals the card's counter, `Blocked` means 0 left, success means the counter is full;
+//!   RESET RETRY COUNTER is sent only after a VERIFY PUK in the same call.
+//! * R18: a closed session sends nothing. N11: no code in clear on the wire. N12, P-PIN7: no
+//!   digit run of a code in any error or `Debug` text.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cie_pinpuk::card::{CardError, Cie, Describe, Lang, LastTry, Options, PinError, SystemRng};
+use cie_pinpuk::codes::CodeKind;
+use cie_pinpuk::emulator::{
+    CaKeyComponents, Case1Acceptance, DhGroup, EmptyVerify, RsaKeyComponents, VirtualCie,
+};
+use cie_pinpuk::transport::{CardTransport, Fault, FaultInjector, TransportError};
+use cie_pinpuk::{CaPrivateKey, Case1Form, DappHost, Error, Pin, Puk, TerminalKeys};
+
+const KEYS: &str = include_str!("../../tests/data/card/small-keys.txt");
+const PIN_A: &str = "40271953";
+const PIN_B: &str = "58302716";
+const WRONG_PIN: &str = "40271954";
+const PUK: &str = "73918462";
+const WRONG_PUK: &str = "73918463";
+const CODES: [&str; 5] = [PIN_A, PIN_B, WRONG_PIN, PUK, WRONG_PUK];
+const WEAK: [&str; 4] = ["11111111", "12345678", "87654321", "00000000"];
+const SWS: [u16; 16] = [
+    0x9000, 0x63C2, 0x63C1, 0x63C0, 0x6983, 0x6300, 0x6700, 0x6982, 0x6984, 0x6A88, 0x6F00, 0x6581,
+    0x6988, 0x6C08, 0x6110, 0xFFFF,
+];
+
+fn unhex(s: &str) -> Vec<u8> {
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
+        .collect()
+}
+
+fn field(name: &str) -> Vec<u8> {
+    KEYS.lines()
+        .find_map(|l| {
+            let mut parts = l.split_whitespace();
+            (parts.next() == Some(name)).then(|| unhex(parts.next().unwrap_or("")))
+        })
+        .unwrap_or_default()
+}
+
+fn rsa(name: &str) -> RsaKeyComponents {
+    let f = |what: &str| field(&format!("{name}_{what}"));
+    RsaKeyComponents::new(
+        &f("modulus_n"),
+        &f("public_exponent_e"),
+        &f("private_exponent_d"),
+        &f("prime_p"),
+        &f("prime_q"),
+    )
+    .expect("the test keys are consistent")
+}
+
+fn dapp() -> DappHost {
+    let terminal = TerminalKeys::from_bytes(
+        &field("terminal_modulus_n"),
+        &field("terminal_public_exponent_e"),
+        &field("terminal_private_exponent_d"),
+    )
+    .expect("terminal key");
+    let ca = CaPrivateKey::from_bytes(&field("ca_private_exponent_d")).expect("CA exponent");
+    DappHost::new(terminal, ca, cie_pinpuk::auth::Strategy::Fast).expect("DAPP host")
+}
+
+struct Reader {
+    inner: FaultInjector<VirtualCie>,
+    /// A chosen status word for the card's answer at an exchange.
+    chosen_sw: Option<(usize, u16)>,
+    calls: usize,
+    commands: Vec<Vec<u8>>,
+}
+
+impl CardTransport for Reader {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        let index = self.calls;
+        self.calls += 1;
+        self.commands.push(command.to_vec());
+        let n = self.inner.transmit(command, response)?;
+        if let Some((at, sw)) = self.chosen_sw
+            && at == index
+            && n >= 2
+            && let Some(tail) = response.get_mut(n - 2..n)
+        {
+            tail.copy_from_slice(&sw.to_be_bytes());
+        }
+        Ok(n)
+    }
+}
+
+struct Shared(Rc<RefCell<Reader>>);
+
+impl CardTransport for Shared {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        self.0.borrow_mut().transmit(command, response)
+    }
+}
+
+fn carries_code(c: &[u8]) -> bool {
+    matches!(c.get(1), Some(0x20 | 0x24 | 0x2C))
+        && if c.first().is_some_and(|cla| cla & 0x0C == 0x0C) {
+            c.get(5) == Some(&0x87)
+        } else {
+            c.len() > 5
+        }
+}
+
+/// Whether a text holds a run of 6 digits of a code. (Runs of 4, a half, are checked by the
+/// deterministic tests; here a fuzz-chosen status word, printed as up to 5 decimal digits,
+/// could match a half by chance.)
+fn has_secret(text: &str) -> bool {
+    CODES
+        .iter()
+        .any(|c| (0..=c.len() - 6).any(|i| text.contains(&c[i..i + 6])))
+}
+
+/// Whether bytes hold a whole code in ASCII (8 bytes: random ciphertext matches with
+/// probability 2^-64 per position, so a fuzzer never reports it by chance).
+fn bytes_hold_code(bytes: &[u8]) -> bool {
+    CODES
+        .iter()
+        .any(|c| bytes.windows(c.len()).any(|w| w == c.as_bytes()))
+}
+
+fn pin(s: &str) -> Pin {
+    Pin::new(s).expect("a test PIN")
+}
+
+fn fault(arg: u8) -> Option<Fault> {
+    Some(match arg % 10 {
+        0 => Fault::CardRemovedBefore,
+        1 => Fault::CardRemovedAfter,
+        2 => Fault::ReaderGone,
+        3 => Fault::Reset,
+        4 => Fault::Timeout,
+        5 => Fault::Truncate {
+            keep: usize::from(arg >> 4),
+        },
+        6 => Fault::BitFlip {
+            byte: usize::from(arg >> 3),
+            bit: arg & 7,
+        },
+        7 => Fault::StatusWord(SWS[usize::from(arg >> 4)]),
+        8 => Fault::Busy,
+        _ => return None,
+    })
+}
+
+/// Runs one fuzz input.
+pub fn run(data: &[u8]) {
+    let Some((&state, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((&switches, ops)) = rest.split_first() else {
+        return;
+    };
+    let empty_verify = [
+        EmptyVerify::Counter,
+        EmptyVerify::WrongP1P2,
+        EmptyVerify::InsNotSupported,
+    ][usize::from(switches % 3)];
+    let case1 = [
+        Case1Acceptance::Both,
+        Case1Acceptance::IsoOnly,
+        Case1Acceptance::MiddlewareOnly,
+    ][usize::from(((switches >> 2) & 0x03) % 3)];
+    let form = if switches & 0x10 == 0 {
+        Case1Form::Middleware
+    } else {
+        Case1Form::Iso
+    };
+    let Ok(card) = VirtualCie::builder()
+        .pin(PIN_A)
+        .puk(PUK)
+        .tries_left(state % 4, (state >> 2) % 11)
+        .empty_verify(empty_verify)
+        .case1(case1)
+        .dh_group(DhGroup {
+            g: field("dh_generator_g"),
+            p: field("dh_prime_p"),
+            q: field("dh_order_q"),
+        })
+        .chip_key(rsa("chip"))
+        .ca_key(CaKeyComponents {
+            key: rsa("ca"),
+            chr: cie_pinpuk::auth::test_keys::CA_CHR.to_vec(),
+            cha: cie_pinpuk::auth::test_keys::CA_CHA.to_vec(),
+        })
+        .build()
+    else {
+        return;
+    };
+    let reader = Rc::new(RefCell::new(Reader {
+        inner: FaultInjector::new(card).with_reset_hook(|c: &mut VirtualCie| {
+            c.reset();
+        }),
+        chosen_sw: None,
+        calls: 0,
+        commands: Vec::new(),
+    }));
+    let options = Options {
+        case1: form,
+        ..Options::default()
+    };
+    let mut cie = Cie::with_dapp(Shared(Rc::clone(&reader)), SystemRng::default(), dapp())
+        .with_options(options);
+    let mut texts: Vec<String> = Vec::new();
+    // The PIN the card holds (changes and unblocks move it between PIN_A and PIN_B).
+    let mut current = PIN_A;
+    let mut pairs = ops.chunks(2);
+    let mut opens = 0;
+    'sessions: while opens < 4 {
+        opens += 1;
+        let mut s = match cie.open() {
+            Ok(s) => s,
+            Err(e) => {
+                texts.push(format!("{e:?} {e}"));
+                break;
+            }
+        };
+        let mut faulted = false;
+        // Whether a fault or chosen SW fired in this session (it may have taught the host
+        // that the card has no counter query).
+        let mut session_faulted = false;
+        for pair in pairs.by_ref() {
+            let op = pair.first().copied().unwrap_or(0) % 13;
+            let arg = pair.get(1).copied().unwrap_or(0);
+            let other = if current == PIN_A { PIN_B } else { PIN_A };
+            let confirmed = if arg & 1 == 1 {
+                LastTry::Confirmed
+            } else {
+                LastTry::Refuse
+            };
+            let (calls0, left0, known_pin, known_puk) = {
+                let r = reader.borrow();
+                let c = r.inner.inner();
+                (
+                    r.calls,
+                    (c.pin_tries_left(), c.puk_tries_left()),
+                    s.known_pin_status(),
+                    s.known_puk_status(),
+                )
+            };
+            let result = match op {
+                0 => s.verify_pin(&pin(current)),
+                1 => s.verify_pin(&pin(WRONG_PIN)),
+                2 => s.verify_pin_with(&pin(current), LastTry::Confirmed),
+                3 => s.verify_pin_with(&pin(WRONG_PIN), LastTry::Confirmed),
+                4 => s.change_pin(&pin(current), &pin(other)),
+                5 => s.change_pin(&pin(WRONG_PIN), &pin(other)),
+                6 => s.change_pin(&pin(current), &pin(WEAK[usize::from(arg % 4)])),
+                7 => match Puk::new(PUK) {
+                    Ok(puk) => s.unblock_pin_with(&puk, &pin(other), confirmed),
+                    Err(e) => Err(e.into()),
+                },
+                8 => match Puk::new(WRONG_PUK) {
+                    Ok(puk) => s.unblock_pin_with(&puk, &pin(other), confirmed),
+                    Err(e) => Err(e.into()),
+                },
+                9 if arg % 2 == 0 => s.pin_status().map(|_| ()),
+                9 => s.puk_status().map(|_| ()),
+                10 => {
+                    let len = usize::from(arg % 10);
+                    let text: String = (0..len)
+                        .map(|i| {
+                            if arg & 0x80 != 0 && i == 3 {
+                                'x'
+                            } else {
+                                char::from(b'0' + ((arg as usize + i) % 10) as u8)
+                            }
+                        })
+                        .collect();
+                    match Pin::new(&text) {
+                        // 8 digits: a valid code, not this op's subject.
+                        Ok(_) => Ok(()),
+                        Err(e) => {
+                            assert_eq!(reader.borrow().calls, calls0);
+                            Err(e.into())
+                        }
+                    }
+                }
+                11 => {
+                    let mut r = reader.borrow_mut();
+                    let at = r.calls;
+                    match fault(arg) {
+                        Some(f) => r.inner.inject(at, f),
+                        None => r.chosen_sw = Some((at, SWS[usize::from(arg >> 4)])),
+                    }
+                    faulted = true;
+                    continue;
+                }
+                _ => {
+                    drop(s);
+                    let mut r = reader.borrow_mut();
+                    r.inner.reinsert();
+                    r.inner.inner_mut().power_on();
+                    continue 'sessions;
+                }
+            };
+            let r = reader.borrow();
+            let sent = &r.commands[calls0..];
+            let codes: Vec<(u8, u8)> = sent
+                .iter()
+                .filter(|c| carries_code(c))
+                .map(|c| (c[1], c[3]))
+                .collect();
+            // P-PIN1.
+            for (i, c) in codes.iter().enumerate() {
+                assert!(!codes[i + 1..].contains(c), "re-sent {c:02X?} in op {op}");
+            }
+            let card = r.inner.inner();
+            let left1 = (card.pin_tries_left(), card.puk_tries_left());
+            // The fault (or chosen SW) fires at the first exchange after op 11.
+            let fault_in_op = faulted && !sent.is_empty();
+            if fault_in_op {
+                faulted = false;
+                session_faulted = true;
+            }
+            match &result {
+                Err(Error::Pin(PinError::Quality(_))) | Err(Error::Code(_)) => {
+                    assert!(
+                        sent.is_empty(),
+                        "a refused code sent {} commands",
+                        sent.len()
+                    );
+                }
+                Err(Error::Pin(PinError::LastTryGuard { .. })) => {
+                    assert!(codes.is_empty(), "the last-try guard sent a code");
+                }
+                _ => {}
+            }
+            // N4: a blocked code is not sent when the session knows it, or when the card
+            // answers the counter query.
+            let reference = empty_verify == EmptyVerify::Counter
+                && case1 == Case1Acceptance::Both
+                && !session_faulted;
+            if matches!(op, 0..=5) && left0.0 == 0 && (known_pin.is_blocked() || reference) {
+                assert!(
+                    !codes
+                        .iter()
+                        .any(|c| *c == (0x20, 0x81) || *c == (0x24, 0x81)),
+                    "a blocked PIN was sent"
+                );
+            }
+            if matches!(op, 7 | 8) && left0.1 == 0 && (known_puk.is_blocked() || reference) {
+                assert!(!codes.contains(&(0x20, 0x82)), "a blocked PUK was sent");
+            }
+            // N9: RESET RETRY COUNTER only after VERIFY PUK in the same call.
+            if let Some(p) = codes.iter().position(|c| c.0 == 0x2C) {
+                assert!(
+                    codes[..p].contains(&(0x20, 0x82)),
+                    "RESET RETRY COUNTER without VERIFY PUK"
+                );
+            }
+            // N3, N9: the outcome agrees with the card when nothing interfered.
+            if !fault_in_op && s.is_open() {
+                match &result {
+                    Err(Error::Pin(PinError::Wrong {
+                        code: CodeKind::Pin,
+                        remaining,
+                    })) => {
+                        assert_eq!(*remaining, left1.0);
+                    }
+                    Err(Error::Pin(PinError::Wrong {
+                        code: CodeKind::Puk,
+                        remaining,
+                    })) => {
+                        assert_eq!(*remaining, left1.1);
+                    }
+                    Err(Error::Pin(PinError::Blocked)) => assert_eq!(left1.0, 0),
+                    Err(Error::Pin(PinError::PukBlocked)) => assert_eq!(left1.1, 0),
+                    Ok(()) if matches!(op, 0 | 2 | 4) => assert_eq!(left1.0, 3),
+                    Ok(()) if op == 7 => assert_eq!(left1, (3, 10)),
+                    _ => {}
+                }
+            }
+            // The PIN the card now holds, when the card said so. (A change or unblock whose
+            // answer was lost leaves it in doubt; the checks above do not depend on it.)
+            if matches!(op, 4 | 7) && result.is_ok() {
+                current = other;
+            }
+            drop(r);
+            texts.push(format!("{s:?}"));
+            if let Err(e) = &result {
+                texts.push(format!(
+                    "{e:?} {e} {} {}",
+                    e.describe(Lang::It),
+                    e.describe(Lang::En)
+                ));
+                if !s.is_open() {
+                    let n = reader.borrow().calls;
+                    let again = s.pin_status();
+                    assert!(matches!(again, Err(Error::Card(CardError::SessionClosed))));
+                    assert_eq!(reader.borrow().calls, n, "a closed session sent a command");
+                }
+            }
+        }
+        break;
+    }
+    texts.push(format!("{cie:?}"));
+    let r = reader.borrow();
+    for c in &r.commands {
+        assert!(!bytes_hold_code(c), "a code on the wire in clear");
+    }
+    for t in &texts {
+        assert!(!has_secret(t), "a code's digits in a text: {t}");
+    }
+}

@@ -1,0 +1,338 @@
+//! Fuzz body of the `sm_session` target (TESTING.md 6, item 6): a recorded-reader script of
+//! length-prefixed chunks drives a whole session of the host (`card::Cie`, `Session`)
+//! against the virtual card, with fault events and chosen answers at chosen exchanges.
+//!
+//! # Input format
+//!
+//! A sequence of chunks `LEN BODY[LEN]`; chunk `i` describes exchange `i` (the `i`-th call
+//! of `transmit`, counting every call); exchanges without a chunk pass through. A last chunk
+//! cut short is used as far as it goes. The first byte of a body is the event:
+//!
+//! | byte | event at that exchange |
+//! |---|---|
+//! | `00` or empty body | none: the card answers |
+//! | `01`..`09` | fault F1..F9 of `transport::Fault` (F6 keeps `BODY[1..3]` big-endian bytes, F7 flips bit `BODY[3]` of byte `BODY[1..3]`, F8 answers status word `BODY[1..3]`) |
+//! | `0A` | the card acts on the command, and the host receives `BODY[1..]` instead (a chosen answer: any bytes, any SW, SM-looking or not) |
+//! | `0B` | the card's own answer with its last two bytes replaced by `BODY[1..3]` (a chosen SW) |
+//! | other | none |
+//!
+//! # Flow and invariants
+//!
+//! `read_nis`, `open`, then `serial`, `pin_status`, `puk_status`, `verify_pin`,
+//! `change_pin`, `unblock_pin`, `verify_pin` (after a closed session the card is put back
+//! and a new session opened, at most twice). Checked: no panic; within one call no PIN
+//! command carrying a code is sent twice (P-PIN1); a closed session sends nothing (R18); no
+//! PIN or PUK bytes in any command (N11); no digit run of a code in any error or `Debug`
+//! text (N12, P-PIN7).
+//!
+//! The host uses the small test keys of tests/data/card/small-keys.txt (same protocol,
+//! cheaper arithmetic) and the operating system's RNG: the fuzz crate has no seedable RNG,
+//! so the host's random values differ between runs, but the exchanges an input faults are
+//! the same ones.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cie_pinpuk::card::{CardError, Cie, Describe, Lang, SystemRng};
+use cie_pinpuk::emulator::{CaKeyComponents, DhGroup, RsaKeyComponents, VirtualCie};
+use cie_pinpuk::transport::{CardTransport, Fault, FaultInjector, TransportError};
+use cie_pinpuk::{CaPrivateKey, DappHost, Error, Pin, Puk, TerminalKeys};
+
+const KEYS: &str = include_str!("../../tests/data/card/small-keys.txt");
+const PIN: &str = "40271953";
+const NEW_PIN: &str = "58302716";
+const PUK: &str = "73918462";
+const CODES: [&str; 3] = [PIN, NEW_PIN, PUK];
+
+fn unhex(s: &str) -> Vec<u8> {
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
+        .collect()
+}
+
+fn field(name: &str) -> Vec<u8> {
+    KEYS.lines()
+        .find_map(|l| {
+            let mut parts = l.split_whitespace();
+            (parts.next() == Some(name)).then(|| unhex(parts.next().unwrap_or("")))
+        })
+        .unwrap_or_default()
+}
+
+fn rsa(name: &str) -> RsaKeyComponents {
+    let f = |what: &str| field(&format!("{name}_{what}"));
+    RsaKeyComponents::new(
+        &f("modulus_n"),
+        &f("public_exponent_e"),
+        &f("private_exponent_d"),
+        &f("prime_p"),
+        &f("prime_q"),
+    )
+    .expect("the test keys are consistent")
+}
+
+/// The virtual card with the small test keys.
+pub fn card() -> VirtualCie {
+    VirtualCie::builder()
+        .pin(PIN)
+        .puk(PUK)
+        .dh_group(DhGroup {
+            g: field("dh_generator_g"),
+            p: field("dh_prime_p"),
+            q: field("dh_order_q"),
+        })
+        .chip_key(rsa("chip"))
+        .ca_key(CaKeyComponents {
+            key: rsa("ca"),
+            chr: cie_pinpuk::auth::test_keys::CA_CHR.to_vec(),
+            cha: cie_pinpuk::auth::test_keys::CA_CHA.to_vec(),
+        })
+        .build()
+        .expect("the test card builds")
+}
+
+/// The host side of DAPP with the small test keys.
+pub fn dapp() -> DappHost {
+    let terminal = TerminalKeys::from_bytes(
+        &field("terminal_modulus_n"),
+        &field("terminal_public_exponent_e"),
+        &field("terminal_private_exponent_d"),
+    )
+    .expect("terminal key");
+    let ca = CaPrivateKey::from_bytes(&field("ca_private_exponent_d")).expect("CA exponent");
+    DappHost::new(terminal, ca, cie_pinpuk::auth::Strategy::Fast).expect("DAPP host")
+}
+
+/// The reader: faults through `FaultInjector`, chosen answers on top, and a log of every
+/// command the host handed over.
+struct Reader {
+    inner: FaultInjector<VirtualCie>,
+    chosen: Vec<(usize, Chosen)>,
+    calls: usize,
+    commands: Vec<Vec<u8>>,
+}
+
+#[derive(Clone)]
+enum Chosen {
+    Answer(Vec<u8>),
+    Sw([u8; 2]),
+}
+
+impl CardTransport for Reader {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        let index = self.calls;
+        self.calls += 1;
+        self.commands.push(command.to_vec());
+        let n = self.inner.transmit(command, response)?;
+        match self
+            .chosen
+            .iter()
+            .find(|(at, _)| *at == index)
+            .map(|(_, c)| c)
+        {
+            Some(Chosen::Answer(bytes)) => {
+                let out =
+                    response
+                        .get_mut(..bytes.len())
+                        .ok_or(TransportError::BufferTooSmall {
+                            needed: bytes.len(),
+                        })?;
+                out.copy_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            Some(Chosen::Sw(sw)) if n >= 2 => {
+                if let Some(tail) = response.get_mut(n - 2..n) {
+                    tail.copy_from_slice(sw);
+                }
+                Ok(n)
+            }
+            _ => Ok(n),
+        }
+    }
+}
+
+struct Shared(Rc<RefCell<Reader>>);
+
+impl CardTransport for Shared {
+    fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        self.0.borrow_mut().transmit(command, response)
+    }
+}
+
+fn u16_at(body: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([
+        body.get(at).copied().unwrap_or(0),
+        body.get(at + 1).copied().unwrap_or(0),
+    ])
+}
+
+/// Faults and chosen answers, each at its exchange index.
+type Script = (Vec<(usize, Fault)>, Vec<(usize, Chosen)>);
+
+/// Parses the script into faults and chosen answers.
+fn script(data: &[u8]) -> Script {
+    let mut faults = Vec::new();
+    let mut chosen = Vec::new();
+    let mut rest = data;
+    let mut index = 0usize;
+    while let Some((&len, tail)) = rest.split_first() {
+        let len = usize::from(len).min(tail.len());
+        let (body, next) = tail.split_at(len);
+        rest = next;
+        let fault = match body.first() {
+            Some(1) => Some(Fault::CardRemovedBefore),
+            Some(2) => Some(Fault::CardRemovedAfter),
+            Some(3) => Some(Fault::ReaderGone),
+            Some(4) => Some(Fault::Reset),
+            Some(5) => Some(Fault::Timeout),
+            Some(6) => Some(Fault::Truncate {
+                keep: usize::from(u16_at(body, 1)),
+            }),
+            Some(7) => Some(Fault::BitFlip {
+                byte: usize::from(u16_at(body, 1)),
+                bit: body.get(3).copied().unwrap_or(0),
+            }),
+            Some(8) => Some(Fault::StatusWord(u16_at(body, 1))),
+            Some(9) => Some(Fault::Busy),
+            Some(0x0A) => {
+                chosen.push((index, Chosen::Answer(body[1..].to_vec())));
+                None
+            }
+            Some(0x0B) => {
+                chosen.push((index, Chosen::Sw(u16_at(body, 1).to_be_bytes())));
+                None
+            }
+            _ => None,
+        };
+        if let Some(f) = fault {
+            faults.push((index, f));
+        }
+        index += 1;
+    }
+    (faults, chosen)
+}
+
+/// Whether a text holds a run of 6 digits of a code. (Runs of 4, a half, are checked by the
+/// deterministic tests; here a fuzz-chosen status word, printed as up to 5 decimal digits,
+/// could match a half by chance.)
+fn has_secret(text: &str) -> bool {
+    CODES
+        .iter()
+        .any(|c| (0..=c.len() - 6).any(|i| text.contains(&c[i..i + 6])))
+}
+
+/// Whether bytes hold a whole code in ASCII (8 bytes: random ciphertext matches with
+/// probability 2^-64 per position, so a fuzzer never reports it by chance).
+fn bytes_hold_code(bytes: &[u8]) -> bool {
+    CODES
+        .iter()
+        .any(|c| bytes.windows(c.len()).any(|w| w == c.as_bytes()))
+}
+
+/// Whether a command is VERIFY, CHANGE or RESET RETRY COUNTER carrying a code.
+fn carries_code(c: &[u8]) -> bool {
+    matches!(c.get(1), Some(0x20 | 0x24 | 0x2C))
+        && if c.first().is_some_and(|cla| cla & 0x0C == 0x0C) {
+            c.get(5) == Some(&0x87)
+        } else {
+            c.len() > 5
+        }
+}
+
+fn check_text(e: &Error, texts: &mut Vec<String>) {
+    texts.push(format!(
+        "{e:?} {e} {} {}",
+        e.describe(Lang::It),
+        e.describe(Lang::En)
+    ));
+}
+
+/// Runs one fuzz input.
+pub fn run(data: &[u8]) {
+    let (faults, chosen) = script(data);
+    let inner = FaultInjector::new(card())
+        .with_schedule(faults)
+        .with_reset_hook(|c: &mut VirtualCie| {
+            c.reset();
+        });
+    let reader = Rc::new(RefCell::new(Reader {
+        inner,
+        chosen,
+        calls: 0,
+        commands: Vec::new(),
+    }));
+    let mut cie = Cie::with_dapp(Shared(Rc::clone(&reader)), SystemRng::default(), dapp());
+    let (pin, new_pin, puk) = match (Pin::new(PIN), Pin::new(NEW_PIN), Puk::new(PUK)) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        _ => return,
+    };
+    let mut texts = Vec::new();
+    if let Err(e) = cie.read_nis() {
+        check_text(&e, &mut texts);
+    }
+    let mut step = 0usize;
+    for _ in 0..3 {
+        let mut s = match cie.open() {
+            Ok(s) => s,
+            Err(e) => {
+                check_text(&e, &mut texts);
+                break;
+            }
+        };
+        let mut closed = false;
+        while step < 7 && !closed {
+            let before = reader.borrow().commands.len();
+            let result = match step {
+                0 => s.serial().map(|_| ()),
+                1 => s.pin_status().map(|_| ()),
+                2 => s.puk_status().map(|_| ()),
+                3 => s.verify_pin(&pin),
+                4 => s.change_pin(&pin, &new_pin),
+                5 => s.unblock_pin(&puk, &pin),
+                _ => s.verify_pin(&pin),
+            };
+            step += 1;
+            {
+                let r = reader.borrow();
+                let sent: Vec<(u8, u8)> = r.commands[before..]
+                    .iter()
+                    .filter(|c| carries_code(c))
+                    .map(|c| (c[1], c[3]))
+                    .collect();
+                for (i, c) in sent.iter().enumerate() {
+                    assert!(
+                        !sent[i + 1..].contains(c),
+                        "a PIN command re-sent in one call"
+                    );
+                }
+            }
+            texts.push(format!("{s:?}"));
+            if let Err(e) = result {
+                check_text(&e, &mut texts);
+                if !s.is_open() {
+                    let n = reader.borrow().calls;
+                    let again = s.verify_pin(&pin);
+                    assert!(matches!(again, Err(Error::Card(CardError::SessionClosed))));
+                    assert_eq!(reader.borrow().calls, n, "a closed session sent a command");
+                    closed = true;
+                }
+            }
+        }
+        drop(s);
+        if !closed {
+            break;
+        }
+        let mut r = reader.borrow_mut();
+        r.inner.reinsert();
+        r.inner.inner_mut().power_on();
+    }
+    texts.push(format!("{cie:?}"));
+    let r = reader.borrow();
+    for c in &r.commands {
+        assert!(!bytes_hold_code(c), "a code on the wire in clear");
+    }
+    for t in &texts {
+        assert!(!has_secret(t), "a code's digits in a text: {t}");
+    }
+}
