@@ -22,9 +22,6 @@ pub enum Error {
     /// A malformed or unencodable BER-TLV structure.
     #[error(transparent)]
     Tlv(#[from] crate::tlv::TlvError),
-    /// An APDU exchange failed (transport or framing).
-    #[error(transparent)]
-    Exchange(#[from] crate::apdu::ExchangeError),
     /// The secure-messaging channel failed (and is closed).
     #[error(transparent)]
     Sm(#[from] SmError),
@@ -49,4 +46,16 @@ pub enum Error {
     #[cfg(feature = "std")]
     #[error(transparent)]
     Recovery(#[from] crate::recovery::RecoveryError),
+}
+
+/// An exchange fails either in the transport or in the framing: each lands in its own
+/// variant, so that a removed card is always `Error::Transport(CardRemoved)` whichever layer
+/// saw it.
+impl From<crate::apdu::ExchangeError> for Error {
+    fn from(e: crate::apdu::ExchangeError) -> Self {
+        match e {
+            crate::apdu::ExchangeError::Transport(t) => Error::Transport(t),
+            crate::apdu::ExchangeError::Apdu(a) => Error::Apdu(a),
+        }
+    }
 }

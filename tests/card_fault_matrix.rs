@@ -37,7 +37,6 @@ use std::sync::{Mutex, OnceLock};
 
 use card_common::*;
 use cie_pinpuk::Error;
-use cie_pinpuk::apdu::ExchangeError;
 use cie_pinpuk::card::{CardError, Cie, Describe, Lang, PinError, Session, Step};
 use cie_pinpuk::codes::CodeKind;
 use cie_pinpuk::emulator::VirtualCie;
@@ -211,7 +210,7 @@ fn index_of(phase: Phase) -> usize {
 
 fn transport_error(e: &Error) -> Option<&TransportError> {
     match e {
-        Error::Transport(t) | Error::Exchange(ExchangeError::Transport(t)) => Some(t),
+        Error::Transport(t) => Some(t),
         _ => None,
     }
 }
@@ -257,12 +256,7 @@ fn expected(fault: Fault, phase: Phase, e: &Error) -> bool {
         Fault::Reset => matches!(t, Some(TransportError::Reset)),
         Fault::Timeout => matches!(t, Some(TransportError::Timeout)),
         // F6: the answer is cut to one byte: too short for a status word.
-        Fault::Truncate { .. } => matches!(
-            e,
-            Error::Exchange(ExchangeError::Apdu(_))
-                | Error::Apdu(_)
-                | Error::Sm(SmError::Format(_))
-        ),
+        Fault::Truncate { .. } => matches!(e, Error::Apdu(_) | Error::Sm(SmError::Format(_))),
         // F7: in clear (a, b) the flipped bit lands in the status word (9000 -> 9100, not
         // success); under SM (c-g) it breaks the MAC.
         Fault::BitFlip { .. } => match phase {

@@ -164,7 +164,7 @@ fn c6_another_host_seed_diverges_at_the_dh_public_value() {
     cie.read_nis().unwrap();
     let err = cie.open().unwrap_err();
     let t = match &err {
-        Error::Transport(t) | Error::Exchange(cie_pinpuk::apdu::ExchangeError::Transport(t)) => t,
+        Error::Transport(t) => t,
         other => panic!("{other:?}"),
     };
     let TransportError::Other(source) = t else {

@@ -21,7 +21,6 @@
 mod pcsc_support;
 
 use cie_pinpuk::Error;
-use cie_pinpuk::apdu::ExchangeError;
 use cie_pinpuk::card::{CardError, Cie, LastTry, PinError};
 use cie_pinpuk::codes::{CodeKind, Pin, Puk, RetryStatus};
 use cie_pinpuk::emulator::VirtualCie;
@@ -99,7 +98,7 @@ fn count(log: &Arc<Mutex<Vec<Vec<u8>>>>) -> usize {
 /// The transport error inside a session error, however the card layer wrapped it.
 fn transport_error(e: &Error) -> Option<&TransportError> {
     match e {
-        Error::Transport(t) | Error::Exchange(ExchangeError::Transport(t)) => Some(t),
+        Error::Transport(t) => Some(t),
         _ => None,
     }
 }
@@ -394,9 +393,6 @@ fn p_pin8_n8_cie_reset_by_a_second_client_ends_the_session() {
     assert!(matches!(
         cie.read_nis(),
         Err(Error::Transport(TransportError::Reset))
-            | Err(Error::Exchange(ExchangeError::Transport(
-                TransportError::Reset
-            )))
     ));
     cie.transport_mut().reconnect().unwrap();
     let mut s = cie.open().unwrap();

@@ -239,18 +239,13 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
         let sent = self.exchange(plain.get(..n).unwrap_or_default(), &mut out);
         let sw = match sent {
             Ok((sw, _)) => sw,
-            // Busy: nothing was sent (F9), so the counter is as it was. The error arrives
-            // directly or wrapped by the exchange layer.
-            Err(
-                Error::Transport(TransportError::Busy)
-                | Error::Exchange(crate::apdu::ExchangeError::Transport(TransportError::Busy)),
-            ) => {
+            // Busy: nothing was sent (F9), so the counter is as it was.
+            Err(Error::Transport(TransportError::Busy)) => {
                 return Err(TransportError::Busy.into());
             }
+            // Interrupted (or an answer cut short) after the command may have reached the card.
             Err(
-                Error::Transport(_)
-                | Error::Exchange(_)
-                | Error::Card(CardError::SecurityStatusLost),
+                Error::Transport(_) | Error::Apdu(_) | Error::Card(CardError::SecurityStatusLost),
             ) => {
                 return Err(PinError::CounterUnknown {
                     code: command.code(),
@@ -381,10 +376,7 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
 /// layer reports it.
 fn reset_is_lost_status(e: Error) -> Error {
     match e {
-        Error::Transport(TransportError::Reset)
-        | Error::Exchange(crate::apdu::ExchangeError::Transport(TransportError::Reset)) => {
-            CardError::SecurityStatusLost.into()
-        }
+        Error::Transport(TransportError::Reset) => CardError::SecurityStatusLost.into(),
         other => other,
     }
 }
