@@ -68,6 +68,25 @@ impl Default for Options {
     }
 }
 
+/// Selects the IAS application (by AID, falling back to `00 A4 00 00` for the chips that do
+/// not answer the AID: NXP, Actalis, Bit4id) and then DF_CIE, which must answer `9000`
+/// (PROTOCOL.md 1.2). Everything the card does in clear (the NIS, the servizi signature of
+/// PROTOCOL.md 3.5) and every secure session starts here.
+///
+/// # Errors
+/// A transport error; [`CardError::Status`] if the MF fallback or DF_CIE is refused.
+pub fn select_applications<T: CardTransport + ?Sized>(transport: &mut T) -> Result<(), Error> {
+    let mut out = [0u8; RESPONSE_CAP];
+    let ias = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(&IAS_AID);
+    if io::plain(transport, &ias, &mut out)?.0 != StatusWord::Success {
+        let mf = Command::new(0x00, 0xA4, 0x00, 0x00);
+        io::plain_ok(transport, &mf, &mut out, Step::Select)?;
+    }
+    let cie = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(&CIE_AID);
+    io::plain_ok(transport, &cie, &mut out, Step::Select)?;
+    Ok(())
+}
+
 /// The random-number generator of [`Cie::new`]: the operating system's, through
 /// `getrandom`.
 #[cfg(feature = "std")]
@@ -170,18 +189,8 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         self.transport
     }
 
-    /// Selects the IAS application (by AID, falling back to `00 A4 00 00` for the chips that
-    /// do not answer the AID) and then DF_CIE, which must answer `9000` (PROTOCOL.md 1.2).
     fn select_applications(&mut self) -> Result<(), Error> {
-        let mut out = [0u8; RESPONSE_CAP];
-        let ias = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(&IAS_AID);
-        if io::plain(&mut self.transport, &ias, &mut out)?.0 != StatusWord::Success {
-            let mf = Command::new(0x00, 0xA4, 0x00, 0x00);
-            io::plain_ok(&mut self.transport, &mf, &mut out, Step::Select)?;
-        }
-        let cie = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(&CIE_AID);
-        io::plain_ok(&mut self.transport, &cie, &mut out, Step::Select)?;
-        Ok(())
+        select_applications(&mut self.transport)
     }
 
     /// Reads the NIS in clear (EF 1001): no key, no PIN, no secure messaging.

@@ -16,7 +16,7 @@ mod session;
 
 #[cfg(feature = "std")]
 pub use cie::SystemRng;
-pub use cie::{CIE_AID, Cie, IAS_AID, Options};
+pub use cie::{CIE_AID, Cie, IAS_AID, Options, select_applications};
 pub use classify::{PinCommand, classify};
 pub use error::{CardError, PinError, Step};
 pub use ids::{CardSerial, Nis};

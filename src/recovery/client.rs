@@ -1,5 +1,6 @@
 //! The holder's side of the card-possession proof: the servizi internal authentication of
-//! PROTOCOL.md 3.5, in clear, over any [`CardTransport`]:
+//! PROTOCOL.md 3.5, in clear, over any [`CardTransport`], after the card layer's
+//! [`select_applications`]:
 //!
 //! ```text
 //! 00 A4 04 0C 0D <IAS AID>             (or 00 A4 00 00 on chips without it)
@@ -19,7 +20,7 @@ use crate::apdu::{
     ApduError, Command, ExchangeError, GetResponsePolicy, Response, StatusWord,
     transmit_with_get_response,
 };
-use crate::card::{CIE_AID, IAS_AID};
+use crate::card::select_applications;
 use crate::transport::CardTransport;
 
 /// `MSE SET AT` selecting the servizi key (PROTOCOL.md 3.5).
@@ -32,8 +33,6 @@ const MSE_SERVIZI_DATA: [u8; 6] = [0x80, 0x01, 0x02, 0x84, 0x01, 0x83];
 /// Which command of the proof failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ProofStep {
-    /// Selecting the IAS application, the MF or DF_CIE.
-    Select,
     /// `MSE SET AT` with the servizi key.
     SetServiziKey,
     /// `INTERNAL AUTHENTICATE`.
@@ -44,6 +43,9 @@ pub enum ProofStep {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
+    /// Selecting the CIE application failed (transport or card), with the cause.
+    #[error("selecting the CIE application failed")]
+    Select(#[source] crate::Error),
     /// The exchange failed (transport, framing, GET RESPONSE bounds).
     #[error(transparent)]
     Exchange(#[from] ExchangeError),
@@ -105,16 +107,7 @@ pub fn prove_possession<T: CardTransport + ?Sized>(
     challenge: &Challenge,
 ) -> Result<PossessionProof, ClientError> {
     let mut out = [0u8; OUT_CAP];
-    let ias = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(&IAS_AID);
-    let (_, sw) = send(transport, &ias, &mut out)?;
-    if sw != StatusWord::Success {
-        let mf = Command::new(0x00, 0xA4, 0x00, 0x00);
-        let (_, sw) = send(transport, &mf, &mut out)?;
-        expect_ok(ProofStep::Select, sw)?;
-    }
-    let cie = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(&CIE_AID);
-    let (_, sw) = send(transport, &cie, &mut out)?;
-    expect_ok(ProofStep::Select, sw)?;
+    select_applications(transport).map_err(ClientError::Select)?;
 
     let mse = Command::new(0x00, 0x22, 0x41, 0xA4).with_data(&MSE_SERVIZI_DATA);
     let (_, sw) = send(transport, &mse, &mut out)?;
