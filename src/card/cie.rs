@@ -294,31 +294,18 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         // Device authentication (section 3), all under SM.
         let transcript = DhTranscript::new(params, ephemeral.public_value(), &y_icc);
         let certificate = self.dapp.certificate(ca)?;
-        let t = &mut self.transport;
-        let dapp_step = |sw| -> Error {
-            CardError::Status {
-                step: Step::DeviceAuthentication,
-                sw,
-            }
-            .into()
-        };
-        let mut run = |command: Command<'_>, out: &mut [u8]| -> Result<usize, Error> {
-            let mut buf = Zeroizing::new([0u8; 600]);
-            let n = command.encode(buf.as_mut_slice())?;
-            let encoded = buf.get(..n).unwrap_or_default();
-            match io::secure(t, &mut channel, encoded, out)? {
-                (StatusWord::Success, len) => Ok(len),
-                (sw, _) => Err(dapp_step(sw)),
-            }
-        };
         let set_dst = [0x80, 0x01, 0x41, 0x83, 0x01, 0x84];
-        run(
+        dapp_command(
+            &mut self.transport,
+            &mut channel,
             Command::new(0x00, 0x22, 0x81, 0xB6)
                 .with_data(&set_dst)
                 .with_le(256),
             &mut out,
         )?;
-        run(
+        dapp_command(
+            &mut self.transport,
+            &mut channel,
             Command::new(0x00, 0x2A, 0x00, 0xAE).with_data(certificate.as_bytes()),
             &mut out,
         )?;
@@ -326,36 +313,39 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         set_at[0] = 0x83;
         set_at[1] = 0x0C;
         set_at[2..].copy_from_slice(&auth::TERMINAL_CHR);
-        run(
+        dapp_command(
+            &mut self.transport,
+            &mut channel,
             Command::new(0x00, 0x22, 0x81, 0xA4).with_data(&set_at),
             &mut out,
         )?;
-        let len = run(Command::new(0x00, 0x84, 0x00, 0x00).with_le(8), &mut out)?;
+        let len = dapp_command(
+            &mut self.transport,
+            &mut channel,
+            Command::new(0x00, 0x84, 0x00, 0x00).with_le(8),
+            &mut out,
+        )?;
         let rnd_icc = self.challenges.accept(out.get(..len).unwrap_or_default())?;
         let external = self
             .dapp
             .external_auth_data(&rnd_icc, &transcript, &mut self.rng)?;
-        let t = &mut self.transport;
-        let mut run = |command: Command<'_>, out: &mut [u8]| -> Result<usize, Error> {
-            let mut buf = Zeroizing::new([0u8; 600]);
-            let n = command.encode(buf.as_mut_slice())?;
-            let encoded = buf.get(..n).unwrap_or_default();
-            match io::secure(t, &mut channel, encoded, out)? {
-                (StatusWord::Success, len) => Ok(len),
-                (sw, _) => Err(dapp_step(sw)),
-            }
-        };
-        run(
+        dapp_command(
+            &mut self.transport,
+            &mut channel,
             Command::new(0x00, 0x82, 0x00, 0x00).with_data(&external),
             &mut out,
         )?;
         let set_internal = [0x84, 0x01, 0x82, 0x80, 0x01, 0x9B];
-        run(
+        dapp_command(
+            &mut self.transport,
+            &mut channel,
             Command::new(0x00, 0x22, 0x41, 0xA4).with_data(&set_internal),
             &mut out,
         )?;
         let rnd_ifd = auth::random_challenge(&mut self.rng);
-        let len = run(
+        let len = dapp_command(
+            &mut self.transport,
+            &mut channel,
             Command::new(0x00, 0x88, 0x00, 0x00).with_data(&rnd_ifd),
             &mut out,
         )?;
@@ -385,5 +375,26 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         channel: &mut SecureChannel,
     ) -> Result<alloc::vec::Vec<u8>, Error> {
         io::read_file(&mut self.transport, Link::Secure(channel), EF_SERIAL)
+    }
+}
+
+/// One DAPP command under SM, which must answer `9000`: the plain command is encoded into a
+/// wiped buffer, protected, sent, and its answer unwrapped into `out`.
+fn dapp_command<T: CardTransport + ?Sized>(
+    transport: &mut T,
+    channel: &mut SecureChannel,
+    command: Command<'_>,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    let mut buf = Zeroizing::new([0u8; 600]);
+    let n = command.encode(buf.as_mut_slice())?;
+    let encoded = buf.get(..n).unwrap_or_default();
+    match io::secure(transport, channel, encoded, out)? {
+        (StatusWord::Success, len) => Ok(len),
+        (sw, _) => Err(CardError::Status {
+            step: Step::DeviceAuthentication,
+            sw,
+        }
+        .into()),
     }
 }
