@@ -88,7 +88,9 @@ pub fn select_applications<T: CardTransport + ?Sized>(transport: &mut T) -> Resu
 }
 
 /// The random-number generator of [`Cie::new`]: the operating system's, through
-/// `getrandom`.
+/// `getrandom`. The `CryptoRng` interface is infallible, so an operating system that cannot
+/// give randomness (not seen on Linux after boot) aborts the call with a panic rather than
+/// opening a session with weak keys; use [`Cie::with_rng`] to supply another source.
 #[cfg(feature = "std")]
 pub type SystemRng = rand_core::UnwrapErr<getrandom::SysRng>;
 
