@@ -166,7 +166,7 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         })
     }
 
-    /// Uses `store` for the journal and the outbox (e.g. [`crate::journal::SqliteStore`]).
+    /// Uses `store` for the journal and the outbox (e.g. `journal::SqliteStore` with the `sqlite` feature).
     pub fn with_store(
         mut self,
         store: Box<dyn JournalStore>,
