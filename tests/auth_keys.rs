@@ -234,3 +234,51 @@ proptest::proptest! {
         let _ = CardPublicKey::from_der(&der, KeyKind::ChipDapp);
     }
 }
+
+/// A hex block of `data/keys/emulator-keys.txt` (`name (N bytes):` then hex lines).
+fn emulator_key_field(name: &str) -> Vec<u8> {
+    let text = include_str!("../data/keys/emulator-keys.txt");
+    let start = text.find(&format!("{name} (")).unwrap();
+    let hex: String = text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    hex::decode(hex.trim()).unwrap()
+}
+
+/// A card that owns its CA key pair verifies terminal certificates by CRT with the primes
+/// (`CaPublicKey::with_factors`): the same keys come out, a forged certificate is refused
+/// the same way, and primes that are not the modulus's are refused (K3).
+#[test]
+fn k3_ca_verification_by_crt_agrees_with_the_plain_public_operation() {
+    let plain = test_keys::ca_public_key().unwrap();
+    let p = emulator_key_field("ca_prime_p");
+    let q = emulator_key_field("ca_prime_q");
+    let fast = test_keys::ca_public_key()
+        .unwrap()
+        .with_factors(&p, &q)
+        .unwrap();
+    let mut dapp = DappHost::well_known(Strategy::Fast).unwrap();
+    let certificate = dapp.certificate(&plain).unwrap().into_bytes();
+    let a = verify_terminal_certificate(&plain, &certificate).unwrap();
+    let b = verify_terminal_certificate(&fast, &certificate).unwrap();
+    assert_eq!(a.chr(), b.chr());
+    assert_eq!(a.key().modulus(), b.key().modulus());
+    assert_eq!(a.key().public_exponent(), b.key().public_exponent());
+    for byte in [20, 100, 200] {
+        let mut forged = certificate.clone();
+        forged[byte] ^= 0x01;
+        assert_eq!(
+            verify_terminal_certificate(&plain, &forged).map(|_| ()),
+            verify_terminal_certificate(&fast, &forged).map(|_| ())
+        );
+    }
+    assert_eq!(
+        test_keys::ca_public_key()
+            .unwrap()
+            .with_factors(&p, &p)
+            .map(|_| ()),
+        Err(AuthError::KeyMismatch)
+    );
+}

@@ -197,6 +197,19 @@ impl CaPublicKey {
     pub(crate) fn rsa(&self) -> &RsaPublic {
         &self.key
     }
+
+    /// For a card that owns this CA key pair (the virtual CIE): attaches the primes of the
+    /// modulus so that certificate verification runs by CRT, with two 1024-bit
+    /// exponentiations instead of one 2048-bit one (the emulator's CA exponent `e` is as long
+    /// as `n`, because it is derived from the well-known private exponent). The results are
+    /// the same.
+    ///
+    /// # Errors
+    /// [`AuthError::KeyMismatch`] if `p · q` is not the modulus.
+    pub fn with_factors(mut self, p: &[u8], q: &[u8]) -> Result<Self, AuthError> {
+        self.key = self.key.with_factors(p, q).ok_or(AuthError::KeyMismatch)?;
+        Ok(self)
+    }
 }
 
 /// A chip public key read in clear from EF 1004 (DAPP, internal authentication) or EF 1005

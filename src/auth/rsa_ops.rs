@@ -1,7 +1,9 @@
 //! Raw RSA for ISO/IEC 9796-2 and PKCS#1 v1.5 type 1 (PROTOCOL.md 3.1, 3.2, 3.5).
 //!
 //! * Public operations (certificate and signature checks) use `crypto-bigint` `U2048`
-//!   Montgomery exponentiation (variable time in the public exponent only).
+//!   Montgomery exponentiation (variable time in the public exponent only), or, for a party
+//!   that owns the key pair and attached its primes (the virtual card's CA key, whose public
+//!   exponent is 2048 bits long), the same operation by CRT modulo the two primes.
 //! * Private operations have two paths. [`RsaPath::Plain`] is `m^d mod n` with a full-width,
 //!   constant-time `U2048` exponentiation (the straightforward path). [`RsaPath::Crt`] uses the
 //!   `rsa` crate's hazmat raw operation on a key whose primes are known (given, or recovered
@@ -11,10 +13,12 @@
 //! On the host both private keys (terminal and CA) are the well-known public values of every
 //! CIE client (checklist K6, P-CT1): no secret RSA decryption ever happens on the host.
 
+use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::convert::Infallible;
-use crypto_bigint::{NonZero, U2048, U4096};
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{NonZero, Odd, U1024, U2048, U4096};
 use rand_core::{CryptoRng, TryCryptoRng, TryRng};
 use rsa::BoxedUint;
 use rsa::traits::PublicKeyParts;
@@ -42,6 +46,80 @@ pub(crate) struct RsaPublic {
     params: Params,
     n_bytes: Vec<u8>,
     e_bytes: Vec<u8>,
+    /// The primes of `n`, for a party that owns the key pair (the virtual card's CA): the
+    /// public operation then runs modulo `p` and `q`.
+    factors: Option<Box<Factored>>,
+}
+
+/// `x^e mod n` by the Chinese remainder theorem, for a holder of the factors: two
+/// exponentiations modulo 1024-bit primes with `e mod (p-1)` and `e mod (q-1)` instead of
+/// one modulo `n` with `e` (which is 2048 bits long for the emulator's CA key). Only public
+/// values are exponentiated, so the variable-time operations are fine.
+#[derive(Clone)]
+struct Factored {
+    p: Params1024,
+    q: Params1024,
+    p_wide: NonZero<U2048>,
+    q_wide: NonZero<U2048>,
+    e_p: U1024,
+    e_q: U1024,
+    q_inv: U1024,
+}
+
+type Params1024 = FixedMontyParams<{ U1024::LIMBS }>;
+type Residue1024 = FixedMontyForm<{ U1024::LIMBS }>;
+
+impl Factored {
+    fn new(n: &U2048, e: &U2048, p: &U2048, q: &U2048) -> Option<Self> {
+        if p.wrapping_mul(q) != *n || p.bits_vartime() > 1024 || q.bits_vartime() > 1024 {
+            return None;
+        }
+        let p_wide: NonZero<U2048> = NonZero::new(*p).into_option()?;
+        let q_wide: NonZero<U2048> = NonZero::new(*q).into_option()?;
+        let p_minus_1: NonZero<U2048> = NonZero::new(p.wrapping_sub(&U2048::ONE)).into_option()?;
+        let q_minus_1: NonZero<U2048> = NonZero::new(q.wrapping_sub(&U2048::ONE)).into_option()?;
+        let e_p = e.rem_vartime(&p_minus_1).resize::<{ U1024::LIMBS }>();
+        let e_q = e.rem_vartime(&q_minus_1).resize::<{ U1024::LIMBS }>();
+        let p_small: U1024 = p.resize();
+        let q_small: U1024 = q.resize();
+        let pp = Params1024::new_vartime(Odd::new(p_small).into_option()?);
+        let qp = Params1024::new_vartime(Odd::new(q_small).into_option()?);
+        // q^-1 mod p by Fermat (p is prime): q^(p-2).
+        let q_mod_p = q.rem_vartime(&p_wide).resize::<{ U1024::LIMBS }>();
+        let q_inv = Residue1024::new(&q_mod_p, &pp)
+            .pow_vartime(&p_small.wrapping_sub(&U1024::from_u8(2)))
+            .retrieve();
+        Some(Self {
+            p: pp,
+            q: qp,
+            p_wide,
+            q_wide,
+            e_p,
+            e_q,
+            q_inv,
+        })
+    }
+
+    fn apply(&self, x: &U2048) -> U2048 {
+        let x_p = x.rem_vartime(&self.p_wide).resize::<{ U1024::LIMBS }>();
+        let x_q = x.rem_vartime(&self.q_wide).resize::<{ U1024::LIMBS }>();
+        let m_p = Residue1024::new(&x_p, &self.p).pow_vartime(&self.e_p);
+        let m_q = Residue1024::new(&x_q, &self.q)
+            .pow_vartime(&self.e_q)
+            .retrieve();
+        // m_q < q may exceed p: reduce before moving it into the p residues.
+        let m_q_mod_p = m_q
+            .resize::<{ U2048::LIMBS }>()
+            .rem_vartime(&self.p_wide)
+            .resize::<{ U1024::LIMBS }>();
+        // Residue subtraction is modular: no overflow.
+        let diff = core::ops::Sub::sub(m_p, Residue1024::new(&m_q_mod_p, &self.p));
+        let h = diff.mul(&Residue1024::new(&self.q_inv, &self.p)).retrieve();
+        let q: &U2048 = self.q_wide.as_ref();
+        h.resize::<{ U2048::LIMBS }>()
+            .wrapping_mul(q)
+            .wrapping_add(&m_q.resize())
+    }
 }
 
 impl core::fmt::Debug for RsaPublic {
@@ -71,7 +149,17 @@ impl RsaPublic {
             params,
             n_bytes: num::strip_zeros(n).to_vec(),
             e_bytes: num::strip_zeros(e).to_vec(),
+            factors: None,
         })
+    }
+
+    /// Attaches the primes of `n`, so that [`public_op`](Self::public_op) runs by CRT.
+    /// `None` if they are not the factors of `n` (or larger than 1024 bits).
+    pub(crate) fn with_factors(mut self, p: &[u8], q: &[u8]) -> Option<Self> {
+        let pv = num::to_uint(p)?;
+        let qv = num::to_uint(q)?;
+        self.factors = Some(Box::new(Factored::new(&self.n, &self.e, &pv, &qv)?));
+        Some(self)
     }
 
     /// Modulus length in bytes (`k`).
@@ -98,9 +186,12 @@ impl RsaPublic {
         if sv >= self.n {
             return None;
         }
-        let m = Residue::new(&sv, &self.params)
-            .pow_vartime(&self.e)
-            .retrieve();
+        let m = match &self.factors {
+            Some(factors) => factors.apply(&sv),
+            None => Residue::new(&sv, &self.params)
+                .pow_vartime(&self.e)
+                .retrieve(),
+        };
         num::to_fixed(&m, self.len())
     }
 }

@@ -407,7 +407,10 @@ impl Personalisation {
     ) -> Result<Personalisation, EmulatorError> {
         let (ca, chip, servizi, dh) = keys;
         let bad = |_| EmulatorError::InvalidKey;
-        let ca_public = CaPublicKey::new(&ca.key.n, &ca.key.e, &ca.chr, &ca.cha).map_err(bad)?;
+        // The card owns its CA key pair: certificate checks run by CRT with its primes.
+        let ca_public = CaPublicKey::new(&ca.key.n, &ca.key.e, &ca.chr, &ca.cha)
+            .and_then(|key| key.with_factors(&ca.key.p, &ca.key.q))
+            .map_err(bad)?;
         let private = |k: &RsaKeyComponents| {
             CardPrivateKey::from_components(&k.n, &k.e, &k.d, &k.p, &k.q).map_err(bad)
         };
