@@ -85,7 +85,9 @@ pub fn run(data: &[u8]) {
                 0x00, 0x20, 0x00, 0x81, 0x08, b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8',
             ],
             false,
-            256,
+            // No Le: the answer is bounded by the caller's buffer only (INTERNAL
+            // AUTHENTICATE is sent that way and answers 264 bytes, PROTOCOL.md 4.5).
+            65_536,
         ),
     };
     let sw99_u16 = u16::from_be_bytes(sw99);
