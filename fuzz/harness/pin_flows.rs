@@ -36,13 +36,12 @@ use std::rc::Rc;
 
 use cie_pinpuk::card::{CardError, Cie, Describe, Lang, LastTry, Options, PinError, SystemRng};
 use cie_pinpuk::codes::CodeKind;
-use cie_pinpuk::emulator::{
-    CaKeyComponents, Case1Acceptance, DhGroup, EmptyVerify, RsaKeyComponents, VirtualCie,
-};
+use cie_pinpuk::emulator::{Case1Acceptance, EmptyVerify, VirtualCie};
 use cie_pinpuk::transport::{CardTransport, Fault, FaultInjector, TransportError};
-use cie_pinpuk::{CaPrivateKey, Case1Form, DappHost, Error, Pin, Puk, TerminalKeys};
+use cie_pinpuk::{Case1Form, Error, Pin, Puk};
 
-const KEYS: &str = include_str!("../../tests/data/card/small-keys.txt");
+#[path = "small_keys.rs"]
+mod small_keys;
 const PIN_A: &str = "40271953";
 const PIN_B: &str = "58302716";
 const WRONG_PIN: &str = "40271954";
@@ -54,45 +53,6 @@ const SWS: [u16; 16] = [
     0x9000, 0x63C2, 0x63C1, 0x63C0, 0x6983, 0x6300, 0x6700, 0x6982, 0x6984, 0x6A88, 0x6F00, 0x6581,
     0x6988, 0x6C08, 0x6110, 0xFFFF,
 ];
-
-fn unhex(s: &str) -> Vec<u8> {
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
-        .collect()
-}
-
-fn field(name: &str) -> Vec<u8> {
-    KEYS.lines()
-        .find_map(|l| {
-            let mut parts = l.split_whitespace();
-            (parts.next() == Some(name)).then(|| unhex(parts.next().unwrap_or("")))
-        })
-        .unwrap_or_default()
-}
-
-fn rsa(name: &str) -> RsaKeyComponents {
-    let f = |what: &str| field(&format!("{name}_{what}"));
-    RsaKeyComponents::new(
-        &f("modulus_n"),
-        &f("public_exponent_e"),
-        &f("private_exponent_d"),
-        &f("prime_p"),
-        &f("prime_q"),
-    )
-    .expect("the test keys are consistent")
-}
-
-fn dapp() -> DappHost {
-    let terminal = TerminalKeys::from_bytes(
-        &field("terminal_modulus_n"),
-        &field("terminal_public_exponent_e"),
-        &field("terminal_private_exponent_d"),
-    )
-    .expect("terminal key");
-    let ca = CaPrivateKey::from_bytes(&field("ca_private_exponent_d")).expect("CA exponent");
-    DappHost::new(terminal, ca, cie_pinpuk::auth::Strategy::Fast).expect("DAPP host")
-}
 
 struct Reader {
     inner: FaultInjector<VirtualCie>,
@@ -200,23 +160,12 @@ pub fn run(data: &[u8]) {
     } else {
         Case1Form::Iso
     };
-    let Ok(card) = VirtualCie::builder()
+    let Ok(card) = small_keys::with_small_keys(VirtualCie::builder())
         .pin(PIN_A)
         .puk(PUK)
         .tries_left(state % 4, (state >> 2) % 11)
         .empty_verify(empty_verify)
         .case1(case1)
-        .dh_group(DhGroup {
-            g: field("dh_generator_g"),
-            p: field("dh_prime_p"),
-            q: field("dh_order_q"),
-        })
-        .chip_key(rsa("chip"))
-        .ca_key(CaKeyComponents {
-            key: rsa("ca"),
-            chr: cie_pinpuk::auth::test_keys::CA_CHR.to_vec(),
-            cha: cie_pinpuk::auth::test_keys::CA_CHA.to_vec(),
-        })
         .build()
     else {
         return;
@@ -233,8 +182,12 @@ pub fn run(data: &[u8]) {
         case1: form,
         ..Options::default()
     };
-    let mut cie = Cie::with_dapp(Shared(Rc::clone(&reader)), SystemRng::default(), dapp())
-        .with_options(options);
+    let mut cie = Cie::with_dapp(
+        Shared(Rc::clone(&reader)),
+        SystemRng::default(),
+        small_keys::small_dapp(),
+    )
+    .with_options(options);
     let mut texts: Vec<String> = Vec::new();
     // The PIN the card holds (changes and unblocks move it between PIN_A and PIN_B).
     let mut current = PIN_A;

@@ -34,74 +34,27 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cie_pinpuk::card::{CardError, Cie, Describe, Lang, SystemRng};
-use cie_pinpuk::emulator::{CaKeyComponents, DhGroup, RsaKeyComponents, VirtualCie};
+use cie_pinpuk::emulator::VirtualCie;
 use cie_pinpuk::transport::{CardTransport, Fault, FaultInjector, TransportError};
-use cie_pinpuk::{CaPrivateKey, DappHost, Error, Pin, Puk, TerminalKeys};
+use cie_pinpuk::{DappHost, Error, Pin, Puk};
 
-const KEYS: &str = include_str!("../../tests/data/card/small-keys.txt");
+#[path = "small_keys.rs"]
+mod small_keys;
 const PIN: &str = "40271953";
 const NEW_PIN: &str = "58302716";
 const PUK: &str = "73918462";
 const CODES: [&str; 3] = [PIN, NEW_PIN, PUK];
 
-fn unhex(s: &str) -> Vec<u8> {
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
-        .collect()
-}
-
-fn field(name: &str) -> Vec<u8> {
-    KEYS.lines()
-        .find_map(|l| {
-            let mut parts = l.split_whitespace();
-            (parts.next() == Some(name)).then(|| unhex(parts.next().unwrap_or("")))
-        })
-        .unwrap_or_default()
-}
-
-fn rsa(name: &str) -> RsaKeyComponents {
-    let f = |what: &str| field(&format!("{name}_{what}"));
-    RsaKeyComponents::new(
-        &f("modulus_n"),
-        &f("public_exponent_e"),
-        &f("private_exponent_d"),
-        &f("prime_p"),
-        &f("prime_q"),
-    )
-    .expect("the test keys are consistent")
+/// The host side of DAPP with the small test keys.
+pub fn dapp() -> DappHost {
+    small_keys::small_dapp()
 }
 
 /// The virtual card with the small test keys.
 pub fn card() -> VirtualCie {
-    VirtualCie::builder()
-        .pin(PIN)
-        .puk(PUK)
-        .dh_group(DhGroup {
-            g: field("dh_generator_g"),
-            p: field("dh_prime_p"),
-            q: field("dh_order_q"),
-        })
-        .chip_key(rsa("chip"))
-        .ca_key(CaKeyComponents {
-            key: rsa("ca"),
-            chr: cie_pinpuk::auth::test_keys::CA_CHR.to_vec(),
-            cha: cie_pinpuk::auth::test_keys::CA_CHA.to_vec(),
-        })
+    small_keys::with_small_keys(VirtualCie::builder().pin(PIN).puk(PUK))
         .build()
         .expect("the test card builds")
-}
-
-/// The host side of DAPP with the small test keys.
-pub fn dapp() -> DappHost {
-    let terminal = TerminalKeys::from_bytes(
-        &field("terminal_modulus_n"),
-        &field("terminal_public_exponent_e"),
-        &field("terminal_private_exponent_d"),
-    )
-    .expect("terminal key");
-    let ca = CaPrivateKey::from_bytes(&field("ca_private_exponent_d")).expect("CA exponent");
-    DappHost::new(terminal, ca, cie_pinpuk::auth::Strategy::Fast).expect("DAPP host")
 }
 
 /// The reader: faults through `FaultInjector`, chosen answers on top, and a log of every
@@ -262,7 +215,11 @@ pub fn run(data: &[u8]) {
         calls: 0,
         commands: Vec::new(),
     }));
-    let mut cie = Cie::with_dapp(Shared(Rc::clone(&reader)), SystemRng::default(), dapp());
+    let mut cie = Cie::with_dapp(
+        Shared(Rc::clone(&reader)),
+        SystemRng::default(),
+        small_keys::small_dapp(),
+    );
     let (pin, new_pin, puk) = match (Pin::new(PIN), Pin::new(NEW_PIN), Puk::new(PUK)) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         _ => return,

@@ -12,12 +12,9 @@
     clippy::arithmetic_side_effects
 )]
 
-use cie_pinpuk::auth::{CaPrivateKey, DappHost, Strategy, TerminalKeys};
 use cie_pinpuk::card::{Cie, Options};
 use cie_pinpuk::codes::{Pin, Puk};
-use cie_pinpuk::emulator::{
-    CaKeyComponents, DhGroup, RsaKeyComponents, VirtualCie, VirtualCieBuilder,
-};
+use cie_pinpuk::emulator::{VirtualCie, VirtualCieBuilder};
 use cie_pinpuk::transport::{CardTransport, Spy};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -57,66 +54,16 @@ pub fn card() -> VirtualCie {
     builder().build().unwrap()
 }
 
-const SMALL_KEYS: &str = include_str!("../data/card/small-keys.txt");
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/harness/small_keys.rs"]
+mod small_keys;
 
-fn small_field(name: &str) -> Vec<u8> {
-    let line = SMALL_KEYS
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some(name))
-        .unwrap();
-    hex::decode(line.split_whitespace().nth(1).unwrap()).unwrap()
-}
-
-/// The small test DH group (512-bit p, 160-bit q: tests/data/card/gen_small_keys.py).
-pub fn small_group() -> DhGroup {
-    DhGroup {
-        g: small_field("dh_generator_g"),
-        p: small_field("dh_prime_p"),
-        q: small_field("dh_order_q"),
-    }
-}
-
-/// A small test RSA key (1024 bits, e = 65537): `chip`, `ca` or `terminal`.
-pub fn small_rsa(name: &str) -> RsaKeyComponents {
-    let f = |what: &str| small_field(&format!("{name}_{what}"));
-    RsaKeyComponents::new(
-        &f("modulus_n"),
-        &f("public_exponent_e"),
-        &f("private_exponent_d"),
-        &f("prime_p"),
-        &f("prime_q"),
-    )
-    .unwrap()
-}
+pub use small_keys::{small_dapp, with_small_keys};
 
 /// A builder of a card with the small, fast key material (same protocol, same APDUs; the
 /// host must be a [`small_host`]).
 pub fn small_builder() -> VirtualCieBuilder {
     with_small_keys(builder())
-}
-
-/// Gives a builder the small key material.
-pub fn with_small_keys(builder: VirtualCieBuilder) -> VirtualCieBuilder {
-    builder
-        .dh_group(small_group())
-        .chip_key(small_rsa("chip"))
-        .ca_key(CaKeyComponents {
-            key: small_rsa("ca"),
-            chr: cie_pinpuk::auth::test_keys::CA_CHR.to_vec(),
-            cha: cie_pinpuk::auth::test_keys::CA_CHA.to_vec(),
-        })
-}
-
-/// The host side of DAPP with the small terminal and CA keys.
-pub fn small_dapp() -> DappHost {
-    let terminal = TerminalKeys::from_bytes(
-        &small_field("terminal_modulus_n"),
-        &small_field("terminal_public_exponent_e"),
-        &small_field("terminal_private_exponent_d"),
-    )
-    .unwrap();
-    let ca = CaPrivateKey::from_bytes(&small_field("ca_private_exponent_d")).unwrap();
-    DappHost::new(terminal, ca, Strategy::Fast).unwrap()
 }
 
 /// A host for a [`small_builder`] card, with a fixed seed.
