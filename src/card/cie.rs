@@ -8,6 +8,7 @@ use super::error::{CardError, Step};
 use super::ids::Nis;
 use super::io::{self, Link, RESPONSE_CAP};
 use super::session::Session;
+use super::templates;
 use crate::apdu::{Command, StatusWord};
 use crate::auth::{
     self, CaPublicKey, CardPublicKey, ChallengeCheck, DappHost, DhParams, DhTranscript, KeyKind,
@@ -29,21 +30,6 @@ pub const CIE_AID: [u8; 6] = [0xA0, 0x00, 0x00, 0x00, 0x00, 0x39];
 const EF_NIS: [u8; 2] = [0x10, 0x01];
 const EF_SERIAL: [u8; 2] = [0x10, 0x02];
 const EF_CHIP_KEY: [u8; 2] = [0x10, 0x04];
-
-// GET DATA templates of PROTOCOL.md 1.5 (the per-parameter form, which every chip answers).
-const GD_DH_G: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x97, 0x00,
-];
-const GD_DH_P: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x98, 0x00,
-];
-const GD_DH_Q: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x99, 0x00,
-];
-const GD_CA_KEY: [u8; 11] = [
-    0x4D, 0x09, 0x70, 0x07, 0xBF, 0xA0, 0x04, 0x03, 0x7F, 0x49, 0x80,
-];
-const GD_ICC_DH: [u8; 6] = [0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00];
 
 /// Options of a [`Cie`]; the defaults are the reference profile of PROTOCOL.md.
 #[derive(Debug, Clone)]
@@ -229,14 +215,14 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
     /// protocol.
     pub fn open(&mut self) -> Result<Session<'_, T, R>, Error> {
         self.select_applications()?;
-        let g = self.get_data(&GD_DH_G, &[0x70, 0xBFA101, 0xA3, 0x97])?;
-        let p = self.get_data(&GD_DH_P, &[0x70, 0xBFA101, 0xA3, 0x98])?;
-        let q = self.get_data(&GD_DH_Q, &[0x70, 0xBFA101, 0xA3, 0x99])?;
+        let g = self.get_data(&templates::DH_G, &[0x70, 0xBFA101, 0xA3, 0x97])?;
+        let p = self.get_data(&templates::DH_P, &[0x70, 0xBFA101, 0xA3, 0x98])?;
+        let q = self.get_data(&templates::DH_Q, &[0x70, 0xBFA101, 0xA3, 0x99])?;
         let chip_key_file = io::read_file(&mut self.transport, Link::Plain, EF_CHIP_KEY)?;
         let chip_key = CardPublicKey::from_der(&chip_key_file, KeyKind::ChipDapp)?;
         let ca = {
             let mut out = [0u8; RESPONSE_CAP];
-            let command = Command::new(0x00, 0xCB, 0x3F, 0xFF).with_data(&GD_CA_KEY);
+            let command = Command::new(0x00, 0xCB, 0x3F, 0xFF).with_data(&templates::CA_KEY);
             let len = io::plain_ok(&mut self.transport, &command, &mut out, Step::GetData)?;
             let answer = out.get(..len).unwrap_or_default();
             let path = |leaf: u32| [0x70, 0xBFA004, 0x7F49, leaf];
@@ -289,7 +275,7 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
                 .into());
             }
         }
-        let y_icc = self.get_data(&GD_ICC_DH, &[0xA6, 0x91])?;
+        let y_icc = self.get_data(&templates::ICC_DH, &[0xA6, 0x91])?;
         let keys = ephemeral.agree(params, &y_icc)?;
         let mut channel = self.channel(keys.ks_enc(), keys.ks_mac(), &auth::INITIAL_SSC);
 

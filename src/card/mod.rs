@@ -13,6 +13,7 @@ mod ids;
 mod io;
 mod messages;
 mod session;
+pub mod templates;
 
 #[cfg(feature = "std")]
 pub use cie::SystemRng;

@@ -13,24 +13,7 @@ use super::VirtualCie;
 use super::codes::{SW_INCORRECT_P1P2, SW_OK, SW_REF_NOT_FOUND, SW_SECURITY_NOT_SATISFIED};
 use super::der::{cons, tlv};
 use super::dispatch::Cmd;
-
-/// GET DATA templates (PROTOCOL.md 1.5 and 5.5).
-const GD_DH_G: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x97, 0x00,
-];
-const GD_DH_P: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x98, 0x00,
-];
-const GD_DH_Q: [u8; 12] = [
-    0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x99, 0x00,
-];
-const GD_DH_ALL: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0xA1, 0x01, 0x02, 0xA3, 0x80];
-const GD_CA_KEY: [u8; 11] = [
-    0x4D, 0x09, 0x70, 0x07, 0xBF, 0xA0, 0x04, 0x03, 0x7F, 0x49, 0x80,
-];
-const GD_ICC_DH: [u8; 6] = [0x4D, 0x04, 0xA6, 0x02, 0x91, 0x00];
-const GD_DOCP_PIN: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, 0x01, 0x02, 0xA0, 0x80];
-const GD_DOCP_PUK: [u8; 10] = [0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, 0x02, 0x02, 0xA0, 0x80];
+use crate::card::templates;
 
 impl VirtualCie {
     pub(crate) fn get_data(
@@ -51,15 +34,15 @@ impl VirtualCie {
             )
         };
         let answer = match cmd.data {
-            d if d == GD_DH_G => sdo_dh(&[&tlv(&[0x97], &dh.g)]),
-            d if d == GD_DH_P => sdo_dh(&[&tlv(&[0x98], &dh.p)]),
-            d if d == GD_DH_Q => sdo_dh(&[&tlv(&[0x99], &dh.q)]),
-            d if d == GD_DH_ALL => sdo_dh(&[
+            d if d == templates::DH_G => sdo_dh(&[&tlv(&[0x97], &dh.g)]),
+            d if d == templates::DH_P => sdo_dh(&[&tlv(&[0x98], &dh.p)]),
+            d if d == templates::DH_Q => sdo_dh(&[&tlv(&[0x99], &dh.q)]),
+            d if d == templates::DH_ALL => sdo_dh(&[
                 &tlv(&[0x97], &dh.g),
                 &tlv(&[0x98], &dh.p),
                 &tlv(&[0x99], &dh.q),
             ]),
-            d if d == GD_CA_KEY => cons(
+            d if d == templates::CA_KEY => cons(
                 &[0x70],
                 &[&cons(
                     &[0xBF, 0xA0, 0x04],
@@ -74,15 +57,15 @@ impl VirtualCie {
                     )],
                 )],
             ),
-            d if d == GD_ICC_DH => match self.volatile.security.card_public_value() {
+            d if d == templates::ICC_DH => match self.volatile.security.card_public_value() {
                 Some(y) => cons(&[0xA6], &[&tlv(&[0x91], y)]),
                 None => return SW_REF_NOT_FOUND,
             },
-            d if d == GD_DOCP_PIN || d == GD_DOCP_PUK => {
+            d if d == templates::DOCP_PIN || d == templates::DOCP_PUK => {
                 if !authenticated {
                     return SW_SECURITY_NOT_SATISFIED;
                 }
-                let (tag, counter) = if d == GD_DOCP_PIN {
+                let (tag, counter) = if d == templates::DOCP_PIN {
                     (0x01, &self.codes.pin)
                 } else {
                     (0x02, &self.codes.puk)
