@@ -16,24 +16,12 @@
 #[path = "../fuzz/harness/ber_tlv.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 #[test]
 fn fuzz_ber_tlv_corpus_replays() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/ber_tlv");
-    let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            continue;
-        }
-        let data = std::fs::read(&path).unwrap();
-        harness::run(&data);
-        n += 1;
-    }
-    assert!(
-        n >= 10,
-        "expected at least 10 seed files in {}, found {n}",
-        dir.display()
-    );
+    fuzz_corpus::replay("ber_tlv", 10, harness::run);
 }
 
 proptest::proptest! {

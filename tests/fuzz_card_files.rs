@@ -11,6 +11,9 @@
 #[path = "../fuzz/harness/card_files.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 use cie_pinpuk::CardTransport;
 use cie_pinpuk::emulator::VirtualCie;
 
@@ -18,16 +21,7 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/card_files")
 
 #[test]
 fn fuzz_card_files_corpus_replays() {
-    let mut count = 0;
-    for entry in std::fs::read_dir(DIR).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            continue;
-        }
-        harness::run(&std::fs::read(&path).unwrap());
-        count += 1;
-    }
-    assert!(count >= 8, "corpus too small: {count}");
+    fuzz_corpus::replay("card_files", 8, harness::run);
 }
 
 /// Random bytes behind every selector: no panic.

@@ -14,6 +14,9 @@
 #[path = "../fuzz/harness/dh_and_devauth.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 use std::path::PathBuf;
 
 use cie_pinpuk::auth::{DhTranscript, sign_internal_auth, test_keys};
@@ -97,14 +100,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 
 #[test]
 fn fuzz_dh_and_devauth_corpus_replays() {
-    let mut count = 0;
-    for entry in std::fs::read_dir(corpus_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        let data = std::fs::read(&path).unwrap();
-        harness::run(&data);
-        count += 1;
-    }
-    assert!(count >= 10, "corpus has {count} files");
+    fuzz_corpus::replay("dh_and_devauth", 10, harness::run);
 }
 
 #[test]

@@ -11,19 +11,12 @@
 #[path = "../fuzz/harness/emulator_apdu.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 #[test]
 fn fuzz_emulator_apdu_corpus_replays() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/emulator_apdu");
-    let mut count = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            continue;
-        }
-        harness::run(&std::fs::read(&path).unwrap());
-        count += 1;
-    }
-    assert!(count >= 10, "corpus too small: {count}");
+    fuzz_corpus::replay("emulator_apdu", 10, harness::run);
 }
 
 proptest::proptest! {

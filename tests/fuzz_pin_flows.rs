@@ -14,20 +14,14 @@
 #[path = "../fuzz/harness/pin_flows.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/pin_flows");
 
 #[test]
 fn fuzz_pin_flows_corpus_replays() {
-    let mut count = 0;
-    for entry in std::fs::read_dir(DIR).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            continue;
-        }
-        harness::run(&std::fs::read(&path).unwrap());
-        count += 1;
-    }
-    assert!(count >= 10, "corpus too small: {count}");
+    fuzz_corpus::replay("pin_flows", 10, harness::run);
 }
 
 /// `STATE` byte for a card with these tries left.

@@ -10,14 +10,10 @@
 #[path = "../fuzz/harness/policy_engine.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 #[test]
 fn fuzz_policy_engine_corpus_replays() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/policy_engine");
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let data = std::fs::read(entry.unwrap().path()).unwrap();
-        harness::run(&data);
-        n += 1;
-    }
-    assert!(n >= 10, "corpus too small: {n}");
+    fuzz_corpus::replay("policy_engine", 10, harness::run);
 }

@@ -11,17 +11,10 @@
 #[path = "../fuzz/harness/recovery_inputs.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 #[test]
 fn fuzz_recovery_inputs_corpus_replays() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/recovery_inputs");
-    let mut count = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            continue;
-        }
-        harness::run(&std::fs::read(&path).unwrap());
-        count += 1;
-    }
-    assert!(count >= 10, "corpus too small: {count}");
+    fuzz_corpus::replay("recovery_inputs", 10, harness::run);
 }

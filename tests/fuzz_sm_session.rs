@@ -14,20 +14,14 @@
 #[path = "../fuzz/harness/sm_session.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/sm_session");
 
 #[test]
 fn fuzz_sm_session_corpus_replays() {
-    let mut count = 0;
-    for entry in std::fs::read_dir(DIR).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            continue;
-        }
-        harness::run(&std::fs::read(&path).unwrap());
-        count += 1;
-    }
-    assert!(count >= 10, "corpus too small: {count}");
+    fuzz_corpus::replay("sm_session", 10, harness::run);
 }
 
 /// A script whose chunk `at` is `event` and every earlier chunk empty.

@@ -13,19 +13,12 @@
 #[path = "../fuzz/harness/sm_unwrap_sealed.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 #[test]
 fn fuzz_corpus_replays_sm_unwrap_sealed() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/sm_unwrap_sealed");
-    let mut count = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        harness::run(&std::fs::read(&path).unwrap());
-        count += 1;
-    }
-    assert!(
-        count >= 5,
-        "corpus of sm_unwrap_sealed has only {count} files"
-    );
+    fuzz_corpus::replay("sm_unwrap_sealed", 5, harness::run);
 }
 
 proptest::proptest! {

@@ -12,14 +12,10 @@
 #[path = "../fuzz/harness/vpcd_frame.rs"]
 mod harness;
 
+#[allow(dead_code)]
+mod fuzz_corpus;
+
 #[test]
 fn fuzz_vpcd_frame_corpus_replays() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/vpcd_frame");
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        harness::run(&std::fs::read(&path).unwrap());
-        n += 1;
-    }
-    assert!(n >= 6, "corpus has {n} files");
+    fuzz_corpus::replay("vpcd_frame", 6, harness::run);
 }
