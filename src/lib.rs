@@ -26,18 +26,18 @@ pub mod sm;
 pub mod tlv;
 pub mod transport;
 
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub mod desk;
 #[cfg(feature = "emulator")]
 pub mod emulator;
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub mod issuance;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "desk", feature = "recovery"))]
 pub mod journal;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "desk", feature = "recovery"))]
 pub mod notify;
 pub mod policy;
-#[cfg(feature = "std")]
+#[cfg(feature = "recovery")]
 pub mod recovery;
 #[cfg(feature = "emulator")]
 pub mod vpcd;
@@ -61,11 +61,11 @@ pub use auth::{
 };
 
 // desk (policy, issuance, notify, journal, desk)
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub use desk::{DeskError, ReprintDesk};
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub use issuance::IssuanceBackend;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "desk", feature = "recovery"))]
 pub use notify::Notifier;
 pub use policy::{Decision, Profile, Request, RuleId, evaluate};
 // --- pcsc / vpcd ---
@@ -74,5 +74,13 @@ pub use transport::pcsc::{PcscTransport, ReaderSelector};
 #[cfg(feature = "emulator")]
 pub use vpcd::{VirtualCard, VpcdBridge};
 // recovery
-#[cfg(feature = "std")]
+#[cfg(feature = "recovery")]
 pub use recovery::{PukRecovery, RecoveryError, RecoveryStore};
+
+// Foreign crates whose types are in public signatures, re-exported so that a caller names
+// the same versions as the crate: `rand_core::CryptoRng` for the randomness of the key
+// agreement and device authentication (`auth`), and `p256` for the officer's and the
+// service's ECDSA keys (`journal`, `desk`, `recovery`).
+#[cfg(any(feature = "desk", feature = "recovery"))]
+pub use p256;
+pub use rand_core;
