@@ -1,4 +1,16 @@
-#![doc = include_str!("../README.md")]
+// The README is the crate documentation; its example runs on the virtual card, so it is
+// included (and run as a doc test) with the `emulator` feature, which docs.rs and CI turn on.
+#![cfg_attr(feature = "emulator", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "emulator"),
+    doc = "The PIN and PUK of the Italian electronic identity card (CIE 3.0), from the chip to \
+           the Comune's counter: card operations over secure messaging, a reprint-policy engine, \
+           the reprint desk and the PUK self-recovery.\n\n\
+           The full crate documentation, with a runnable example, is the README \
+           (`README.md` in the package), shown here when the documentation is built with the \
+           feature `emulator`. The protocol, the rule catalogue, the test checklist and a \
+           glossary are in the package's `docs/` folder."
+)]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::arithmetic_side_effects)]
