@@ -89,10 +89,10 @@ pub use vpcd::{VirtualCard, VpcdBridge};
 #[cfg(feature = "recovery")]
 pub use recovery::{PukRecovery, RecoveryError, RecoveryStore};
 
-// Foreign crates whose types are in public signatures, re-exported so that a caller names
-// the same versions as the crate: `rand_core::CryptoRng` for the randomness of the key
-// agreement and device authentication (`auth`), and `p256` for the officer's and the
-// service's ECDSA keys (`journal`, `desk`, `recovery`).
+/// The `p256` crate, whose ECDSA keys sign the desk's orders and the journal (`journal`,
+/// `desk`, `recovery`): re-exported so that a caller names the same version.
 #[cfg(any(feature = "desk", feature = "recovery"))]
 pub use p256;
+/// The `rand_core` crate, whose `CryptoRng` the key agreement and the device authentication
+/// take (`auth`, `card::Cie::with_rng`): re-exported so that a caller names the same version.
 pub use rand_core;
