@@ -39,11 +39,11 @@ pub enum Error {
     #[error(transparent)]
     Emulator(#[from] crate::emulator::EmulatorError),
     /// The reprint desk stopped (issuance system, journal, signer or store).
-    #[cfg(feature = "std")]
+    #[cfg(feature = "desk")]
     #[error(transparent)]
     Desk(#[from] crate::desk::DeskError),
     /// The PUK self-recovery service failed (store, register, notifier, sealing).
-    #[cfg(feature = "std")]
+    #[cfg(feature = "recovery")]
     #[error(transparent)]
     Recovery(#[from] crate::recovery::RecoveryError),
 }

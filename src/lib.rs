@@ -1,4 +1,16 @@
-#![doc = include_str!("../README.md")]
+// The README is the crate documentation; its example runs on the virtual card, so it is
+// included (and run as a doc test) with the `emulator` feature, which docs.rs and CI turn on.
+#![cfg_attr(feature = "emulator", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "emulator"),
+    doc = "The PIN and PUK of the Italian electronic identity card (CIE 3.0), from the chip to \
+           the Comune's counter: card operations over secure messaging, a reprint-policy engine, \
+           the reprint desk and the PUK self-recovery.\n\n\
+           The full crate documentation, with a runnable example, is the README \
+           (`README.md` in the package), shown here when the documentation is built with the \
+           feature `emulator`. The protocol, the rule catalogue, the test checklist and a \
+           glossary are in the package's `docs/` folder."
+)]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::arithmetic_side_effects)]
@@ -26,18 +38,18 @@ pub mod sm;
 pub mod tlv;
 pub mod transport;
 
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub mod desk;
 #[cfg(feature = "emulator")]
 pub mod emulator;
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub mod issuance;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "desk", feature = "recovery"))]
 pub mod journal;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "desk", feature = "recovery"))]
 pub mod notify;
 pub mod policy;
-#[cfg(feature = "std")]
+#[cfg(feature = "recovery")]
 pub mod recovery;
 #[cfg(feature = "emulator")]
 pub mod vpcd;
@@ -61,11 +73,11 @@ pub use auth::{
 };
 
 // desk (policy, issuance, notify, journal, desk)
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub use desk::{DeskError, ReprintDesk};
-#[cfg(feature = "std")]
+#[cfg(feature = "desk")]
 pub use issuance::IssuanceBackend;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "desk", feature = "recovery"))]
 pub use notify::Notifier;
 pub use policy::{Decision, Profile, Request, RuleId, evaluate};
 // --- pcsc / vpcd ---
@@ -74,5 +86,13 @@ pub use transport::pcsc::{PcscTransport, ReaderSelector};
 #[cfg(feature = "emulator")]
 pub use vpcd::{VirtualCard, VpcdBridge};
 // recovery
-#[cfg(feature = "std")]
+#[cfg(feature = "recovery")]
 pub use recovery::{PukRecovery, RecoveryError, RecoveryStore};
+
+/// The `p256` crate, whose ECDSA keys sign the desk's orders and the journal (`journal`,
+/// `desk`, `recovery`): re-exported so that a caller names the same version.
+#[cfg(any(feature = "desk", feature = "recovery"))]
+pub use p256;
+/// The `rand_core` crate, whose `CryptoRng` the key agreement and the device authentication
+/// take (`auth`, `card::Cie::with_rng`): re-exported so that a caller names the same version.
+pub use rand_core;

@@ -161,7 +161,6 @@ pub enum IssuanceError {
 }
 
 /// The Ministry's issuance system. Synchronous and object-safe.
-#[cfg_attr(feature = "mock", mockall::automock)]
 pub trait IssuanceBackend {
     /// Looks a card up.
     fn lookup(&self, card: &CardNumber) -> Result<CardRecord, IssuanceError>;
@@ -206,5 +205,39 @@ impl<T: IssuanceBackend + ?Sized> IssuanceBackend for &mut T {
         update: &Contacts,
     ) -> Result<(), IssuanceError> {
         (**self).update_contacts(card, update)
+    }
+}
+
+#[cfg(feature = "mock")]
+pub use mock::MockIssuanceBackend;
+
+/// The `mockall` mock of [`IssuanceBackend`], declared in a private module so that the helper
+/// modules `mockall` generates beside it stay out of the public documentation.
+#[cfg(feature = "mock")]
+mod mock {
+    use super::{
+        CardNumber, CardRecord, ConsentFormId, Contacts, IssuanceBackend, IssuanceError,
+        ReprintedHalf, SignedOrder, SignedScan,
+    };
+    use alloc::vec::Vec;
+
+    mockall::mock! {
+        /// The `mockall` mock of [`IssuanceBackend`] (feature `mock`).
+        pub IssuanceBackend {}
+        impl IssuanceBackend for IssuanceBackend {
+            fn lookup(&self, card: &CardNumber) -> Result<CardRecord, IssuanceError>;
+            fn reprint(&mut self, order: &SignedOrder) -> Result<Vec<ReprintedHalf>, IssuanceError>;
+            fn generate_consent_form(&mut self, card: &CardNumber) -> Result<ConsentFormId, IssuanceError>;
+            fn acquire_signed_consent(
+                &mut self,
+                card: &CardNumber,
+                scan: &SignedScan,
+            ) -> Result<(), IssuanceError>;
+            fn update_contacts(
+                &mut self,
+                card: &CardNumber,
+                update: &Contacts,
+            ) -> Result<(), IssuanceError>;
+        }
     }
 }

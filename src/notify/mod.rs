@@ -139,7 +139,6 @@ impl Message {
 
 /// Sends e-mails and SMS. Synchronous and object-safe; one message per idempotency key:
 /// sending a key again must not deliver a second copy.
-#[cfg_attr(feature = "mock", mockall::automock)]
 pub trait Notifier {
     /// Sends `message`.
     fn send(&mut self, message: &Message) -> Result<(), NotifyError>;
@@ -207,5 +206,23 @@ impl Notifier for RecordingNotifier {
             body: Zeroizing::new(String::from(message.expose_body())),
         });
         Ok(())
+    }
+}
+
+#[cfg(feature = "mock")]
+pub use mock::MockNotifier;
+
+/// The `mockall` mock of [`Notifier`], declared in a private module so that the helper
+/// modules `mockall` generates beside it stay out of the public documentation.
+#[cfg(feature = "mock")]
+mod mock {
+    use super::{Message, Notifier, NotifyError};
+
+    mockall::mock! {
+        /// The `mockall` mock of [`Notifier`] (feature `mock`).
+        pub Notifier {}
+        impl Notifier for Notifier {
+            fn send(&mut self, message: &Message) -> Result<(), NotifyError>;
+        }
     }
 }

@@ -34,7 +34,6 @@ pub enum RegistryError {
 }
 
 /// The card register. Synchronous and object-safe.
-#[cfg_attr(feature = "mock", mockall::automock)]
 pub trait CardRegistry {
     /// The record of the card with this serial (upper case), `None` if there is none.
     fn card(&self, serial: &str) -> Result<Option<CardRecord>, RegistryError>;
@@ -78,5 +77,24 @@ impl CardRegistry for MemoryRegistry {
     fn puk(&self, serial: &str) -> Result<Puk, RegistryError> {
         let (_, puk) = self.cards.get(serial).ok_or(RegistryError::NoPuk)?;
         Puk::from_ascii(puk.expose_ascii()).map_err(|_| RegistryError::NoPuk)
+    }
+}
+
+#[cfg(feature = "mock")]
+pub use mock::MockCardRegistry;
+
+/// The `mockall` mock of [`CardRegistry`], declared in a private module so that the helper
+/// modules `mockall` generates beside it stay out of the public documentation.
+#[cfg(feature = "mock")]
+mod mock {
+    use super::{CardRecord, CardRegistry, Puk, RegistryError};
+
+    mockall::mock! {
+        /// The `mockall` mock of [`CardRegistry`] (feature `mock`).
+        pub CardRegistry {}
+        impl CardRegistry for CardRegistry {
+            fn card(&self, serial: &str) -> Result<Option<CardRecord>, RegistryError>;
+            fn puk(&self, serial: &str) -> Result<Puk, RegistryError>;
+        }
     }
 }

@@ -67,7 +67,6 @@ use alloc::boxed::Box;
 /// let n = (&mut card).transmit(&[0x00, 0xA4, 0x00, 0x00], &mut buf).unwrap();
 /// assert_eq!(&buf[..n], &[0x90, 0x00]);
 /// ```
-#[cfg_attr(feature = "mock", mockall::automock)]
 pub trait CardTransport {
     /// Sends one command APDU, writes the response (data + SW1 SW2) into `response`,
     /// returns its length. No allocation required.
@@ -138,3 +137,21 @@ pub use transcript::{Recorder, Transcript, TranscriptDivergence, TranscriptError
 
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+
+#[cfg(feature = "mock")]
+pub use mock::MockCardTransport;
+
+/// The `mockall` mock of [`CardTransport`], declared in a private module so that the helper
+/// modules `mockall` generates beside it stay out of the public documentation.
+#[cfg(feature = "mock")]
+mod mock {
+    use super::{CardTransport, TransportError};
+
+    mockall::mock! {
+        /// The `mockall` mock of [`CardTransport`] (feature `mock`).
+        pub CardTransport {}
+        impl CardTransport for CardTransport {
+            fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError>;
+        }
+    }
+}
