@@ -1,6 +1,13 @@
 //! The bundled texts (Italian, English, German): the same message ids and arguments in every
 //! language, a text for every variant of every localised type, the fallback to Italian, an
 //! integrator's own language from `.ftl` files, and the wording per medium (contact / NFC).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -122,12 +129,12 @@ fn i18n2_every_id_the_code_produces_has_a_text() {
         // Ids chosen by a `match` inside `Message::new(match ... { X => "id", ... })`.
         for line in src.lines() {
             let line = line.trim();
-            if let Some((_, rest)) = line.split_once("=> \"") {
-                if let Some(id) = rest.split('"').next() {
-                    if id.contains('-') && !id.contains(' ') {
-                        ids.insert(id.to_string());
-                    }
-                }
+            if let Some((_, rest)) = line.split_once("=> \"")
+                && let Some(id) = rest.split('"').next()
+                && id.contains('-')
+                && !id.contains(' ')
+            {
+                ids.insert(id.to_string());
             }
         }
     }

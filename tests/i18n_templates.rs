@@ -1,5 +1,12 @@
 //! The second-half e-mail and SMS as templates per Comune and language (R5: never to a PEC;
 //! the body shows one half, once; the subject shows none).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use cie_pinpuk::codes::{CodeKind, SecondHalf};
 use cie_pinpuk::i18n::{BUNDLED, Texts};

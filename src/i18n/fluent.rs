@@ -277,7 +277,7 @@ impl Localizer {
     /// # Errors
     /// As [`Localizer::try_text`].
     pub fn try_render(&self, message: &Message) -> Result<String, TextError> {
-        let mut args = FluentArgs::with_capacity(message.args().len() + 1);
+        let mut args = FluentArgs::with_capacity(message.args().len().saturating_add(1));
         args.set("medium", self.medium.selector());
         for (name, value) in message.args() {
             match value {
