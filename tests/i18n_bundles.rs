@@ -17,8 +17,9 @@ use cie_pinpuk::codes::{CodeError, CodeKind, PinQualityError, RetryStatus};
 use cie_pinpuk::i18n::{BUNDLED, Localize, Medium, TextError, Texts};
 use cie_pinpuk::issuance::{CardState, IssuanceError};
 use cie_pinpuk::journal::SignerError;
+use cie_pinpuk::journal::Timestamp;
 use cie_pinpuk::notify::NotifyError;
-use cie_pinpuk::recovery::RecoveryError;
+use cie_pinpuk::recovery::{RecoveryError, RefusalReason};
 use cie_pinpuk::transport::{TransportError, TransportErrorKind};
 use fluent_syntax::ast;
 
@@ -269,6 +270,24 @@ fn samples() -> Vec<Box<dyn Localize>> {
     v.push(Box::new(IssuanceError::EmptyScan));
     v.push(Box::new(IssuanceError::Unavailable("timeout".into())));
     v.push(Box::new(SignerError::Device("no card".into())));
+    for r in [
+        RefusalReason::NoContactsRegistered,
+        RefusalReason::NoMatch,
+        RefusalReason::CardNotVerified,
+        RefusalReason::PukOnly,
+        RefusalReason::TooEarly {
+            not_before: Timestamp(1),
+        },
+        RefusalReason::WrongCode { remaining: 0 },
+        RefusalReason::WrongCode { remaining: 1 },
+        RefusalReason::WrongCode { remaining: 4 },
+        RefusalReason::Closed,
+        RefusalReason::Expired,
+        RefusalReason::AlreadyReleased,
+        RefusalReason::UnknownProcedure,
+    ] {
+        v.push(Box::new(r));
+    }
     v.push(Box::new(RecoveryError::Busy));
     v.push(Box::new(RecoveryError::TimeOverflow));
     v.push(Box::new(cie_pinpuk::Error::Apdu(

@@ -164,7 +164,7 @@ mod services {
     use crate::issuance::{CardState, IssuanceError};
     use crate::journal::SignerError;
     use crate::notify::NotifyError;
-    use crate::recovery::RecoveryError;
+    use crate::recovery::{RecoveryError, Refusal, RefusalReason};
 
     fn state(s: CardState) -> &'static str {
         match s {
@@ -236,6 +236,38 @@ mod services {
                 RecoveryError::Busy => Message::new("recovery-busy"),
                 RecoveryError::TimeOverflow => Message::new("recovery-time"),
             }
+        }
+    }
+
+    impl Localize for RefusalReason {
+        fn message(&self) -> Message {
+            match self {
+                RefusalReason::NoContactsRegistered => {
+                    Message::new("recovery-refused-no-contacts-registered")
+                }
+                RefusalReason::NoMatch => Message::new("recovery-refused-no-match"),
+                RefusalReason::CardNotVerified => {
+                    Message::new("recovery-refused-card-not-verified")
+                }
+                RefusalReason::PukOnly => Message::new("recovery-refused-puk-only"),
+                RefusalReason::AlreadyOpen { .. } => Message::new("recovery-refused-already-open"),
+                RefusalReason::TooEarly { .. } => Message::new("recovery-refused-too-early"),
+                RefusalReason::WrongCode { remaining } => {
+                    Message::new("recovery-refused-wrong-code").with("remaining", *remaining)
+                }
+                RefusalReason::Closed => Message::new("recovery-refused-closed"),
+                RefusalReason::Expired => Message::new("recovery-refused-expired"),
+                RefusalReason::AlreadyReleased => Message::new("recovery-refused-already-released"),
+                RefusalReason::UnknownProcedure => {
+                    Message::new("recovery-refused-unknown-procedure")
+                }
+            }
+        }
+    }
+
+    impl Localize for Refusal {
+        fn message(&self) -> Message {
+            self.reason.message()
         }
     }
 }

@@ -165,6 +165,25 @@ recovery-device-key = Die PUK konnte nicht für das Gerät verschlüsselt werden
 recovery-busy = Zu viele laufende Anfragen: Bitte versuchen Sie es in einigen Minuten noch einmal.
 recovery-time = Interner Fehler bei der Berechnung der Fristen.
 
+## Wiederherstellung der PUK in der App: warum der Dienst ablehnt
+
+recovery-refused-no-contacts-registered = Die PUK kann in der App nur wiederhergestellt werden, wenn beim Antrag auf die CIE eine E-Mail-Adresse oder eine Mobilnummer angegeben wurde. Bitte wenden Sie sich an die Gemeinde.
+recovery-refused-no-match = Die eingegebene Seriennummer oder die Kontaktdaten stimmen nicht mit jenen überein, die beim Antrag auf die CIE der Gemeinde angegeben wurden.
+recovery-refused-card-not-verified = Die Karte konnte nicht geprüft werden: Bitte halten Sie sie erneut an das Smartphone.
+recovery-refused-puk-only = Online kann nur die PUK wiederhergestellt werden; mit der PUK wird dann eine neue PIN festgelegt.
+recovery-refused-already-open = Für diese Karte läuft bereits eine Wiederherstellung der PUK: Nach Ablauf der 48 Stunden erhalten Sie eine Mitteilung.
+recovery-refused-too-early = Aus Sicherheitsgründen ist die PUK erst 48 Stunden nach dem Antrag verfügbar.
+recovery-refused-wrong-code =
+    Der eingegebene Code ist falsch. { $remaining ->
+        [0] Das Verfahren ist abgeschlossen.
+        [1] Es bleibt 1 Versuch.
+       *[other] Es bleiben { $remaining } Versuche.
+    }
+recovery-refused-closed = Zu viele falsche Versuche: Das Verfahren ist abgeschlossen. Sie können einen neuen Antrag stellen.
+recovery-refused-expired = Das Verfahren wurde nicht rechtzeitig abgeschlossen und ist verfallen. Sie können einen neuen Antrag stellen.
+recovery-refused-already-released = Die PUK dieses Verfahrens wurde bereits ausgegeben.
+recovery-refused-unknown-procedure = Das angegebene Verfahren existiert nicht.
+
 ## Zweite Hälfte per E-Mail und SMS
 ## Argumente: $comune, $code, $half (die vier Ziffern), $office, $phone, $email.
 

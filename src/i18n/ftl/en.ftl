@@ -165,6 +165,25 @@ recovery-device-key = The PUK could not be encrypted for the device.
 recovery-busy = Too many requests under way: retry in a few minutes.
 recovery-time = Internal error while computing deadlines.
 
+## PUK recovery in the app: why the service says no
+
+recovery-refused-no-contacts-registered = PUK recovery in the app is possible only if an e-mail address or a mobile number was given when the card was requested. Please contact the Comune.
+recovery-refused-no-match = The serial number or the contacts entered do not match those given to the Comune when the card was requested.
+recovery-refused-card-not-verified = The card could not be verified: hold it to the phone again.
+recovery-refused-puk-only = Only the PUK can be recovered online; a new PIN is then set with the PUK.
+recovery-refused-already-open = A PUK recovery for this card is already in progress: a notice will come when the 48 hours are over.
+recovery-refused-too-early = For security reasons the PUK is available only 48 hours after the request.
+recovery-refused-wrong-code =
+    The code entered is wrong. { $remaining ->
+        [0] The procedure is closed.
+        [1] 1 try left.
+       *[other] { $remaining } tries left.
+    }
+recovery-refused-closed = Too many wrong attempts: the procedure is closed. A new request can be made.
+recovery-refused-expired = The procedure was not completed in time and has expired. A new request can be made.
+recovery-refused-already-released = The PUK of this procedure was already released.
+recovery-refused-unknown-procedure = The procedure given does not exist.
+
 ## Second half by e-mail and SMS
 ## Arguments: $comune, $code, $half (the four digits), $office, $phone, $email.
 

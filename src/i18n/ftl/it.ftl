@@ -165,6 +165,25 @@ recovery-device-key = Non è stato possibile cifrare il PUK per il dispositivo.
 recovery-busy = Troppe richieste in corso: riprovare tra qualche minuto.
 recovery-time = Errore interno nel calcolo delle scadenze.
 
+## Recupero del PUK dall'app: perché il servizio dice di no
+
+recovery-refused-no-contacts-registered = Il recupero del PUK dall'app è possibile solo se alla richiesta della CIE sono stati forniti un indirizzo e-mail o un numero di cellulare. Si rivolga al Comune.
+recovery-refused-no-match = Il numero di serie o i contatti inseriti non corrispondono a quelli forniti al Comune alla richiesta della CIE.
+recovery-refused-card-not-verified = Non è stato possibile verificare la carta: la avvicini di nuovo allo smartphone.
+recovery-refused-puk-only = Online si può recuperare solo il PUK; con il PUK si imposta poi un nuovo PIN.
+recovery-refused-already-open = Per questa carta è già in corso una richiesta di recupero del PUK: riceverà un avviso allo scadere delle 48 ore.
+recovery-refused-too-early = Per ragioni di sicurezza il PUK è disponibile solo 48 ore dopo la richiesta.
+recovery-refused-wrong-code =
+    Il codice inserito non è corretto. { $remaining ->
+        [0] La procedura è chiusa.
+        [1] Resta 1 tentativo.
+       *[other] Restano { $remaining } tentativi.
+    }
+recovery-refused-closed = Troppi tentativi errati: la procedura è chiusa. Può presentare una nuova richiesta.
+recovery-refused-expired = La procedura non è stata completata in tempo ed è scaduta. Può presentare una nuova richiesta.
+recovery-refused-already-released = Il PUK di questa procedura è già stato rilasciato.
+recovery-refused-unknown-procedure = La procedura indicata non esiste.
+
 ## Seconda metà per e-mail e SMS
 ## Argomenti: $comune, $code, $half (le quattro cifre), $office (ufficio), $phone, $email.
 
