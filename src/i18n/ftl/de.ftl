@@ -26,7 +26,7 @@ pin-last-try-guard =
     }
 pin-wrong-length = Die Karte hat die Länge des Codes nicht angenommen. Es wurde kein Versuch verbraucht.
 pin-not-authorized = Vorgang nicht zulässig: Zuerst muss der richtige Code eingegeben werden.
-pin-state-unknown = Die Karte hat während des Vorgangs einen Fehler gemeldet (Code { $sw }): Der Zustand der PIN ist ungewiss. Bitte prüfen Sie den Zustand der Karte, bevor Sie fortfahren.
+pin-state-unknown = Die Karte hat während des Vorgangs einen internen Fehler gemeldet (Code { $sw }): Der Zustand der PIN ist ungewiss. Bitte prüfen Sie den Zustand der Karte, bevor Sie fortfahren.
 pin-counter-unknown =
     { $cause ->
         [card-removed] { $medium ->
@@ -106,7 +106,7 @@ transport-reader-gone = Das Lesegerät ist nicht mehr verfügbar. Bitte prüfen 
 transport-no-service = Der Smartcard-Dienst des Systems läuft nicht (pcscd unter Linux und macOS, „Smartcard“ unter Windows). Bitte starten Sie ihn und versuchen Sie es noch einmal.
 transport-reset = Die Karte wurde zurückgesetzt, der laufende Vorgang ist verloren gegangen. Bitte wiederholen Sie den Vorgang.
 transport-timeout = Die Karte hat nicht rechtzeitig geantwortet. Bitte versuchen Sie es noch einmal.
-transport-busy = Die Karte wird von einer anderen Anwendung verwendet. Bitte schließen Sie diese und versuchen Sie es noch einmal.
+transport-busy = Die Karte wird von einer anderen Anwendung verwendet. Bitte schließen Sie die andere Anwendung und versuchen Sie es noch einmal.
 transport-buffer = Interner Fehler: Die Antwort der Karte überschreitet den vorgesehenen Speicher ({ $needed } Byte).
 transport-other = Fehler bei der Verbindung mit dem Lesegerät oder der Karte.
 
@@ -117,7 +117,7 @@ retry-remaining =
         [1] Es bleibt 1 Versuch.
        *[other] Es bleiben { $remaining } Versuche.
     }
-retry-verified = In dieser Sitzung bereits geprüft.
+retry-verified = Bereits geprüft.
 retry-blocked = Gesperrt.
 retry-unknown = Die Karte gibt nicht an, wie viele Versuche verbleiben.
 
@@ -132,7 +132,7 @@ error-emulator = Die virtuelle Karte konnte nicht vorbereitet werden.
 ## Mitteilungen an die Bürgerin und den Bürger
 
 notify-pec = Die zweite Hälfte eines Codes wird nie an eine PEC-Adresse (zertifizierte E-Mail) gesendet.
-notify-not-second-half = Per Nachricht wird nur die zweite Hälfte eines Codes gesendet.
+notify-not-second-half = Per E-Mail oder SMS wird nur die zweite Hälfte eines Codes gesendet.
 notify-gateway = Der Dienst für den Versand von E-Mails oder SMS ist nicht verfügbar: Die Nachricht wird später erneut gesendet.
 notify-template = Die Nachrichtenvorlage fehlt oder enthält die Hälfte des Codes nicht genau einmal: Die Nachricht wurde nicht erstellt.
 
@@ -160,7 +160,7 @@ desk-journal = Das Vorgangsprotokoll konnte nicht geschrieben werden: Der Vorgan
 desk-store = Die Daten des Schalters konnten nicht gelesen werden.
 desk-invariant = Das berechnete Ergebnis verletzt eine Sicherheitsregel: Es wurde nichts durchgeführt. Bitte melden Sie den Fall dem Kundendienst.
 recovery-store = Die Daten des Wiederherstellungsdienstes konnten nicht gelesen oder geschrieben werden.
-recovery-registry = Das Kartenregister ist nicht erreichbar.
+recovery-registry = Das Kartenregister des Ministeriums ist nicht erreichbar.
 recovery-device-key = Die PUK konnte nicht für das Gerät verschlüsselt werden.
 recovery-busy = Zu viele laufende Anfragen: Bitte versuchen Sie es in einigen Minuten noch einmal.
 recovery-time = Interner Fehler bei der Berechnung der Fristen.

@@ -26,7 +26,7 @@ pin-last-try-guard =
     }
 pin-wrong-length = The card did not accept the length of the code. No try was used.
 pin-not-authorized = Operation not allowed: the right code must be entered first.
-pin-state-unknown = The card reported a failure during the operation (code { $sw }): the state of the PIN is uncertain. Check the card's status before going on.
+pin-state-unknown = The card reported an internal error during the operation (code { $sw }): the state of the PIN is uncertain. Check the card's status before going on.
 pin-counter-unknown =
     { $cause ->
         [card-removed] { $medium ->
@@ -106,7 +106,7 @@ transport-reader-gone = The reader is no longer available. Check that it is conn
 transport-no-service = The system's smart card service is not running (pcscd on Linux and macOS, "Smart Card" on Windows). Start it and retry.
 transport-reset = The card was reset and the operation under way was lost. Repeat the operation.
 transport-timeout = The card did not answer in time. Retry.
-transport-busy = The card is in use by another application. Close it and retry.
+transport-busy = The card is in use by another application. Close the other application and retry.
 transport-buffer = Internal error: the card's answer exceeds the space provided ({ $needed } bytes).
 transport-other = Communication error with the reader or the card.
 
@@ -117,7 +117,7 @@ retry-remaining =
         [1] 1 try left.
        *[other] { $remaining } tries left.
     }
-retry-verified = Already verified in this session.
+retry-verified = Already verified.
 retry-blocked = Blocked.
 retry-unknown = The card does not say how many tries are left.
 
@@ -132,7 +132,7 @@ error-emulator = The virtual card could not be prepared.
 ## Notices to the citizen
 
 notify-pec = The second half of a code is never sent to a PEC address.
-notify-not-second-half = Only the second half of a code is sent by message.
+notify-not-second-half = Only the second half of a code is sent by e-mail or SMS.
 notify-gateway = The e-mail or SMS service is unavailable: the message will be sent again later.
 notify-template = The message template is missing or does not show the half of the code exactly once: the message was not prepared.
 
@@ -160,7 +160,7 @@ desk-journal = The operations journal could not be written: the operation was st
 desk-store = The desk's records could not be read.
 desk-invariant = The computed outcome breaks a security rule: nothing was done. Report the case to support.
 recovery-store = The recovery service's records could not be read or written.
-recovery-registry = The card register cannot be reached.
+recovery-registry = The Ministry's card register cannot be reached.
 recovery-device-key = The PUK could not be encrypted for the device.
 recovery-busy = Too many requests under way: retry in a few minutes.
 recovery-time = Internal error while computing deadlines.

@@ -26,7 +26,7 @@ pin-last-try-guard =
     }
 pin-wrong-length = La carta non ha accettato la lunghezza del codice. Nessun tentativo è stato consumato.
 pin-not-authorized = Operazione non consentita: occorre prima inserire il codice corretto.
-pin-state-unknown = La carta ha segnalato un guasto durante l'operazione (codice { $sw }): lo stato del PIN non è certo. Controllare lo stato della carta prima di proseguire.
+pin-state-unknown = La carta ha segnalato un errore interno durante l'operazione (codice { $sw }): lo stato del PIN non è certo. Controllare lo stato della carta prima di proseguire.
 pin-counter-unknown =
     { $cause ->
         [card-removed] { $medium ->
@@ -106,7 +106,7 @@ transport-reader-gone = Il lettore non è più disponibile. Controllare che sia 
 transport-no-service = Il servizio di sistema per le smart card non è attivo (pcscd su Linux e macOS, «Smart Card» su Windows). Avviarlo e riprovare.
 transport-reset = La carta è stata reinizializzata e l'operazione in corso è andata persa. Ripetere l'operazione.
 transport-timeout = La carta non ha risposto in tempo. Riprovare.
-transport-busy = La carta è in uso da un'altra applicazione. Chiuderla e riprovare.
+transport-busy = La carta è in uso da un'altra applicazione. Chiudere l'altra applicazione e riprovare.
 transport-buffer = Errore interno: la risposta della carta supera lo spazio previsto ({ $needed } byte).
 transport-other = Errore di comunicazione con il lettore o con la carta.
 
@@ -117,7 +117,7 @@ retry-remaining =
         [1] Resta 1 tentativo.
        *[other] Restano { $remaining } tentativi.
     }
-retry-verified = Già verificato in questa sessione.
+retry-verified = Già verificato.
 retry-blocked = Bloccato.
 retry-unknown = La carta non indica quanti tentativi restano.
 
@@ -132,7 +132,7 @@ error-emulator = Non è stato possibile preparare la carta virtuale.
 ## Avvisi al cittadino
 
 notify-pec = La seconda metà di un codice non si invia mai a un indirizzo PEC.
-notify-not-second-half = Per messaggio si invia soltanto la seconda metà di un codice.
+notify-not-second-half = Per e-mail o SMS si invia soltanto la seconda metà di un codice.
 notify-gateway = Il servizio di invio di e-mail o SMS non è disponibile: il messaggio sarà inviato di nuovo più tardi.
 notify-template = Il modello del messaggio manca o non riporta la metà del codice esattamente una volta: il messaggio non è stato preparato.
 
@@ -160,7 +160,7 @@ desk-journal = Non è stato possibile scrivere il registro delle operazioni: l'o
 desk-store = Non è stato possibile leggere l'archivio dello sportello.
 desk-invariant = L'esito calcolato viola una regola di sicurezza: non è stato fatto nulla. Segnalare il caso all'assistenza.
 recovery-store = Non è stato possibile leggere o scrivere l'archivio del servizio di recupero.
-recovery-registry = L'anagrafe delle carte non è raggiungibile.
+recovery-registry = Il registro delle carte del Ministero non è raggiungibile.
 recovery-device-key = Non è stato possibile cifrare il PUK per il dispositivo.
 recovery-busy = Troppe richieste in corso: riprovare tra qualche minuto.
 recovery-time = Errore interno nel calcolo delle scadenze.
