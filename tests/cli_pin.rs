@@ -428,3 +428,41 @@ fn cli10_readers_without_pcsc_or_without_a_reader_is_exit_5() {
         );
     }
 }
+
+/// The progress line is drawn (and cleared) on a terminal only: through `script`, standard
+/// error is a pseudo-terminal and the line-clearing sequence appears; with a pipe (every
+/// other test here) standard error stays empty.
+#[test]
+fn cli11_progress_line_only_on_a_terminal() {
+    let Ok(script) = which_script() else {
+        eprintln!("cli11: skipped: util-linux `script` not found");
+        return;
+    };
+    let d = dir("spinner");
+    let c = card(&d);
+    let command = format!(
+        "{} --lang it --virtual {} status",
+        env!("CARGO_BIN_EXE_cie-pin"),
+        c
+    );
+    let o = Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("LANG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tty = stdout(&o);
+    assert!(tty.contains("\r\x1b[2K"), "{tty:?}");
+    assert!(tty.contains("Numero di serie: CA00000AA"), "{tty:?}");
+    let o = run(&["--virtual", &c, "status"], "");
+    assert!(stderr(&o).is_empty());
+}
+
+fn which_script() -> Result<PathBuf, ()> {
+    ["/usr/bin/script", "/bin/script"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .ok_or(())
+}
