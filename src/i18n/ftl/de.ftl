@@ -24,6 +24,12 @@ pin-last-try-guard =
         [PUK] Für die PUK bleibt nur noch ein Versuch: Ist der Code falsch, wird die PUK endgültig gesperrt und eine neue Karte ist erforderlich. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
        *[PIN] Für die PIN bleibt nur noch ein Versuch: Ist der Code falsch, wird die PIN gesperrt und die PUK ist erforderlich. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
     }
+# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+pin-counter-unreadable =
+    { $code ->
+        [PUK] Die Karte gibt nicht an, wie viele Versuche für die PUK verbleiben: Dieser könnte der letzte sein, und eine gesperrte PUK kann nie mehr entsperrt werden. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
+       *[PIN] Die Karte gibt nicht an, wie viele Versuche für die PIN verbleiben: Dieser könnte der letzte sein. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
+    }
 pin-wrong-length = Die Karte hat die Länge des Codes nicht angenommen. Es wurde kein Versuch verbraucht.
 pin-not-authorized = Vorgang nicht zulässig: Zuerst muss der richtige Code eingegeben werden.
 pin-state-unknown = Die Karte hat während des Vorgangs einen internen Fehler gemeldet (Code { $sw }): Der Zustand der PIN ist ungewiss. Bitte prüfen Sie den Zustand der Karte, bevor Sie fortfahren.

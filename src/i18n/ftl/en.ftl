@@ -24,6 +24,12 @@ pin-last-try-guard =
         [PUK] Only one PUK try is left: if the code is wrong, the PUK is blocked for good and a new card will be needed. Confirm explicitly to go on.
        *[PIN] Only one PIN try is left: if the code is wrong, the PIN is blocked and the PUK will be needed. Confirm explicitly to go on.
     }
+# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+pin-counter-unreadable =
+    { $code ->
+        [PUK] The card does not tell how many PUK tries are left: this one could be the last, and a blocked PUK can never be unblocked. Confirm explicitly to go on.
+       *[PIN] The card does not tell how many PIN tries are left: this one could be the last. Confirm explicitly to go on.
+    }
 pin-wrong-length = The card did not accept the length of the code. No try was used.
 pin-not-authorized = Operation not allowed: the right code must be entered first.
 pin-state-unknown = The card reported an internal error during the operation (code { $sw }): the state of the PIN is uncertain. Check the card's status before going on.

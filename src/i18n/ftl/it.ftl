@@ -24,6 +24,12 @@ pin-last-try-guard =
         [PUK] Resta un solo tentativo per il PUK: se il codice è errato, il PUK si blocca per sempre e servirà una nuova carta. Per proseguire occorre confermare espressamente.
        *[PIN] Resta un solo tentativo per il PIN: se il codice è errato, il PIN si blocca e servirà il PUK. Per proseguire occorre confermare espressamente.
     }
+# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+pin-counter-unreadable =
+    { $code ->
+        [PUK] La carta non indica quanti tentativi restano per il PUK: questo potrebbe essere l'ultimo, e un PUK bloccato non si può più sbloccare. Per proseguire occorre confermare espressamente.
+       *[PIN] La carta non indica quanti tentativi restano per il PIN: questo potrebbe essere l'ultimo. Per proseguire occorre confermare espressamente.
+    }
 pin-wrong-length = La carta non ha accettato la lunghezza del codice. Nessun tentativo è stato consumato.
 pin-not-authorized = Operazione non consentita: occorre prima inserire il codice corretto.
 pin-state-unknown = La carta ha segnalato un errore interno durante l'operazione (codice { $sw }): lo stato del PIN non è certo. Controllare lo stato della carta prima di proseguire.
