@@ -76,7 +76,12 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut lang = std::env::var("LC_ALL")
         .or_else(|_| std::env::var("LANG"))
-        .map(|l| Lang::from_locale(&l))
+        .map(|l| match Lang::from_locale(&l) {
+            // This example speaks Italian and English; `cie-pin` (feature `cli`) speaks
+            // German as well.
+            Lang::It => Lang::It,
+            _ => Lang::En,
+        })
         .unwrap_or(Lang::It);
     let mut state = PathBuf::from("cie-card.state");
     let mut stdin = false;
@@ -134,7 +139,7 @@ fn parse_args() -> Result<Args, String> {
 fn t<'a>(lang: Lang, it: &'a str, en: &'a str) -> &'a str {
     match lang {
         Lang::It => it,
-        Lang::En => en,
+        _ => en,
     }
 }
 
@@ -165,12 +170,12 @@ impl Codes {
 
     fn pin(&self, it: &str, en: &str, variable: &str) -> Result<Pin, String> {
         let text = self.read(t(self.lang, it, en), variable)?;
-        Pin::new(&text).map_err(|e| e.to_string())
+        Pin::new(&text).map_err(|e| e.describe(self.lang))
     }
 
     fn puk(&self) -> Result<Puk, String> {
         let text = self.read("PUK", "CIE_PUK")?;
-        Puk::new(&text).map_err(|e| e.to_string())
+        Puk::new(&text).map_err(|e| e.describe(self.lang))
     }
 
     /// A new PIN typed twice (the second time from CIE_NEW_PIN as well when scripted).
@@ -494,8 +499,8 @@ fn demo(lang: Lang) -> Result<(), String> {
     show(session.verify_pin(&wrong), "", "");
     step(
         6,
-        "Il PIN giusto azzera il contatore",
-        "The right PIN resets the counter",
+        "Il PIN corretto ripristina i tentativi",
+        "The right PIN restores the tries",
     );
     show(
         session.verify_pin_with(&pin, LastTry::Confirmed),

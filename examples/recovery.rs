@@ -1,7 +1,9 @@
 //! PUK self-recovery from request to release, on the virtual CIE, with a simulated clock.
 //!
 //! ```text
-//! cargo run --example recovery --features emulator
+//! cargo run --example recovery --features emulator                # in Italian
+//! cargo run --example recovery --features emulator -- --lang de   # or en
+//! cargo run --example recovery --features emulator -- --help
 //! ```
 //!
 //! The holder's app reads the NIS, has the card sign the service's challenge (servizi
@@ -9,6 +11,9 @@
 //! waits 48 hours (a restart and a clock going backwards on the way change nothing), sends a
 //! one-time code by SMS, and on completion with the code and a fresh card signature releases
 //! the PUK sealed for the app's device key. The app opens it and unblocks the PIN.
+//!
+//! The example's own lines are Fluent messages added to the library's texts at run time
+//! (as an integrator adds theirs); the service's refusals come from the library's texts.
 
 use std::collections::HashMap;
 
@@ -16,6 +21,7 @@ use cie_pinpuk::auth::{CardPublicKey, KeyKind, test_keys};
 use cie_pinpuk::card::Cie;
 use cie_pinpuk::codes::{CodeKind, Half, Pin, Puk};
 use cie_pinpuk::emulator::VirtualCie;
+use cie_pinpuk::i18n::{Arg, Localizer, Message, Texts};
 use cie_pinpuk::journal::{Clock, ManualClock, Timestamp};
 use cie_pinpuk::notify::RecordingNotifier;
 use cie_pinpuk::policy::{Contacts, EmailAddress, MobileNumber};
@@ -39,6 +45,116 @@ const DUE: u64 = START + 48 * HOUR;
 const FIVE_HOURS: u64 = 5 * HOUR;
 
 type Failure = Box<dyn std::error::Error>;
+
+const USAGE: &str = "\
+uso / usage / Aufruf: recovery [--lang it|en|de]
+
+Simula il recupero del PUK dall'app su una CIE virtuale, con un orologio simulato (48 ore).
+Simulates PUK recovery from the app on a virtual CIE, with a simulated clock (48 hours).
+Simuliert die Wiederherstellung der PUK in der App auf einer virtuellen CIE (48 Stunden).";
+
+/// The example's own texts, beside the library's.
+const TEXTS: [(&str, &str); 3] = [
+    (
+        "it",
+        "rx-card-tapped = app: carta avvicinata, NIS { $nis }
+rx-challenge-signed = app: la carta ha firmato la sfida del servizio ({ $bytes } byte)
+rx-request-accepted = servizio: richiesta accettata (procedura { $procedure }); il PUK sarà disponibile tra { $hours } ore
+rx-tick = servizio: controllo periodico, { $sent ->
+        [0] nessun codice da inviare
+        [1] 1 codice inviato per SMS
+       *[other] { $sent } codici inviati per SMS
+    }
+rx-restarted = servizio: riavviato con l'orologio indietro di 5 ore
+rx-early-refused = app: completamento anticipato rifiutato: { $reason }
+rx-sms = SMS ricevuto: { $body }
+rx-released = servizio: PUK rilasciato, cifrato per il dispositivo ({ $first } + { $second } byte)
+rx-puk-opened = app: PUK decifrato con la chiave del dispositivo
+rx-pin-unblocked = app: PIN sbloccato e sostituito; tentativi del PIN: { $tries }
+rx-second-refused = app: secondo completamento rifiutato: { $reason }
+rx-journal = Registro delle operazioni:
+",
+    ),
+    (
+        "en",
+        "rx-card-tapped = app: card held to the phone, NIS { $nis }
+rx-challenge-signed = app: the card signed the service's challenge ({ $bytes } bytes)
+rx-request-accepted = service: request accepted (procedure { $procedure }); the PUK will be available in { $hours } hours
+rx-tick = service: periodic check, { $sent ->
+        [0] no code to send
+        [1] 1 code sent by SMS
+       *[other] { $sent } codes sent by SMS
+    }
+rx-restarted = service: restarted with its clock 5 hours behind
+rx-early-refused = app: early completion refused: { $reason }
+rx-sms = SMS received: { $body }
+rx-released = service: PUK released, encrypted for the device ({ $first } + { $second } bytes)
+rx-puk-opened = app: PUK decrypted with the device key
+rx-pin-unblocked = app: PIN unblocked and replaced; PIN tries: { $tries }
+rx-second-refused = app: second completion refused: { $reason }
+rx-journal = Journal of operations:
+",
+    ),
+    (
+        "de",
+        "rx-card-tapped = App: Karte an das Smartphone gehalten, NIS { $nis }
+rx-challenge-signed = App: Die Karte hat die Anfrage des Dienstes signiert ({ $bytes } Byte)
+rx-request-accepted = Dienst: Antrag angenommen (Verfahren { $procedure }); die PUK ist in { $hours } Stunden verfügbar
+rx-tick = Dienst: regelmäßige Prüfung, { $sent ->
+        [0] kein Code zu senden
+        [1] 1 Code per SMS gesendet
+       *[other] { $sent } Codes per SMS gesendet
+    }
+rx-restarted = Dienst: neu gestartet, die Uhr geht 5 Stunden nach
+rx-early-refused = App: vorzeitiger Abschluss abgelehnt: { $reason }
+rx-sms = SMS erhalten: { $body }
+rx-released = Dienst: PUK ausgegeben, für das Gerät verschlüsselt ({ $first } + { $second } Byte)
+rx-puk-opened = App: PUK mit dem Geräteschlüssel entschlüsselt
+rx-pin-unblocked = App: PIN entsperrt und ersetzt; Versuche der PIN: { $tries }
+rx-second-refused = App: zweiter Abschluss abgelehnt: { $reason }
+rx-journal = Vorgangsprotokoll:
+",
+    ),
+];
+
+/// The example's texts in the language asked for (`--lang`, else the locale, else Italian).
+fn localizer() -> Result<Option<Localizer>, Failure> {
+    let mut lang = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "it".into());
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        match a.to_str() {
+            Some("-h" | "--help") => {
+                println!("{USAGE}");
+                return Ok(None);
+            }
+            Some("--lang") => {
+                lang = args
+                    .next()
+                    .and_then(|v| v.into_string().ok())
+                    .ok_or("--lang: it, en, de")?;
+            }
+            _ => return Err(format!("{a:?}?\n{USAGE}").into()),
+        }
+    }
+    let mut texts = Texts::bundled();
+    for (l, source) in TEXTS {
+        texts.add_ftl(l, source)?;
+    }
+    Ok(Some(texts.localizer_for(&lang)))
+}
+
+/// One of the example's lines.
+fn line(loc: &Localizer, id: &'static str, args: &[(&'static str, Arg)]) -> String {
+    let mut m = Message::new(id);
+    for (name, value) in args {
+        m = m.with(name, value.clone());
+    }
+    loc.render(&m)
+}
 
 /// The app's device key pair (a fixed test key; a real app keeps it in its keystore).
 fn device_keys() -> Result<(DeviceKey, RsaPrivateKey), Failure> {
@@ -65,12 +181,20 @@ fn device_keys() -> Result<(DeviceKey, RsaPrivateKey), Failure> {
     Ok((public, private))
 }
 
-fn step(clock: &ManualClock, text: &str) {
+fn step(clock: &ManualClock, loc: &Localizer, text: &str) {
     let hours = clock.now().0.saturating_sub(START) as f64 / HOUR as f64;
-    println!("[clock +{hours:>5.1} h] {text}");
+    let mut hours = format!("{hours:>5.1}");
+    if loc.language().language.as_str() != "en" {
+        hours = hours.replace('.', ",");
+    }
+    println!("[+{hours} h] {text}");
 }
 
 fn main() -> Result<(), Failure> {
+    let Some(loc) = localizer()? else {
+        return Ok(());
+    };
+    let loc = &loc;
     let mut rng = ChaCha20Rng::seed_from_u64(2026);
 
     // The card (PIN blocked: the holder lost it, and then the PUK).
@@ -109,7 +233,11 @@ fn main() -> Result<(), Failure> {
 
     // 1. The app reads the NIS and proves possession of the card.
     let nis = Cie::new(&mut card)?.read_nis()?;
-    step(&clock, &format!("app: card tapped, NIS {nis}"));
+    step(
+        &clock,
+        loc,
+        &line(loc, "rx-card-tapped", &[("nis", nis.to_string().into())]),
+    );
     let procedure = {
         let mut service = PukRecovery::open(
             &mut store,
@@ -123,9 +251,11 @@ fn main() -> Result<(), Failure> {
         let proof = prove_possession(&mut card, &challenge)?;
         step(
             &clock,
-            &format!(
-                "app: the card signed the challenge ({} bytes)",
-                proof.signature.len()
+            loc,
+            &line(
+                loc,
+                "rx-challenge-signed",
+                &[("bytes", proof.signature.len().into())],
             ),
         );
         let typed = Contacts {
@@ -148,13 +278,21 @@ fn main() -> Result<(), Failure> {
             not_before,
         } = outcome
         else {
-            return Err(format!("request refused: {outcome:?}").into());
+            return Err(format!("{outcome:?}").into());
         };
         step(
             &clock,
-            &format!(
-                "service: request accepted, procedure {procedure}, PUK not before t={}",
-                not_before.0
+            loc,
+            &line(
+                loc,
+                "rx-request-accepted",
+                &[
+                    ("procedure", procedure.to_string().into()),
+                    (
+                        "hours",
+                        (not_before.0.saturating_sub(clock.now().0) / HOUR).into(),
+                    ),
+                ],
             ),
         );
 
@@ -163,7 +301,8 @@ fn main() -> Result<(), Failure> {
         let report = service.tick(&mut rng)?;
         step(
             &clock,
-            &format!("service: tick, {} code(s) sent", report.codes_sent),
+            loc,
+            &line(loc, "rx-tick", &[("sent", report.codes_sent.into())]),
         );
         procedure
     };
@@ -178,13 +317,17 @@ fn main() -> Result<(), Failure> {
         ServiceSecret::from_bytes(secret),
         config,
     )?;
-    step(&clock, "service: restarted, clock 5 h behind");
+    step(&clock, loc, &line(loc, "rx-restarted", &[]));
     let challenge = service.challenge(SERIAL, &mut rng)?;
     let proof = prove_possession(&mut card, &challenge)?;
     let guess = CompletionCode::parse("00000000")?;
     let early = service.complete(&procedure, &guess, &proof, &mut rng)?;
     if let CompletionOutcome::Refused(r) = &early {
-        step(&clock, &format!("app: early completion refused: {r}"));
+        step(
+            &clock,
+            loc,
+            &line(loc, "rx-early-refused", &[("reason", loc.text(r).into())]),
+        );
     }
 
     // 4. 48 hours after the request (by the highest time seen): the SMS with the code.
@@ -192,7 +335,8 @@ fn main() -> Result<(), Failure> {
     let report = service.tick(&mut rng)?;
     step(
         &clock,
-        &format!("service: tick, {} code(s) sent", report.codes_sent),
+        loc,
+        &line(loc, "rx-tick", &[("sent", report.codes_sent.into())]),
     );
     let body = service
         .notifier()
@@ -201,7 +345,10 @@ fn main() -> Result<(), Failure> {
         .ok_or("no SMS")?
         .body
         .to_string();
-    println!("             SMS: {body}");
+    println!(
+        "           {}",
+        line(loc, "rx-sms", &[("body", body.clone().into())])
+    );
     let code_text: String = body
         .split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 8)
@@ -218,14 +365,18 @@ fn main() -> Result<(), Failure> {
         &mut rng,
     )?;
     let CompletionOutcome::Released(sealed) = outcome else {
-        return Err(format!("completion refused: {outcome:?}").into());
+        return Err(format!("{outcome:?}").into());
     };
     step(
         &clock,
-        &format!(
-            "service: PUK released, sealed for the device ({} + {} bytes)",
-            sealed.first.len(),
-            sealed.second.len()
+        loc,
+        &line(
+            loc,
+            "rx-released",
+            &[
+                ("first", sealed.first.len().into()),
+                ("second", sealed.second.len().into()),
+            ],
         ),
     );
 
@@ -241,16 +392,18 @@ fn main() -> Result<(), Failure> {
     )?;
     let puk = Puk::from_ascii(&[first, second].concat())?;
     assert_eq!(puk.expose_ascii(), PUK.as_bytes());
-    step(&clock, "app: PUK opened with the device key");
+    step(&clock, loc, &line(loc, "rx-puk-opened", &[]));
     let new_pin = Pin::new("24681357")?;
     let mut cie = Cie::new(&mut card)?;
     cie.open()?.unblock_pin(&puk, &new_pin)?;
     drop(cie);
     step(
         &clock,
-        &format!(
-            "app: PIN unblocked and changed; PIN tries left {}",
-            card.pin_tries_left()
+        loc,
+        &line(
+            loc,
+            "rx-pin-unblocked",
+            &[("tries", card.pin_tries_left().into())],
         ),
     );
 
@@ -264,10 +417,14 @@ fn main() -> Result<(), Failure> {
         &mut rng,
     )?;
     if let CompletionOutcome::Refused(r) = again {
-        step(&clock, &format!("app: second completion refused: {r}"));
+        step(
+            &clock,
+            loc,
+            &line(loc, "rx-second-refused", &[("reason", loc.text(&r).into())]),
+        );
     }
 
-    println!("\njournal:");
+    println!("\n{}", line(loc, "rx-journal", &[]));
     for e in service.journal()? {
         let rules: Vec<String> = e.rules.iter().map(ToString::to_string).collect();
         println!(

@@ -34,6 +34,7 @@ pub mod auth;
 pub mod card;
 pub mod codes;
 pub mod error;
+pub mod i18n;
 pub mod sm;
 pub mod tlv;
 pub mod transport;

@@ -240,7 +240,8 @@ fn expected(fault: Fault, phase: Phase, e: &Error) -> bool {
             matches!(
                 e,
                 Error::Pin(PinError::CounterUnknown {
-                    code: CodeKind::Pin
+                    code: CodeKind::Pin,
+                    ..
                 })
             )
         }
@@ -457,7 +458,8 @@ fn n8_p_pin8_reset_after_verify_is_security_status_lost_without_reverify() {
     assert!(matches!(
         err,
         Error::Pin(PinError::CounterUnknown {
-            code: CodeKind::Pin
+            code: CodeKind::Pin,
+            cause: cie_pinpuk::transport::TransportErrorKind::Reset,
         })
     ));
     assert!(!run.open_after);

@@ -794,7 +794,10 @@ fn every_pin_error() -> Vec<PinError> {
         all.push(PinError::Wrong { code, remaining: 2 });
         all.push(PinError::WrongNoCount { code });
         all.push(PinError::LastTryGuard { code, remaining: 1 });
-        all.push(PinError::CounterUnknown { code });
+        all.push(PinError::CounterUnknown {
+            code,
+            cause: cie_pinpuk::transport::TransportErrorKind::CardRemoved,
+        });
     }
     for q in [
         PinQualityError::AllDigitsEqual,

@@ -71,7 +71,7 @@ impl Notifier for FileGateway {
             .any(|l| l.split(' ').next() == Some(m.key.as_str()))
         {
             let Recipient::Email(to) = &m.to else {
-                return Err(NotifyError::Gateway);
+                return Err(NotifyError::Gateway("the test gateway is down".into()));
             };
             let line = format!("{} {}\n", m.key.as_str(), to.as_str());
             let mut f = OpenOptions::new()

@@ -113,7 +113,7 @@ fn issuance_failing_mid_way_releases_nothing() {
     let o = order("CA00000AA", HalfSet::ALL, HalfSet::EMPTY)
         .sign(&officer())
         .unwrap();
-    assert!(matches!(b.reprint(&o), Err(IssuanceError::Unavailable)));
+    assert!(matches!(b.reprint(&o), Err(IssuanceError::Unavailable(_))));
     assert_eq!(b.reprints, 0);
     b.faults = Faults {
         unavailable: true,
@@ -121,7 +121,7 @@ fn issuance_failing_mid_way_releases_nothing() {
     };
     assert!(matches!(
         b.lookup(&CardNumber::parse("CA00000AA").unwrap()),
-        Err(IssuanceError::Unavailable)
+        Err(IssuanceError::Unavailable(_))
     ));
 }
 

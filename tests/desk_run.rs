@@ -312,7 +312,7 @@ fn i5_backend_failing_mid_way_releases_nothing() {
     let err = d.run(&card("CA00000AA"), holder()).unwrap_err();
     assert!(matches!(
         err,
-        DeskError::Issuance(IssuanceError::Unavailable)
+        DeskError::Issuance(IssuanceError::Unavailable(_))
     ));
     assert!(d.notifier().sent.is_empty());
     assert!(d.outbox().unwrap().is_empty());

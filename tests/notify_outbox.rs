@@ -82,7 +82,7 @@ fn notify_recording_notifier_deduplicates_by_key_and_sends_sms() {
             "a",
             "b"
         )),
-        Err(NotifyError::Gateway)
+        Err(NotifyError::Gateway(_))
     ));
     assert_eq!(n.sent.len(), 2);
 }

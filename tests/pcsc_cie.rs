@@ -331,7 +331,8 @@ fn f1_p_pin9_n7_cie_removed_before_a_pin_command_leaves_the_counter_unknown() {
     assert!(matches!(
         s.verify_pin(&pin("00000000")),
         Err(Error::Pin(PinError::CounterUnknown {
-            code: CodeKind::Pin
+            code: CodeKind::Pin,
+            cause: cie_pinpuk::transport::TransportErrorKind::CardRemoved,
         }))
     ));
     assert!(matches!(

@@ -79,7 +79,7 @@ fn p3_the_code_goes_by_sms_once_and_a_gateway_failure_is_journaled() {
         .expect_send()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_| Err(NotifyError::Gateway));
+        .returning(|_| Err(NotifyError::Gateway("the mocked gateway is down".into())));
     notifier
         .expect_send()
         .times(1)

@@ -3,6 +3,7 @@
 
 use crate::apdu::StatusWord;
 use crate::codes::{CodeKind, PinQualityError};
+use crate::transport::TransportErrorKind;
 
 /// The outcome of a PIN or PUK command that did not succeed (TESTING.md N3-N10).
 ///
@@ -12,7 +13,7 @@ use crate::codes::{CodeKind, PinQualityError};
 #[non_exhaustive]
 pub enum PinError {
     /// The code was wrong; the card says how many tries are left (`63Cx`, x > 0).
-    #[error("wrong {code:?}: {remaining} tries left")]
+    #[error("wrong {code}: {remaining} tries left")]
     Wrong {
         /// Which code was wrong.
         code: CodeKind,
@@ -20,7 +21,7 @@ pub enum PinError {
         remaining: u8,
     },
     /// The code was wrong and the card gave no count (`6300`).
-    #[error("wrong {code:?} (the card did not say how many tries are left)")]
+    #[error("wrong {code} (the card did not say how many tries are left)")]
     WrongNoCount {
         /// Which code was wrong.
         code: CodeKind,
@@ -35,7 +36,7 @@ pub enum PinError {
     PukBlocked,
     /// Refused before sending: this try would be the last one, and the caller did not
     /// confirm it for this call (P-PIN4). Nothing was sent.
-    #[error("refused: only {remaining} {code:?} try left; confirm explicitly to spend it")]
+    #[error("refused: only {remaining} {code} try left; confirm explicitly to spend it")]
     LastTryGuard {
         /// The code that is about to run out.
         code: CodeKind,
@@ -62,10 +63,14 @@ pub enum PinError {
     /// A PIN command was interrupted (card removed, reset, timeout) after it may have reached
     /// the card: whether a try was spent is unknown (P-PIN9, N7). The session is closed; the
     /// next session queries the counter before any new attempt.
-    #[error("the {code:?} command was interrupted: whether a try was spent is unknown")]
+    #[error("the {code} command was interrupted ({cause}): whether a try was spent is unknown")]
     CounterUnknown {
         /// The code of the interrupted command.
         code: CodeKind,
+        /// What interrupted it: the card removed, the reader gone, a reset, a timeout...
+        /// (an answer cut short counts as [`TransportErrorKind::Other`]).
+        #[source]
+        cause: TransportErrorKind,
     },
     /// The new PIN breaks a quality rule; nothing was sent.
     #[error("the new PIN is not acceptable: {0}")]
@@ -101,6 +106,20 @@ pub enum Step {
     ServiziAuthentication,
 }
 
+impl core::fmt::Display for Step {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Step::Select => "the selection of the application",
+            Step::ReadFile => "the reading of a file",
+            Step::GetData => "GET DATA",
+            Step::KeyAgreement => "the key agreement",
+            Step::DeviceAuthentication => "device authentication",
+            Step::PinCommand => "a PIN or PUK command",
+            Step::ServiziAuthentication => "the servizi authentication",
+        })
+    }
+}
+
 /// What went wrong with the card or the session, beyond the PIN itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -114,7 +133,7 @@ pub enum CardError {
     #[error("the card was reset: its security status is lost")]
     SecurityStatusLost,
     /// The card answered a step with an unexpected status word.
-    #[error("the card answered {sw} during {step:?}")]
+    #[error("the card answered {sw} during {step}")]
     Status {
         /// Where it happened.
         step: Step,
@@ -122,7 +141,7 @@ pub enum CardError {
         sw: StatusWord,
     },
     /// The card's answer to a step could not be understood.
-    #[error("malformed answer during {step:?}")]
+    #[error("malformed answer during {step}")]
     Malformed {
         /// Where it happened.
         step: Step,

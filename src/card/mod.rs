@@ -2,8 +2,8 @@
 //! inside which the PIN and PUK are read, verified, changed and unblocked.
 //!
 //! Also here: the chip-family registry ([`chip`]), the meaning of every status word after a
-//! PIN command ([`classify`]) and the Italian and English texts of every outcome
-//! ([`Describe`]).
+//! PIN command ([`classify`]) and, with `std`, a shortcut to the bundled texts of every
+//! outcome ([`Describe`], over [`crate::i18n`]).
 
 pub mod chip;
 mod cie;
@@ -11,6 +11,7 @@ mod classify;
 mod error;
 mod ids;
 mod io;
+#[cfg(feature = "std")]
 mod messages;
 mod session;
 pub mod templates;
@@ -21,5 +22,6 @@ pub use cie::{CIE_AID, Cie, IAS_AID, Options, select_applications};
 pub use classify::{PinCommand, classify};
 pub use error::{CardError, PinError, Step};
 pub use ids::{CardSerial, Nis};
+#[cfg(feature = "std")]
 pub use messages::{Describe, Lang};
 pub use session::{LastTry, Session, confirm_new_pin};

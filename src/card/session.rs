@@ -12,7 +12,7 @@ use crate::apdu::{Command, StatusWord};
 use crate::codes::{CodeKind, Pin, Puk, RetryStatus};
 use crate::error::Error;
 use crate::sm::SecureChannel;
-use crate::transport::{CardTransport, TransportError};
+use crate::transport::{CardTransport, TransportError, TransportErrorKind};
 
 /// Whether a command may spend the last try of its code (P-PIN4).
 ///
@@ -245,10 +245,18 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             }
             // Interrupted (or an answer cut short) after the command may have reached the card.
             Err(
-                Error::Transport(_) | Error::Apdu(_) | Error::Card(CardError::SecurityStatusLost),
+                e @ (Error::Transport(_)
+                | Error::Apdu(_)
+                | Error::Card(CardError::SecurityStatusLost)),
             ) => {
+                let cause = match &e {
+                    Error::Transport(t) => TransportErrorKind::of(t),
+                    Error::Card(_) => TransportErrorKind::Reset,
+                    _ => TransportErrorKind::Other,
+                };
                 return Err(PinError::CounterUnknown {
                     code: command.code(),
+                    cause,
                 }
                 .into());
             }

@@ -81,7 +81,7 @@ pub enum DeskError {
     #[error("the decision breaks invariant(s) {0:?}; nothing was done")]
     InvariantBroken(Vec<RuleId>),
     /// The card is revoked or expired: nothing is reprinted.
-    #[error("the card is not usable ({0:?})")]
+    #[error("the card is not usable ({0})")]
     CardNotUsable(CardState),
 }
 

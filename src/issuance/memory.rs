@@ -186,7 +186,9 @@ impl InMemoryIssuance {
 
     fn up(&self) -> Result<(), IssuanceError> {
         if self.faults.unavailable {
-            Err(IssuanceError::Unavailable)
+            Err(IssuanceError::Unavailable(
+                "the in-memory issuance system was told to be unavailable".into(),
+            ))
         } else {
             Ok(())
         }
@@ -232,7 +234,9 @@ impl IssuanceBackend for InMemoryIssuance {
         for (i, (code, half)) in order.halves.iter().enumerate() {
             if self.faults.fail_reprint_after == Some(i) {
                 // Dropping `out` zeroizes what was produced: nothing is released.
-                return Err(IssuanceError::Unavailable);
+                return Err(IssuanceError::Unavailable(
+                    "the in-memory issuance system was told to fail mid-way".into(),
+                ));
             }
             out.push(match (code, half) {
                 (CodeKind::Pin, Half::First) => ReprintedHalf::First(stored.pin.first_half()),

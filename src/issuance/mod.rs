@@ -9,6 +9,7 @@
 mod memory;
 mod order;
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -70,6 +71,17 @@ pub enum CardState {
     Expired,
 }
 
+impl core::fmt::Display for CardState {
+    /// `valid`, `revoked` or `expired` (also the value of the `state` message argument).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            CardState::Valid => "valid",
+            CardState::Revoked => "revoked",
+            CardState::Expired => "expired",
+        })
+    }
+}
+
 /// What the issuance system knows about a card.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CardRecord {
@@ -128,7 +140,10 @@ impl ReprintedHalf {
 }
 
 /// Why the issuance system refused or failed. No variant carries a code.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+///
+/// Two errors are equal when they are the same variant with the same data; the source of
+/// [`IssuanceError::Unavailable`] (a diagnostic for the maintainer) is not compared.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IssuanceError {
     /// The card number is malformed.
@@ -138,7 +153,7 @@ pub enum IssuanceError {
     #[error("no card with this number")]
     UnknownCard,
     /// The card is revoked or expired.
-    #[error("the card is not usable ({0:?})")]
+    #[error("the card is not usable ({0})")]
     CardNotUsable(CardState),
     /// The order's signature is missing or not an authorised officer's.
     #[error("the reprint order is not signed by an authorised officer")]
@@ -155,10 +170,23 @@ pub enum IssuanceError {
     /// The scan is empty.
     #[error("the scan of the consent form is empty")]
     EmptyScan,
-    /// The system is unreachable or failed; nothing was done.
+    /// The system is unreachable or failed; nothing was done. The source says why (a
+    /// connection refused, a timeout, an HTTP status...).
     #[error("the issuance system is unavailable")]
-    Unavailable,
+    Unavailable(#[source] Box<dyn core::error::Error + Send + Sync + 'static>),
 }
+
+impl PartialEq for IssuanceError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::CardNotUsable(a), Self::CardNotUsable(b)) => a == b,
+            (Self::Unavailable(_), Self::Unavailable(_)) => true,
+            (a, b) => core::mem::discriminant(a) == core::mem::discriminant(b),
+        }
+    }
+}
+
+impl Eq for IssuanceError {}
 
 /// The Ministry's issuance system. Synchronous and object-safe.
 pub trait IssuanceBackend {

@@ -2,6 +2,7 @@
 //! behind [`OrderSigner`] so that an operator smart card (the Smart Card Operatore of
 //! CieOnline) can stand in for the software key.
 
+use alloc::boxed::Box;
 use core::fmt;
 
 use p256::ecdsa::signature::{Signer, Verifier};
@@ -11,9 +12,10 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignerError {
-    /// The signing device refused or failed (card removed, PIN not verified, ...).
+    /// The signing device refused or failed (card removed, PIN not verified, ...); the
+    /// source says why.
     #[error("the signing device failed")]
-    Device,
+    Device(#[source] Box<dyn core::error::Error + Send + Sync + 'static>),
 }
 
 /// Something that signs for the officer.
@@ -73,7 +75,9 @@ impl OrderSigner for SoftwareSigner {
         let bytes = sig.to_bytes();
         let mut out = [0u8; 64];
         if bytes.len() != out.len() {
-            return Err(SignerError::Device);
+            return Err(SignerError::Device(
+                "the signature has an unexpected length".into(),
+            ));
         }
         out.copy_from_slice(&bytes);
         Ok(out)

@@ -1,12 +1,15 @@
-//! Notifications: the [`Notifier`] trait (e-mail and SMS), the second-half message in Italian
-//! and English (digits in the body only), a recording notifier for tests, and the outbox.
+//! Notifications: the [`Notifier`] trait (e-mail and SMS), the second-half message as a
+//! template per Comune and language ([`SecondHalfTemplate`]; the digits in the body only,
+//! once), a recording notifier for tests, and the outbox.
 //!
 //! A PEC destination is refused when a second-half message is built and again by the
 //! recording notifier (defence in depth, R5/I2): a real notifier should call
 //! [`Message::check_not_pec`] too.
 
 mod outbox;
+mod template;
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -14,6 +17,7 @@ use core::fmt;
 use zeroize::Zeroizing;
 
 pub use outbox::{IdempotencyKey, OutboxRecord, OutboxState};
+pub use template::{Office, SecondHalfTemplate};
 
 use crate::codes::{CodeKind, SecondHalf};
 use crate::policy::pec::{PecDirectory, is_pec};
@@ -38,9 +42,14 @@ pub enum NotifyError {
     /// The half given is not a second half.
     #[error("only a second half is sent by message")]
     NotASecondHalf,
-    /// The gateway refused or failed; the message may be retried with the same key.
+    /// The gateway refused or failed; the message may be retried with the same key. The
+    /// source says why (a refused connection, an SMTP or HTTP status...).
     #[error("the mail or SMS gateway failed")]
-    Gateway,
+    Gateway(#[source] Box<dyn core::error::Error + Send + Sync + 'static>),
+    /// The message template (by its id) is missing in every language, or would not show the
+    /// half exactly once in the body (or would show it in the subject); nothing was built.
+    #[error("the template {0:?} is missing or does not show the half exactly once")]
+    Template(&'static str),
 }
 
 /// A message. The body may hold the digits of a second half: it is zeroized on drop and
@@ -194,7 +203,9 @@ impl Notifier for RecordingNotifier {
         message.check_not_pec(&crate::policy::BuiltinPecList)?;
         if self.fail_next > 0 {
             self.fail_next = self.fail_next.saturating_sub(1);
-            return Err(NotifyError::Gateway);
+            return Err(NotifyError::Gateway(
+                "the recording notifier was told to fail".into(),
+            ));
         }
         if self.sent.iter().any(|s| s.key == message.key) {
             return Ok(());

@@ -98,6 +98,10 @@ pub enum TransportError {
     /// The reader itself disappeared (unplugged, driver gone).
     #[error("the reader is no longer available")]
     ReaderGone,
+    /// The system's smart-card service cannot be reached (pcscd not running or stopped,
+    /// the Windows "Smart Card" service off): no reader can be used until it is started.
+    #[error("the smart card service (pcscd) is not running")]
+    ServiceUnavailable,
     /// The card was reset (by another process, or by the reader). Its security state,
     /// secure-messaging keys and verified PIN included, is lost.
     #[error("the card was reset")]

@@ -26,6 +26,8 @@ pub enum TransportErrorKind {
     CardRemoved,
     /// [`TransportError::ReaderGone`].
     ReaderGone,
+    /// [`TransportError::ServiceUnavailable`].
+    ServiceUnavailable,
     /// [`TransportError::Reset`].
     Reset,
     /// [`TransportError::Timeout`].
@@ -41,6 +43,17 @@ pub enum TransportErrorKind {
     Other,
 }
 
+/// The kind is itself an error, so that an outcome caused by a transport failure (such as
+/// [`PinError::CounterUnknown`](crate::card::PinError::CounterUnknown)) keeps it as its
+/// `source()`.
+impl core::fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.to_error(), f)
+    }
+}
+
+impl core::error::Error for TransportErrorKind {}
+
 impl TransportErrorKind {
     /// The kind of `error`.
     #[must_use]
@@ -48,11 +61,28 @@ impl TransportErrorKind {
         match error {
             TransportError::CardRemoved => Self::CardRemoved,
             TransportError::ReaderGone => Self::ReaderGone,
+            TransportError::ServiceUnavailable => Self::ServiceUnavailable,
             TransportError::Reset => Self::Reset,
             TransportError::Timeout => Self::Timeout,
             TransportError::Busy => Self::Busy,
             TransportError::BufferTooSmall { needed } => Self::BufferTooSmall { needed: *needed },
             TransportError::Other(_) => Self::Other,
+        }
+    }
+
+    /// The kind's name in transcripts and message arguments: `card-removed`,
+    /// `reader-gone`, `no-service`, `reset`, `timeout`, `busy`, `buffer-too-small`, `other`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CardRemoved => "card-removed",
+            Self::ReaderGone => "reader-gone",
+            Self::ServiceUnavailable => "no-service",
+            Self::Reset => "reset",
+            Self::Timeout => "timeout",
+            Self::Busy => "busy",
+            Self::BufferTooSmall { .. } => "buffer-too-small",
+            Self::Other => "other",
         }
     }
 
@@ -63,6 +93,7 @@ impl TransportErrorKind {
         match self {
             Self::CardRemoved => TransportError::CardRemoved,
             Self::ReaderGone => TransportError::ReaderGone,
+            Self::ServiceUnavailable => TransportError::ServiceUnavailable,
             Self::Reset => TransportError::Reset,
             Self::Timeout => TransportError::Timeout,
             Self::Busy => TransportError::Busy,

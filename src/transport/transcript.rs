@@ -37,7 +37,7 @@ pub enum TranscriptError {
     },
     /// A `!` line that names no known failure.
     #[error(
-        "line {line}: unknown failure (expected card-removed, reader-gone, reset, timeout, busy, buffer-too-small N or other)"
+        "line {line}: unknown failure (expected card-removed, reader-gone, no-service, reset, timeout, busy, buffer-too-small N or other)"
     )]
     UnknownFailure {
         /// The line, counted from 1.
@@ -128,7 +128,7 @@ impl fmt::Display for TranscriptDivergence {
 /// ! card-removed
 /// ```
 ///
-/// The failure names are `card-removed`, `reader-gone`, `reset`, `timeout`, `busy`,
+/// The failure names are `card-removed`, `reader-gone`, `no-service`, `reset`, `timeout`, `busy`,
 /// `buffer-too-small N` and `other`.
 ///
 /// # Example
@@ -429,6 +429,7 @@ fn parse_failure(text: &str) -> Option<TransportErrorKind> {
     let kind = match name.to_ascii_lowercase().as_str() {
         "card-removed" => TransportErrorKind::CardRemoved,
         "reader-gone" => TransportErrorKind::ReaderGone,
+        "no-service" => TransportErrorKind::ServiceUnavailable,
         "reset" => TransportErrorKind::Reset,
         "timeout" => TransportErrorKind::Timeout,
         "busy" => TransportErrorKind::Busy,
@@ -447,12 +448,8 @@ fn parse_failure(text: &str) -> Option<TransportErrorKind> {
 fn write_failure(out: &mut impl fmt::Write, kind: TransportErrorKind) -> fmt::Result {
     match kind {
         TransportErrorKind::CardRemoved => out.write_str("card-removed"),
-        TransportErrorKind::ReaderGone => out.write_str("reader-gone"),
-        TransportErrorKind::Reset => out.write_str("reset"),
-        TransportErrorKind::Timeout => out.write_str("timeout"),
-        TransportErrorKind::Busy => out.write_str("busy"),
         TransportErrorKind::BufferTooSmall { needed } => write!(out, "buffer-too-small {needed}"),
-        TransportErrorKind::Other => out.write_str("other"),
+        other => out.write_str(other.name()),
     }
 }
 

@@ -56,7 +56,7 @@ impl PcscTransport {
     /// # Errors
     /// [`TransportError::ReaderGone`] if no reader matches; [`TransportError::CardRemoved`]
     /// if it holds no card; [`TransportError::Busy`] if another application holds the card
-    /// exclusively; [`TransportError::Other`] if pcscd cannot be reached.
+    /// exclusively; [`TransportError::ServiceUnavailable`] if pcscd is not running.
     pub fn connect(selector: &ReaderSelector) -> Result<Self, TransportError> {
         let ctx = Context::establish(Scope::User)?;
         let readers = readers_of(&ctx)?;

@@ -13,6 +13,8 @@ impl From<pcsc::Error> for TransportError {
             // Power lost is a reset as far as the card's security state goes.
             E::ResetCard | E::UnpoweredCard => Self::Reset,
             E::Timeout => Self::Timeout,
+            // pcscd (or the Windows Smart Card service) is not running or has shut down.
+            E::NoService | E::ServiceStopped => Self::ServiceUnavailable,
             E::SharingViolation => Self::Busy,
             E::InsufficientBuffer => Self::BufferTooSmall { needed: 0 },
             other => Self::Other(Box::new(other)),
@@ -28,7 +30,13 @@ mod tests {
     fn f1_f3_f4_f5_f9_pcsc_errors_map_to_transport_errors() {
         use pcsc::Error as E;
         type Check = fn(&TransportError) -> bool;
-        let cases: [(E, Check); 10] = [
+        let cases: [(E, Check); 12] = [
+            (E::NoService, |e| {
+                matches!(e, TransportError::ServiceUnavailable)
+            }),
+            (E::ServiceStopped, |e| {
+                matches!(e, TransportError::ServiceUnavailable)
+            }),
             (E::RemovedCard, |e| matches!(e, TransportError::CardRemoved)),
             (E::NoSmartcard, |e| matches!(e, TransportError::CardRemoved)),
             (E::ReaderUnavailable, |e| {
@@ -56,13 +64,13 @@ mod tests {
 
     #[test]
     fn other_pcsc_errors_keep_their_typed_source() {
-        let te = TransportError::from(pcsc::Error::NoService);
+        let te = TransportError::from(pcsc::Error::InvalidHandle);
         let TransportError::Other(src) = te else {
             panic!("not Other");
         };
         assert_eq!(
             src.downcast_ref::<pcsc::Error>(),
-            Some(&pcsc::Error::NoService)
+            Some(&pcsc::Error::InvalidHandle)
         );
     }
 }

@@ -84,7 +84,7 @@ pub struct ReaderInfo {
 /// no reader.
 ///
 /// # Errors
-/// [`TransportError::Other`] if pcscd cannot be reached.
+/// [`TransportError::ServiceUnavailable`] if pcscd is not running.
 pub fn list_readers() -> Result<Vec<ReaderInfo>, TransportError> {
     let ctx = Context::establish(Scope::User)?;
     readers_of(&ctx)

@@ -1,0 +1,213 @@
+# Texte für Personen: Deutsch (wie in der öffentlichen Verwaltung Südtirols).
+# Gemeinsame Argumente: $code ist "PIN" oder "PUK"; $medium ist "contact"
+# (Kontaktleser) oder "contactless" (NFC). Kein Text enthält Ziffern eines Codes, außer
+# $half in den Nachrichten zur zweiten Hälfte.
+
+## Ergebnis der PIN- und PUK-Befehle
+
+pin-wrong =
+    Falsche { $code }: { $remaining ->
+        [1] Es bleibt 1 Versuch.
+       *[other] Es bleiben { $remaining } Versuche.
+    }{ $remaining ->
+        [1] { $code ->
+            [PUK] {" "}Ein weiterer Fehler sperrt die PUK endgültig: Dann ist eine neue Identitätskarte erforderlich.
+           *[PIN] {" "}Ein weiterer Fehler sperrt die PIN: Zum Entsperren ist dann die PUK erforderlich.
+        }
+       *[other] {""}
+    }
+pin-wrong-no-count = Falsche { $code }. Die Karte gibt nicht an, wie viele Versuche verbleiben.
+pin-blocked = Die PIN ist gesperrt. Sie kann mit der PUK entsperrt werden; dabei wird eine neue PIN festgelegt.
+puk-blocked = Die PUK ist endgültig gesperrt, die PIN kann nicht mehr entsperrt werden. Um die Online-Dienste mit der Karte wieder nutzen zu können, beantragen Sie bitte bei der Gemeinde eine neue Identitätskarte; als Ausweisdokument bleibt die Karte gültig.
+pin-last-try-guard =
+    { $code ->
+        [PUK] Für die PUK bleibt nur noch ein Versuch: Ist der Code falsch, wird die PUK endgültig gesperrt und eine neue Karte ist erforderlich. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
+       *[PIN] Für die PIN bleibt nur noch ein Versuch: Ist der Code falsch, wird die PIN gesperrt und die PUK ist erforderlich. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
+    }
+# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+pin-counter-unreadable =
+    { $code ->
+        [PUK] Die Karte gibt nicht an, wie viele Versuche für die PUK verbleiben: Dieser könnte der letzte sein, und eine gesperrte PUK kann nie mehr entsperrt werden. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
+       *[PIN] Die Karte gibt nicht an, wie viele Versuche für die PIN verbleiben: Dieser könnte der letzte sein. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
+    }
+pin-wrong-length = Die Karte hat die Länge des Codes nicht angenommen. Es wurde kein Versuch verbraucht.
+pin-not-authorized = Vorgang nicht zulässig: Zuerst muss der richtige Code eingegeben werden.
+pin-state-unknown = Die Karte hat während des Vorgangs einen internen Fehler gemeldet (Code { $sw }): Der Zustand der PIN ist ungewiss. Bitte prüfen Sie den Zustand der Karte, bevor Sie fortfahren.
+pin-counter-unknown =
+    { $cause ->
+        [card-removed] { $medium ->
+            [contactless] Die Karte wurde vom Lesegerät entfernt
+           *[contact] Die Karte wurde aus dem Lesegerät gezogen
+        }
+        [reader-gone] Das Lesegerät wurde getrennt
+        [no-service] Der Smartcard-Dienst des Systems wurde beendet
+        [reset] Die Karte wurde zurückgesetzt
+        [timeout] Die Karte hat nicht rechtzeitig geantwortet
+       *[other] Die Verbindung zur Karte wurde unterbrochen
+    }, während der { $code }-Befehl lief: Es ist nicht bekannt, ob ein Versuch verbraucht wurde. { $cause ->
+        [card-removed] { $medium ->
+            [contactless] Bitte halten Sie die Karte erneut an das Lesegerät und prüfen Sie
+           *[contact] Bitte stecken Sie die Karte erneut ein und prüfen Sie
+        }
+        [reader-gone] Bitte schließen Sie das Lesegerät wieder an und prüfen Sie
+        [no-service] Bitte starten Sie den Smartcard-Dienst und prüfen Sie
+       *[other] Bitte prüfen Sie
+    } die verbleibenden Versuche, bevor Sie es noch einmal versuchen.
+pin-confirmation-mismatch = Die neue PIN und ihre Wiederholung stimmen nicht überein. An die Karte wurde nichts gesendet.
+pin-card-answer = Die Karte hat mit dem Code { $sw } geantwortet.
+
+## Regeln für die neue PIN
+
+pin-quality-all-equal = Die neue PIN ist nicht zulässig: Alle Ziffern sind gleich.
+pin-quality-ascending = Die neue PIN ist nicht zulässig: Die Ziffern bilden eine aufsteigende Folge.
+pin-quality-descending = Die neue PIN ist nicht zulässig: Die Ziffern bilden eine absteigende Folge.
+pin-quality-same-as-old = Die neue PIN ist nicht zulässig: Sie ist gleich der bisherigen PIN.
+
+## Von einer Person eingegebene Codes
+
+code-empty = Es wurde kein Code eingegeben.
+code-wrong-length =
+    { $expected ->
+        [4] Jede Hälfte des Codes besteht aus 4 Ziffern
+       *[other] Der Code muss aus { $expected } Ziffern bestehen
+    }{ $found ->
+        [1] : Es wurde 1 Zeichen eingegeben.
+       *[other] : Es wurden { $found } Zeichen eingegeben.
+    }
+code-not-a-digit = Der Code darf nur die Ziffern 0 bis 9 enthalten: Das Zeichen an Position { $position } ist keine Ziffer.
+code-wrong-kind = Diese Hälfte gehört zur { $found }, hier ist jedoch eine Hälfte der { $expected } erforderlich.
+
+## Karte und geschützte Verbindung
+
+card-session-closed = Die geschützte Verbindung zur Karte wurde unterbrochen. Bitte wiederholen Sie den Vorgang von Anfang an.
+card-security-status-lost = Eine andere Anwendung hat die Karte zurückgesetzt, die Prüfung der PIN ist verloren gegangen. Bitte wiederholen Sie den Vorgang.
+card-status = Die Karte hat mit einem Fehler geantwortet (Code { $sw }), und zwar { $step ->
+        [select] bei der Auswahl der Anwendung
+        [read-file] beim Lesen einer Datei
+        [get-data] beim Lesen der Sicherheitsdaten
+        [key-agreement] beim Schlüsselaustausch
+        [device-authentication] bei der Echtheitsprüfung der Karte
+        [pin-command] beim Befehl für den Code
+       *[other] bei der Authentifizierung für die Online-Dienste
+    }.
+card-malformed = Die Antwort der Karte ist unverständlich, und zwar { $step ->
+        [select] bei der Auswahl der Anwendung
+        [read-file] beim Lesen einer Datei
+        [get-data] beim Lesen der Sicherheitsdaten
+        [key-agreement] beim Schlüsselaustausch
+        [device-authentication] bei der Echtheitsprüfung der Karte
+        [pin-command] beim Befehl für den Code
+       *[other] bei der Authentifizierung für die Online-Dienste
+    }.
+card-unprotected = Die Karte hat die geschützte Verbindung beendet. Bitte wiederholen Sie den Vorgang von Anfang an.
+
+## Lesegerät und Verbindung zur Karte
+
+transport-card-removed =
+    { $medium ->
+        [contactless] Die Karte wurde vom Lesegerät entfernt. Bitte halten Sie sie erneut an das Lesegerät und versuchen Sie es noch einmal.
+       *[contact] Die Karte wurde aus dem Lesegerät gezogen. Bitte stecken Sie sie erneut ein und versuchen Sie es noch einmal.
+    }
+transport-reader-gone = Das Lesegerät ist nicht mehr verfügbar. Bitte prüfen Sie, ob es angeschlossen ist, und versuchen Sie es noch einmal.
+transport-no-service = Der Smartcard-Dienst des Systems läuft nicht (pcscd unter Linux und macOS, „Smartcard“ unter Windows). Bitte starten Sie ihn und versuchen Sie es noch einmal.
+transport-reset = Die Karte wurde zurückgesetzt, der laufende Vorgang ist verloren gegangen. Bitte wiederholen Sie den Vorgang.
+transport-timeout = Die Karte hat nicht rechtzeitig geantwortet. Bitte versuchen Sie es noch einmal.
+transport-busy = Die Karte wird von einer anderen Anwendung verwendet. Bitte schließen Sie die andere Anwendung und versuchen Sie es noch einmal.
+transport-buffer = Interner Fehler: Die Antwort der Karte überschreitet den vorgesehenen Speicher ({ $needed } Byte).
+transport-other = Fehler bei der Verbindung mit dem Lesegerät oder der Karte.
+
+## Verbleibende Versuche
+
+retry-remaining =
+    { $remaining ->
+        [1] Es bleibt 1 Versuch.
+       *[other] Es bleiben { $remaining } Versuche.
+    }
+retry-verified = Bereits geprüft.
+retry-blocked = Gesperrt.
+retry-unknown = Die Karte gibt nicht an, wie viele Versuche verbleiben.
+
+## Weitere Fehler der Bibliothek
+
+error-apdu = Interner Fehler bei der Vorbereitung eines Befehls für die Karte.
+error-tlv = Die Karte hat Daten in einem unerwarteten Format gesendet.
+error-sm = Die geschützte Verbindung zur Karte ist fehlgeschlagen und wurde geschlossen. Bitte wiederholen Sie den Vorgang.
+error-auth = Die Echtheit der Karte konnte nicht geprüft werden.
+error-emulator = Die virtuelle Karte konnte nicht vorbereitet werden.
+
+## Mitteilungen an die Bürgerin und den Bürger
+
+notify-pec = Die zweite Hälfte eines Codes wird nie an eine PEC-Adresse (zertifizierte E-Mail) gesendet.
+notify-not-second-half = Per E-Mail oder SMS wird nur die zweite Hälfte eines Codes gesendet.
+notify-gateway = Der Dienst für den Versand von E-Mails oder SMS ist nicht verfügbar: Die Nachricht wird später erneut gesendet.
+notify-template = Die Nachrichtenvorlage fehlt oder enthält die Hälfte des Codes nicht genau einmal: Die Nachricht wurde nicht erstellt.
+
+## Ausstellungssystem (Innenministerium)
+
+issuance-invalid-card-number = Die Kartennummer muss aus 9 Zeichen (Buchstaben und Ziffern) bestehen.
+issuance-unknown-card = Mit dieser Nummer wurde keine Karte ausgestellt.
+issuance-card-not-usable =
+    { $state ->
+        [revoked] Die Karte ist gesperrt (zum Beispiel nach Diebstahl oder Verlust): Die Codes können nicht neu gedruckt werden.
+        [expired] Die Karte ist abgelaufen: Die Codes können nicht neu gedruckt werden.
+       *[other] Die Karte kann nicht verwendet werden: Die Codes können nicht neu gedruckt werden.
+    }
+issuance-bad-signature = Der Auftrag zum Neudruck ist nicht von einer befugten Bediensteten oder einem befugten Bediensteten unterzeichnet.
+issuance-order-mismatch = Der Auftrag zum Neudruck betrifft eine andere Karte.
+issuance-consent-missing = Die unterschriebene Einverständniserklärung auf Papier, die für den Druck der zweiten Hälfte nötig ist, fehlt.
+issuance-unknown-consent-form = Die eingescannte Einverständniserklärung gehört nicht zu dieser Karte.
+issuance-empty-scan = Der Scan der Einverständniserklärung ist leer.
+issuance-unavailable = Das Ausstellungssystem des Ministeriums ist nicht erreichbar: Es wurde nichts durchgeführt. Bitte versuchen Sie es später noch einmal.
+
+## Schalter und Wiederherstellung der PUK
+
+signer-device = Das Signaturgerät der Bediensteten oder des Bediensteten hat nicht unterschrieben (Dienstkarte fehlt oder PIN nicht geprüft).
+desk-journal = Das Vorgangsprotokoll konnte nicht geschrieben werden: Der Vorgang wurde abgebrochen.
+desk-store = Die Daten des Schalters konnten nicht gelesen werden.
+desk-invariant = Das berechnete Ergebnis verletzt eine Sicherheitsregel: Es wurde nichts durchgeführt. Bitte melden Sie den Fall dem Kundendienst.
+recovery-store = Die Daten des Wiederherstellungsdienstes konnten nicht gelesen oder geschrieben werden.
+recovery-registry = Das Kartenregister des Ministeriums ist nicht erreichbar.
+recovery-device-key = Die PUK konnte nicht für das Gerät verschlüsselt werden.
+recovery-busy = Zu viele laufende Anfragen: Bitte versuchen Sie es in einigen Minuten noch einmal.
+recovery-time = Interner Fehler bei der Berechnung der Fristen.
+
+## Wiederherstellung der PUK in der App: warum der Dienst ablehnt
+
+recovery-refused-no-contacts-registered = Die PUK kann in der App nur wiederhergestellt werden, wenn beim Antrag auf die CIE eine E-Mail-Adresse oder eine Mobilnummer angegeben wurde. Bitte wenden Sie sich an die Gemeinde.
+recovery-refused-no-match = Die eingegebene Seriennummer oder die Kontaktdaten stimmen nicht mit jenen überein, die beim Antrag auf die CIE der Gemeinde angegeben wurden.
+recovery-refused-card-not-verified = Die Karte konnte nicht geprüft werden: Bitte halten Sie sie erneut an das Smartphone.
+recovery-refused-puk-only = Online kann nur die PUK wiederhergestellt werden; mit der PUK wird dann eine neue PIN festgelegt.
+recovery-refused-already-open = Für diese Karte läuft bereits eine Wiederherstellung der PUK: Nach Ablauf der 48 Stunden erhalten Sie eine Mitteilung.
+recovery-refused-too-early = Aus Sicherheitsgründen ist die PUK erst 48 Stunden nach dem Antrag verfügbar.
+recovery-refused-wrong-code =
+    Der eingegebene Code ist falsch. { $remaining ->
+        [0] Das Verfahren ist abgeschlossen.
+        [1] Es bleibt 1 Versuch.
+       *[other] Es bleiben { $remaining } Versuche.
+    }
+recovery-refused-closed = Zu viele falsche Versuche: Das Verfahren ist abgeschlossen. Sie können einen neuen Antrag stellen.
+recovery-refused-expired = Das Verfahren wurde nicht rechtzeitig abgeschlossen und ist verfallen. Sie können einen neuen Antrag stellen.
+recovery-refused-already-released = Die PUK dieses Verfahrens wurde bereits ausgegeben.
+recovery-refused-unknown-procedure = Das angegebene Verfahren existiert nicht.
+
+## Zweite Hälfte per E-Mail und SMS
+## Argumente: $comune, $code, $half (die vier Ziffern), $office, $phone, $email.
+
+second-half-subject = Gemeinde { $comune }: zweite Hälfte der { $code } Ihrer elektronischen Identitätskarte
+second-half-email =
+    Sehr geehrte Karteninhaberin, sehr geehrter Karteninhaber,
+
+    auf Ihren Antrag hat die Gemeinde { $comune } den Neudruck der Codes Ihrer elektronischen Identitätskarte (CIE) veranlasst.
+
+    Die zweite Hälfte der { $code } (Ziffern 5 bis 8) lautet:
+
+        { $half }
+
+    Die erste Hälfte wurde Ihnen am Schalter auf Papier ausgehändigt. Setzen Sie die beiden Hälften in dieser Reihenfolge zusammen: zuerst die vier Ziffern auf Papier, dann diese.
+
+    Geben Sie diesen Code niemandem weiter: Weder die Gemeinde noch das Innenministerium werden Sie jemals danach fragen.
+
+    Auskünfte: { $office }, Tel. { $phone }, { $email }.
+
+    Gemeinde { $comune }
+second-half-sms = Gemeinde { $comune }: zweite Hälfte der { $code } Ihrer CIE: { $half }. Geben Sie sie niemandem weiter. Auskünfte: { $phone }

@@ -1,0 +1,213 @@
+# Testi per le persone: italiano (lingua di riserva).
+# Argomenti comuni: $code è "PIN" o "PUK"; $medium è "contact" (lettore a contatto)
+# o "contactless" (NFC). Nessun testo contiene le cifre di un codice, salvo $half nei
+# messaggi della seconda metà.
+
+## Esito dei comandi del PIN e del PUK
+
+pin-wrong =
+    { $code } errato: { $remaining ->
+        [1] resta 1 tentativo.
+       *[other] restano { $remaining } tentativi.
+    }{ $remaining ->
+        [1] { $code ->
+            [PUK] {" "}Un altro errore blocca il PUK per sempre: servirà una nuova carta d'identità.
+           *[PIN] {" "}Un altro errore blocca il PIN: per sbloccarlo servirà il PUK.
+        }
+       *[other] {""}
+    }
+pin-wrong-no-count = { $code } errato. La carta non indica quanti tentativi restano.
+pin-blocked = Il PIN è bloccato. Per sbloccarlo occorre il PUK, con cui si sceglie anche un nuovo PIN.
+puk-blocked = Il PUK è bloccato in modo definitivo e il PIN non può più essere sbloccato. Per usare di nuovo i servizi online con la carta occorre richiedere una nuova carta d'identità al Comune; la carta resta valida come documento di riconoscimento.
+pin-last-try-guard =
+    { $code ->
+        [PUK] Resta un solo tentativo per il PUK: se il codice è errato, il PUK si blocca per sempre e servirà una nuova carta. Per proseguire occorre confermare espressamente.
+       *[PIN] Resta un solo tentativo per il PIN: se il codice è errato, il PIN si blocca e servirà il PUK. Per proseguire occorre confermare espressamente.
+    }
+# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+pin-counter-unreadable =
+    { $code ->
+        [PUK] La carta non indica quanti tentativi restano per il PUK: questo potrebbe essere l'ultimo, e un PUK bloccato non si può più sbloccare. Per proseguire occorre confermare espressamente.
+       *[PIN] La carta non indica quanti tentativi restano per il PIN: questo potrebbe essere l'ultimo. Per proseguire occorre confermare espressamente.
+    }
+pin-wrong-length = La carta non ha accettato la lunghezza del codice. Nessun tentativo è stato consumato.
+pin-not-authorized = Operazione non consentita: occorre prima inserire il codice corretto.
+pin-state-unknown = La carta ha segnalato un errore interno durante l'operazione (codice { $sw }): lo stato del PIN non è certo. Controllare lo stato della carta prima di proseguire.
+pin-counter-unknown =
+    { $cause ->
+        [card-removed] { $medium ->
+            [contactless] La carta è stata allontanata dal lettore
+           *[contact] La carta è stata rimossa dal lettore
+        }
+        [reader-gone] Il lettore è stato scollegato
+        [no-service] Il servizio di sistema per le smart card si è interrotto
+        [reset] La carta è stata reinizializzata
+        [timeout] La carta non ha risposto in tempo
+       *[other] La comunicazione con la carta si è interrotta
+    } durante il comando del { $code }: non si sa se un tentativo è stato consumato. { $cause ->
+        [card-removed] { $medium ->
+            [contactless] Avvicinare di nuovo la carta e controllare
+           *[contact] Inserire di nuovo la carta e controllare
+        }
+        [reader-gone] Ricollegare il lettore e controllare
+        [no-service] Avviare il servizio per le smart card e controllare
+       *[other] Controllare
+    } i tentativi rimasti prima di riprovare.
+pin-confirmation-mismatch = Il nuovo PIN e la sua ripetizione non coincidono. Alla carta non è stato inviato nulla.
+pin-card-answer = La carta ha risposto con il codice { $sw }.
+
+## Regole per il nuovo PIN
+
+pin-quality-all-equal = Il nuovo PIN non è accettabile: ha tutte le cifre uguali.
+pin-quality-ascending = Il nuovo PIN non è accettabile: le cifre sono una sequenza crescente.
+pin-quality-descending = Il nuovo PIN non è accettabile: le cifre sono una sequenza decrescente.
+pin-quality-same-as-old = Il nuovo PIN non è accettabile: è uguale a quello attuale.
+
+## Codici inseriti dalla persona
+
+code-empty = Non è stato inserito nessun codice.
+code-wrong-length =
+    { $expected ->
+        [4] Ogni metà del codice è composta da 4 cifre
+       *[other] Il codice deve essere di { $expected } cifre
+    }{ $found ->
+        [1] : è stato inserito 1 carattere.
+       *[other] : sono stati inseriti { $found } caratteri.
+    }
+code-not-a-digit = Il codice può contenere solo cifre da 0 a 9: il carattere in posizione { $position } non è una cifra.
+code-wrong-kind = Questa metà appartiene al { $found }, ma qui occorre una metà del { $expected }.
+
+## Carta e comunicazione protetta
+
+card-session-closed = La comunicazione protetta con la carta si è interrotta. Ripetere l'operazione dall'inizio.
+card-security-status-lost = Un'altra applicazione ha reinizializzato la carta e la verifica del PIN è andata persa. Ripetere l'operazione.
+card-status = La carta ha risposto con un errore (codice { $sw }) durante { $step ->
+        [select] la selezione dell'applicazione
+        [read-file] la lettura di un file
+        [get-data] la lettura dei dati di sicurezza
+        [key-agreement] lo scambio delle chiavi
+        [device-authentication] la verifica di autenticità della carta
+        [pin-command] il comando del codice
+       *[other] l'autenticazione per i servizi
+    }.
+card-malformed = La risposta della carta durante { $step ->
+        [select] la selezione dell'applicazione
+        [read-file] la lettura di un file
+        [get-data] la lettura dei dati di sicurezza
+        [key-agreement] lo scambio delle chiavi
+        [device-authentication] la verifica di autenticità della carta
+        [pin-command] il comando del codice
+       *[other] l'autenticazione per i servizi
+    } non è comprensibile.
+card-unprotected = La carta ha interrotto la comunicazione protetta. Ripetere l'operazione dall'inizio.
+
+## Lettore e collegamento con la carta
+
+transport-card-removed =
+    { $medium ->
+        [contactless] La carta è stata allontanata dal lettore. Avvicinarla di nuovo e riprovare.
+       *[contact] La carta è stata rimossa dal lettore. Inserirla di nuovo e riprovare.
+    }
+transport-reader-gone = Il lettore non è più disponibile. Controllare che sia collegato e riprovare.
+transport-no-service = Il servizio di sistema per le smart card non è attivo (pcscd su Linux e macOS, «Smart Card» su Windows). Avviarlo e riprovare.
+transport-reset = La carta è stata reinizializzata e l'operazione in corso è andata persa. Ripetere l'operazione.
+transport-timeout = La carta non ha risposto in tempo. Riprovare.
+transport-busy = La carta è in uso da un'altra applicazione. Chiudere l'altra applicazione e riprovare.
+transport-buffer = Errore interno: la risposta della carta supera lo spazio previsto ({ $needed } byte).
+transport-other = Errore di comunicazione con il lettore o con la carta.
+
+## Tentativi rimasti
+
+retry-remaining =
+    { $remaining ->
+        [1] Resta 1 tentativo.
+       *[other] Restano { $remaining } tentativi.
+    }
+retry-verified = Già verificato.
+retry-blocked = Bloccato.
+retry-unknown = La carta non indica quanti tentativi restano.
+
+## Altri errori della libreria
+
+error-apdu = Errore interno nella preparazione di un comando per la carta.
+error-tlv = La carta ha inviato dati in un formato non previsto.
+error-sm = La comunicazione protetta con la carta non è riuscita ed è stata chiusa. Ripetere l'operazione.
+error-auth = Non è stato possibile verificare l'autenticità della carta.
+error-emulator = Non è stato possibile preparare la carta virtuale.
+
+## Avvisi al cittadino
+
+notify-pec = La seconda metà di un codice non si invia mai a un indirizzo PEC.
+notify-not-second-half = Per e-mail o SMS si invia soltanto la seconda metà di un codice.
+notify-gateway = Il servizio di invio di e-mail o SMS non è disponibile: il messaggio sarà inviato di nuovo più tardi.
+notify-template = Il modello del messaggio manca o non riporta la metà del codice esattamente una volta: il messaggio non è stato preparato.
+
+## Sistema di emissione (Ministero dell'Interno)
+
+issuance-invalid-card-number = Il numero della carta deve essere di 9 caratteri, tra lettere e cifre.
+issuance-unknown-card = Nessuna carta risulta emessa con questo numero.
+issuance-card-not-usable =
+    { $state ->
+        [revoked] La carta risulta revocata (ad esempio per furto o smarrimento): i codici non possono essere ristampati.
+        [expired] La carta è scaduta: i codici non possono essere ristampati.
+       *[other] La carta non è utilizzabile: i codici non possono essere ristampati.
+    }
+issuance-bad-signature = L'ordine di ristampa non è firmato da un operatore autorizzato.
+issuance-order-mismatch = L'ordine di ristampa riguarda un'altra carta.
+issuance-consent-missing = Manca il modulo di consenso firmato su carta, necessario per la stampa della seconda metà.
+issuance-unknown-consent-form = Il modulo di consenso acquisito non appartiene a questa carta.
+issuance-empty-scan = La scansione del modulo di consenso è vuota.
+issuance-unavailable = Il sistema di emissione del Ministero non è raggiungibile: non è stato fatto nulla. Riprovare più tardi.
+
+## Sportello e recupero del PUK
+
+signer-device = Il dispositivo di firma dell'operatore non ha firmato (carta operatore assente o PIN non verificato).
+desk-journal = Non è stato possibile scrivere il registro delle operazioni: l'operazione è stata interrotta.
+desk-store = Non è stato possibile leggere l'archivio dello sportello.
+desk-invariant = L'esito calcolato viola una regola di sicurezza: non è stato fatto nulla. Segnalare il caso all'assistenza.
+recovery-store = Non è stato possibile leggere o scrivere l'archivio del servizio di recupero.
+recovery-registry = Il registro delle carte del Ministero non è raggiungibile.
+recovery-device-key = Non è stato possibile cifrare il PUK per il dispositivo.
+recovery-busy = Troppe richieste in corso: riprovare tra qualche minuto.
+recovery-time = Errore interno nel calcolo delle scadenze.
+
+## Recupero del PUK dall'app: perché il servizio dice di no
+
+recovery-refused-no-contacts-registered = Il recupero del PUK dall'app è possibile solo se alla richiesta della CIE sono stati forniti un indirizzo e-mail o un numero di cellulare. Si rivolga al Comune.
+recovery-refused-no-match = Il numero di serie o i contatti inseriti non corrispondono a quelli forniti al Comune alla richiesta della CIE.
+recovery-refused-card-not-verified = Non è stato possibile verificare la carta: la avvicini di nuovo allo smartphone.
+recovery-refused-puk-only = Online si può recuperare solo il PUK; con il PUK si imposta poi un nuovo PIN.
+recovery-refused-already-open = Per questa carta è già in corso una richiesta di recupero del PUK: riceverà un avviso allo scadere delle 48 ore.
+recovery-refused-too-early = Per ragioni di sicurezza il PUK è disponibile solo 48 ore dopo la richiesta.
+recovery-refused-wrong-code =
+    Il codice inserito non è corretto. { $remaining ->
+        [0] La procedura è chiusa.
+        [1] Resta 1 tentativo.
+       *[other] Restano { $remaining } tentativi.
+    }
+recovery-refused-closed = Troppi tentativi errati: la procedura è chiusa. Può presentare una nuova richiesta.
+recovery-refused-expired = La procedura non è stata completata in tempo ed è scaduta. Può presentare una nuova richiesta.
+recovery-refused-already-released = Il PUK di questa procedura è già stato rilasciato.
+recovery-refused-unknown-procedure = La procedura indicata non esiste.
+
+## Seconda metà per e-mail e SMS
+## Argomenti: $comune, $code, $half (le quattro cifre), $office (ufficio), $phone, $email.
+
+second-half-subject = Comune di { $comune }: seconda metà del { $code } della carta d'identità elettronica
+second-half-email =
+    Gentile titolare,
+
+    come da Sua richiesta, il Comune di { $comune } ha disposto la ristampa dei codici della Sua carta d'identità elettronica (CIE).
+
+    La seconda metà del { $code } (cifre dalla 5 alla 8) è:
+
+        { $half }
+
+    La prima metà Le è stata consegnata su carta allo sportello. Unisca le due metà nell'ordine: prima le quattro cifre su carta, poi queste.
+
+    Non comunichi questo codice a nessuno: né il Comune né il Ministero dell'Interno glielo chiederanno mai.
+
+    Per informazioni: { $office }, tel. { $phone }, { $email }.
+
+    Comune di { $comune }
+second-half-sms = Comune di { $comune }: seconda metà del { $code } CIE: { $half }. Non la comunichi a nessuno. Informazioni: { $phone }
