@@ -18,8 +18,10 @@ fn scenarios() -> Vec<(&'static str, Request, Profile)> {
     let mail = |s: &str| EmailAddress::parse(s).ok();
     let mut holder = Request::new(Requester::Holder, Channel::Counter, at);
     holder.identification = Identification::Cie;
+    holder.card = CardCheck::HoldersCard;
+    holder.residence = Residence::Resident;
     holder.wanted = HalfSet::ALL;
-    holder.registered.email = mail("mario.rossi@example.it");
+    holder.registered.email = mail("mario.rossi@libero.it");
     holder.appointment = Appointment::Booked;
 
     let mut pec = holder.clone();
@@ -32,7 +34,7 @@ fn scenarios() -> Vec<(&'static str, Request, Profile)> {
     delegate.identification = Identification::IdentityDocument;
     delegate.documents =
         DocumentSet::of(&[Document::SignedDelegation, Document::HolderUnableStatement]);
-    delegate.contact_update.email = mail("nuova@example.it");
+    delegate.contact_update.email = mail("nuova@libero.it");
 
     let mut paper = holder.clone();
     paper.wanted = HalfSet::both(CodeKind::Puk);
@@ -42,18 +44,24 @@ fn scenarios() -> Vec<(&'static str, Request, Profile)> {
         (
             "holder_email_seed002_season",
             holder,
-            Profile::preset(Preset::Seed002),
+            Profile::preset(Preset::HomeVisitsAppointmentSeason)
+                .unwrap_or_else(|_| Profile::national()),
         ),
-        ("holder_pec_seed000", pec, Profile::preset(Preset::Seed000)),
+        (
+            "holder_pec_seed000",
+            pec,
+            Profile::preset(Preset::ResidentsWithDelegation)
+                .unwrap_or_else(|_| Profile::national()),
+        ),
         (
             "delegate_contacts_seed001",
             delegate,
-            Profile::preset(Preset::Seed001),
+            Profile::preset(Preset::PecInadRequests).unwrap_or_else(|_| Profile::national()),
         ),
         (
             "holder_paper_national",
             paper,
-            Profile::preset(Preset::National),
+            Profile::preset(Preset::National).unwrap_or_else(|_| Profile::national()),
         ),
     ]
 }

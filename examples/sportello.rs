@@ -110,6 +110,19 @@ fn run(desk: &mut Desk, card: &str, request: Request) -> Result<(), Box<dyn std:
     Ok(())
 }
 
+/// The Comune's registry of mailboxes (R5): the demo addresses are ordinary mailboxes.
+fn mailboxes() -> InMemoryPecRegistry {
+    let mut r = InMemoryPecRegistry::new();
+    for a in [
+        "mario.rossi@example.it",
+        "famiglia.verdi@example.com",
+        "nuovo.indirizzo@example.it",
+    ] {
+        r.add_ordinary(a, RegistrySource::Local);
+    }
+    r
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let officer = SoftwareSigner::from_bytes(&[0x2a; 32]).ok_or("key")?;
     let key = officer.verifying_key();
@@ -118,9 +131,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(ReprintDesk::new(
             InMemoryIssuance::with_fixtures(officer.verifying_key()),
             RecordingNotifier::new(),
-            Profile::preset(preset),
+            Profile::preset(preset)?,
             Box::new(officer),
         )?
+        .with_pec_directory(Box::new(mailboxes()))
         .with_clock(Box::new(ManualClock::new(Timestamp(1_772_445_600)))))
     };
     drop(officer);
@@ -132,12 +146,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut holder = Request::new(Requester::Holder, Channel::Counter, monday);
     holder.identification = Identification::Cie;
+    holder.card = CardCheck::HoldersCard;
+    holder.residence = Residence::Resident;
     holder.wanted = HalfSet::ALL;
 
     let mut desks = Vec::new();
 
     println!("1. Il titolare allo sportello, con e-mail registrata (Comune 000)");
-    let mut d = new_desk(Preset::Seed000)?;
+    let mut d = new_desk(Preset::ResidentsWithDelegation)?;
     print_decision(&d.preview(&CardNumber::parse("CA00000AA")?, holder.clone())?);
     run(&mut d, "CA00000AA", holder.clone())?;
     desks.push(d);
@@ -173,9 +189,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     delegate.documents =
         DocumentSet::of(&[Document::SignedDelegation, Document::HolderUnableStatement]);
     for (name, preset) in [
-        ("000", Preset::Seed000),
-        ("001", Preset::Seed001),
-        ("002", Preset::Seed002),
+        ("000", Preset::ResidentsWithDelegation),
+        ("001", Preset::PecInadRequests),
+        ("002", Preset::HomeVisitsAppointmentSeason),
     ] {
         println!(" Comune {name}:");
         let mut d = new_desk(preset)?;
@@ -186,7 +202,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("\n4. Un indirizzo PEC indicato per la seconda metà (Comune 001)");
-    let mut d = new_desk(Preset::Seed001)?;
+    let mut d = new_desk(Preset::PecInadRequests)?;
     let mut pec = holder.clone();
     pec.second_half_to = SecondHalfTo::Email(mail("mario.rossi@pec.it")?);
     print_decision(&d.preview(&CardNumber::parse("CA00000AA")?, pec.clone())?);
@@ -194,7 +210,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     desks.push(d);
 
     println!("\n5. Un delegato chiede di cambiare l'e-mail (Comune 000)");
-    let mut d = new_desk(Preset::Seed000)?;
+    let mut d = new_desk(Preset::ResidentsWithDelegation)?;
     let mut change = delegate.clone();
     change.wanted = HalfSet::EMPTY;
     change.contact_update.email = Some(mail("nuovo.indirizzo@example.it")?);
@@ -203,7 +219,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     desks.push(d);
 
     println!("\n6. Servizio a domicilio (Comune 002)");
-    let mut d = new_desk(Preset::Seed002)?;
+    let mut d = new_desk(Preset::HomeVisitsAppointmentSeason)?;
     let mut home = holder.clone();
     home.channel = Channel::HomeVisit;
     home.identification = Identification::NotYet;

@@ -76,17 +76,24 @@ proptest! {
     }
 
     #[test]
-    fn i4_contacts_never_changed_by_delegate_or_remotely((r, p) in case()) {
+    fn i4_contacts_never_changed_by_delegate_or_an_unaccepted_remote_channel((r, p) in case()) {
         let d = evaluate(&r, &p);
-        if r.requester == Requester::Delegate
-            || matches!(r.channel, Channel::PecSignedForm | Channel::InadDomicile | Channel::Email)
-        {
+        let accepted_remote = r.requester == Requester::Holder
+            && match r.channel {
+                Channel::PecSignedForm => p.remote.pec_signed_form == Permission::Allowed
+                    && r.identification == Identification::DigitalSignature,
+                Channel::InadDomicile => p.remote.inad_domicile == Permission::Allowed
+                    && r.identification == Identification::InadDomicile,
+                _ => false,
+            };
+        let remote = matches!(r.channel, Channel::PecSignedForm | Channel::InadDomicile | Channel::Email);
+        if r.requester == Requester::Delegate || (remote && !accepted_remote) {
             prop_assert!(d.contact_changes.is_empty());
         }
     }
 
     #[test]
-    fn i5_nothing_reprinted_before_identification((r, p) in case()) {
+    fn i5_nothing_reprinted_before_identification_nor_for_another_card((r, p) in case()) {
         let d = evaluate(&r, &p);
         let ok = match r.channel {
             Channel::Counter | Channel::HomeVisit => matches!(r.identification, Identification::Cie | Identification::IdentityDocument),
@@ -94,7 +101,8 @@ proptest! {
             Channel::InadDomicile => r.identification == Identification::InadDomicile,
             Channel::Email => false,
         };
-        if !ok {
+        // R9: never for a card that is not the holder's, nor before it is checked.
+        if !ok || r.card != CardCheck::HoldersCard {
             prop_assert!(d.deliveries.is_empty());
             prop_assert!(d.contact_changes.is_empty());
         }

@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 
 use super::address::{EmailAddress, MobileNumber};
+use super::profile::ProfileId;
 use super::request::Requester;
 use super::rule::RuleId;
 use crate::codes::{CodeKind, Half};
@@ -75,6 +76,18 @@ pub enum Need {
     Appointment,
     /// The date of the home visit, which the office fixes (M3).
     HomeVisitDate,
+    /// The holder's own CIE, the only identification this Comune accepts (M6).
+    OwnCie,
+    /// Check that the card whose codes are asked for is the holder's (R9).
+    CardOfHolder,
+    /// Check that the holder is resident in the Comune (M7).
+    Residence,
+    /// The holder's statement that they cannot come to the counter (M1, delegation for a
+    /// holder who cannot come).
+    HolderCannotCome,
+    /// The officer's confirmation that an address on an unknown domain is an ordinary
+    /// mailbox, not a PEC (R5).
+    ConfirmOrdinaryMailbox,
 }
 
 impl Need {
@@ -114,6 +127,21 @@ impl Need {
             Need::HomeVisitDate => {
                 "L'ufficio contatta il richiedente entro 30 giorni dalla domanda e fissa la data della visita a domicilio: la ristampa avviene in quel giorno."
             }
+            Need::OwnCie => {
+                "In questo Comune il richiedente si identifica esibendo la propria Carta d'Identità Elettronica."
+            }
+            Need::CardOfHolder => {
+                "Verificare che la CIE di cui si chiedono i codici sia quella del titolare (del richiedente stesso o della persona che rappresenta)."
+            }
+            Need::Residence => {
+                "Il servizio è riservato ai residenti: verificare la residenza del titolare nell'anagrafe del Comune."
+            }
+            Need::HolderCannotCome => {
+                "La delega è ammessa solo per il titolare che non è in grado di recarsi allo sportello: serve la sua dichiarazione nel modulo di delega."
+            }
+            Need::ConfirmOrdinaryMailbox => {
+                "L'indirizzo e-mail indicato non è di un gestore noto: confermare con il richiedente che si tratta di una casella ordinaria e non di una PEC prima di inviarvi la seconda metà dei codici."
+            }
         }
     }
 
@@ -148,6 +176,21 @@ impl Need {
             }
             Need::HomeVisitDate => {
                 "The office calls the requester back within 30 days of the application and fixes the date of the home visit: the reprint happens on that day."
+            }
+            Need::OwnCie => {
+                "In this Comune the requester is identified by showing their own electronic identity card."
+            }
+            Need::CardOfHolder => {
+                "Check that the CIE whose codes are asked for is the holder's (the requester's own, or that of the person represented)."
+            }
+            Need::Residence => {
+                "The service is for residents only: check that the holder is in the Comune's population register."
+            }
+            Need::HolderCannotCome => {
+                "Delegation is allowed only for a holder who cannot come to the counter: their statement in the delegation form is needed."
+            }
+            Need::ConfirmOrdinaryMailbox => {
+                "The e-mail address given is not on a known provider's domain: confirm with the requester that it is an ordinary mailbox, not a PEC, before a second half is sent there."
             }
         }
     }
@@ -231,6 +274,10 @@ pub enum Reason {
     OnlyHolderChangesContacts,
     /// A PEC cannot be registered as the contact e-mail for the codes.
     PecAsContact,
+    /// The card is not the holder's (R9).
+    NotHoldersCard,
+    /// The Comune serves its residents only (M7).
+    NotResident,
 }
 
 impl Reason {
@@ -287,13 +334,19 @@ impl Reason {
                 "Il delegato non può modificare i contatti: li modifica solo il titolare di persona."
             }
             Reason::RemoteCannotChangeContacts => {
-                "I contatti non si modificano tramite e-mail, PEC o altra richiesta a distanza."
+                "I contatti si modificano a distanza solo su richiesta del titolare stesso, tramite un canale accettato da questo Comune."
             }
             Reason::OnlyHolderChangesContacts => {
                 "In questo Comune i contatti possono essere modificati esclusivamente dal titolare."
             }
             Reason::PecAsContact => {
                 "Un indirizzo PEC non può essere registrato come contatto per ricevere i codici."
+            }
+            Reason::NotHoldersCard => {
+                "Si possono ristampare solo i codici della CIE del titolare (del richiedente o della persona che rappresenta): la carta indicata è di un'altra persona."
+            }
+            Reason::NotResident => {
+                "Il servizio di questo Comune è riservato ai residenti: il titolare si rivolga al Comune di residenza."
             }
         }
     }
@@ -345,13 +398,19 @@ impl Reason {
                 "A delegate cannot change the contacts: only the holder, in person, can."
             }
             Reason::RemoteCannotChangeContacts => {
-                "Contacts are not changed by e-mail, PEC or any other remote request."
+                "Contacts are changed remotely only on the holder's own request, through a channel this Comune accepts."
             }
             Reason::OnlyHolderChangesContacts => {
                 "In this Comune only the holder may change the contacts."
             }
             Reason::PecAsContact => {
                 "A PEC address cannot be registered as the contact for the codes."
+            }
+            Reason::NotHoldersCard => {
+                "Only the codes of the holder's own CIE (the requester's, or the represented person's) can be reprinted: this card belongs to someone else."
+            }
+            Reason::NotResident => {
+                "This Comune serves its residents only: the holder should turn to the Comune of residence."
             }
         }
     }
@@ -396,6 +455,8 @@ pub enum Outcome {
 /// The engine's decision on one request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Decision {
+    /// The profile that decided: its name, version and file hash.
+    pub profile: ProfileId,
     /// The halves to release now.
     pub deliveries: Vec<Delivery>,
     /// The contact changes to record now.

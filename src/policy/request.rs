@@ -4,6 +4,7 @@
 use super::address::{EmailAddress, MobileNumber};
 use super::date::VisitTime;
 use crate::codes::{CodeKind, Half};
+use alloc::vec::Vec;
 
 /// Who is asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,6 +117,16 @@ impl DocumentSet {
     pub const fn with(self, doc: Document) -> DocumentSet {
         DocumentSet(self.0 | doc.bit())
     }
+
+    /// From the low six bits, one per [`Document`] in declaration order.
+    pub const fn from_bits(bits: u8) -> DocumentSet {
+        DocumentSet(bits & 0b11_1111)
+    }
+
+    /// The six bits.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
 }
 
 /// Which halves of which codes are wanted (rule R2: any combination).
@@ -226,6 +237,29 @@ pub enum Appointment {
     Booked,
 }
 
+/// R9: whether the card whose codes are asked for belongs to the holder the requester is (or
+/// represents), as the officer checked it against the card shown or named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CardCheck {
+    /// Not checked yet.
+    NotChecked,
+    /// The card is the holder's: the requester's own, or that of the person represented.
+    HoldersCard,
+    /// The card belongs to someone else.
+    NotHoldersCard,
+}
+
+/// M7: where the holder lives, as far as the office checked it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Residence {
+    /// Not checked.
+    NotChecked,
+    /// Resident in the Comune (in its population register).
+    Resident,
+    /// Not resident in the Comune.
+    NotResident,
+}
+
 /// The contacts registered for the card (from the issuance system).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Contacts {
@@ -269,11 +303,18 @@ pub struct Request {
     pub appointment: Appointment,
     /// When the request is made or the visit takes place.
     pub at: VisitTime,
+    /// R9: whether the card is the holder's.
+    pub card: CardCheck,
+    /// M7: the holder's residence.
+    pub residence: Residence,
+    /// R5: addresses on a domain that is neither a known PEC domain nor a known ordinary
+    /// provider, which the officer confirmed to be ordinary mailboxes (not PEC).
+    pub confirmed_ordinary: Vec<EmailAddress>,
 }
 
 impl Request {
-    /// The holder at the counter, not yet identified, asking for nothing yet; set the other
-    /// fields as the officer records them.
+    /// A request by `requester` through `channel`, not yet identified, the card not yet
+    /// checked (R9), asking for nothing yet; set the other fields as the officer records them.
     pub fn new(requester: Requester, channel: Channel, at: VisitTime) -> Request {
         Request {
             requester,
@@ -288,6 +329,9 @@ impl Request {
             consent: ConsentForm::NotAcquired,
             appointment: Appointment::None,
             at,
+            card: CardCheck::NotChecked,
+            residence: Residence::NotChecked,
+            confirmed_ordinary: Vec::new(),
         }
     }
 }

@@ -1,9 +1,9 @@
-//! The rule identifiers of RULES.md, shared by the policy engine, the desk journal and the
+//! The rule identifiers of the crate's rule catalogue, shared by the policy engine, the desk journal and the
 //! PUK self-recovery workflow.
 
 use core::fmt;
 
-/// One rule of the catalogue in RULES.md. Every refusal, requirement and journal entry names
+/// One rule of the crate's rule catalogue (listed in `docs/profiles.md`). Every refusal, requirement and journal entry names
 /// the rules it applies, so an officer or a reviewer can look them up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -20,7 +20,8 @@ pub enum RuleId {
     C5,
     /// C6: the PUK has its own retry counter; exhausted, the card must be replaced.
     C6,
-    /// A1: level 1-2 activation with fiscal code, serial and first half of the PUK.
+    /// A1: level 1-2 activation with fiscal code, serial and first half of the PUK, if a
+    /// mobile number was registered; possible right after the request, before the card arrives.
     A1,
     /// A2: level 3 needs the card, its PIN and a reader or NFC phone.
     A2,
@@ -40,14 +41,20 @@ pub enum RuleId {
     R3,
     /// R4: second halves are sent by e-mail (registered address or another one given).
     R4,
-    /// R5: a PEC address is never a destination for a second half.
+    /// R5: a PEC address is never a destination for a second half; an address on an unknown
+    /// domain needs the officer's confirmation that it is an ordinary mailbox.
     R5,
     /// R6: the second half on paper needs the signed paper consent form, acquired first.
     R6,
-    /// R7: registered contacts are changed only by the holder in person.
+    /// R7: registered contacts are changed only by the holder (or, where the Comune allows
+    /// it, a parent of a minor or a legal representative), never by a third-party delegate;
+    /// remotely only through a channel the Comune accepts (M2).
     R7,
-    /// R8: the service is free and immediate at the counter.
+    /// R8: the reprint is immediate at the counter.
     R8,
+    /// R9: the codes reprinted are those of the holder's own card, or of the person the
+    /// requester represents.
+    R9,
     /// M1: third-party delegation, as the Comune allows it.
     M1,
     /// M2: remote requests (PEC with a digitally signed form, INAD domicile).
@@ -58,15 +65,21 @@ pub enum RuleId {
     M4,
     /// M5: opening hours and appointment windows.
     M5,
+    /// M6: which documents identify the requester.
+    M6,
+    /// M7: who is served (e.g. residents only).
+    M7,
     /// I1: no third-party delegate ever receives a second half.
     I1,
     /// I2: a second half never goes to a PEC address.
     I2,
     /// I3: a second half is printed on paper only after the signed consent form is acquired.
     I3,
-    /// I4: contacts are never changed by a delegate or through a remote channel.
+    /// I4: contacts are never changed by a delegate, nor through a remote channel that the
+    /// profile does not accept as the holder's own signed request.
     I4,
-    /// I5: nothing is reprinted before the requester is identified.
+    /// I5: nothing is reprinted before the requester is identified, nor for a card that is not
+    /// the holder's.
     I5,
     /// I6: the self-recovered PUK is never released before 48 hours.
     I6,
@@ -77,7 +90,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every rule id, in catalogue order.
-    pub const ALL: [RuleId; 32] = [
+    pub const ALL: [RuleId; 35] = [
         RuleId::C1,
         RuleId::C2,
         RuleId::C3,
@@ -98,11 +111,14 @@ impl RuleId {
         RuleId::R6,
         RuleId::R7,
         RuleId::R8,
+        RuleId::R9,
         RuleId::M1,
         RuleId::M2,
         RuleId::M3,
         RuleId::M4,
         RuleId::M5,
+        RuleId::M6,
+        RuleId::M7,
         RuleId::I1,
         RuleId::I2,
         RuleId::I3,
@@ -112,7 +128,7 @@ impl RuleId {
         RuleId::I7,
     ];
 
-    /// The id as written in RULES.md, e.g. `"R5"`.
+    /// The id as written in the catalogue, e.g. `"R5"`.
     ///
     /// ```
     /// use cie_pinpuk::policy::RuleId;
@@ -141,11 +157,14 @@ impl RuleId {
             RuleId::R6 => "R6",
             RuleId::R7 => "R7",
             RuleId::R8 => "R8",
+            RuleId::R9 => "R9",
             RuleId::M1 => "M1",
             RuleId::M2 => "M2",
             RuleId::M3 => "M3",
             RuleId::M4 => "M4",
             RuleId::M5 => "M5",
+            RuleId::M6 => "M6",
+            RuleId::M7 => "M7",
             RuleId::I1 => "I1",
             RuleId::I2 => "I2",
             RuleId::I3 => "I3",
@@ -156,7 +175,7 @@ impl RuleId {
         }
     }
 
-    /// Parses an id as written in RULES.md (`"R5"`); `None` for anything else.
+    /// Parses an id as written in the catalogue (`"R5"`); `None` for anything else.
     pub fn from_str_id(s: &str) -> Option<RuleId> {
         RuleId::ALL.iter().copied().find(|r| r.as_str() == s)
     }
@@ -177,6 +196,6 @@ mod tests {
         for r in RuleId::ALL {
             assert_eq!(RuleId::from_str_id(r.as_str()), Some(r));
         }
-        assert_eq!(RuleId::from_str_id("R9"), None);
+        assert_eq!(RuleId::from_str_id("R10"), None);
     }
 }
