@@ -10,6 +10,8 @@ use super::rule::RuleId;
 use crate::codes::{CodeKind, Half};
 
 /// How a half travels.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DeliveryChannel {
     /// Printed on paper and handed over in person (at the counter or at home).
@@ -19,6 +21,8 @@ pub enum DeliveryChannel {
 }
 
 /// Where a half goes.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Destination {
     /// Handed over in person to this requester.
@@ -28,11 +32,14 @@ pub enum Destination {
 }
 
 /// One half to release.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Delivery {
     /// The code.
+    #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::code_kind"))]
     pub code: CodeKind,
     /// The half.
+    #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::half"))]
     pub half: Half,
     /// The channel.
     pub channel: DeliveryChannel,
@@ -43,6 +50,8 @@ pub struct Delivery {
 }
 
 /// A contact change the officer may record.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ContactChange {
     /// Register this e-mail address.
@@ -52,6 +61,8 @@ pub enum ContactChange {
 }
 
 /// Something still to obtain before (part of) the request can proceed.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Need {
     /// Identify the requester in person (CIE or identity document).
@@ -197,6 +208,7 @@ impl Need {
 }
 
 /// A requirement: what is missing and the rule that asks for it.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Requirement {
     /// The rule.
@@ -218,12 +230,17 @@ impl Requirement {
 }
 
 /// What a refusal concerns.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Subject {
     /// The whole request.
     Request,
     /// One half.
-    Half(CodeKind, Half),
+    Half(
+        #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::code_kind"))] CodeKind,
+        #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::half"))] Half,
+    ),
     /// The change of the registered e-mail.
     ContactEmail,
     /// The change of the registered mobile number.
@@ -231,6 +248,8 @@ pub enum Subject {
 }
 
 /// Why something is refused.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reason {
@@ -417,6 +436,7 @@ impl Reason {
 }
 
 /// A refusal: what, why, by which rule.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Refusal {
     /// The rule.
@@ -440,6 +460,8 @@ impl Refusal {
 }
 
 /// The overall outcome.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// Everything asked can be done now.
@@ -453,6 +475,7 @@ pub enum Outcome {
 }
 
 /// The engine's decision on one request.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Decision {
     /// The profile that decided: its name, version and file hash.

@@ -375,7 +375,6 @@ struct FileRequesters {
     delegate: FileDelegate,
 }
 
-
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 enum RemoteChannel {

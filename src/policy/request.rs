@@ -7,6 +7,8 @@ use crate::codes::{CodeKind, Half};
 use alloc::vec::Vec;
 
 /// Who is asking.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Requester {
     /// The holder of the card (il titolare, l'interessato).
@@ -30,6 +32,8 @@ impl Requester {
 }
 
 /// Through which channel the request arrives.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Channel {
     /// At the registry office counter (sportello anagrafe), in person.
@@ -57,6 +61,8 @@ impl Channel {
 }
 
 /// How the requester's identity was established (rule R1).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Identification {
     /// Not identified yet.
@@ -199,6 +205,8 @@ impl HalfSet {
 }
 
 /// Where the requester wants the second halves to go.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SecondHalfTo {
     /// An e-mail address given at the counter (R4: any address but a PEC).
@@ -210,6 +218,8 @@ pub enum SecondHalfTo {
 }
 
 /// The holder's age, for the parent-of-a-minor case (M4).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HolderAge {
     /// Of age.
@@ -220,6 +230,8 @@ pub enum HolderAge {
 
 /// The state of the paper consent form of R6 (the form that the issuance system generates
 /// when no e-mail is entered; not the third-party delegation).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ConsentForm {
     /// Not generated, or not yet signed and acquired.
@@ -229,6 +241,8 @@ pub enum ConsentForm {
 }
 
 /// An appointment for the moment of the request (M3 home visit, M5 appointment season).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Appointment {
     /// No appointment.
@@ -239,6 +253,8 @@ pub enum Appointment {
 
 /// R9: whether the card whose codes are asked for belongs to the holder the requester is (or
 /// represents), as the officer checked it against the card shown or named.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CardCheck {
     /// Not checked yet.
@@ -250,6 +266,8 @@ pub enum CardCheck {
 }
 
 /// M7: where the holder lives, as far as the office checked it.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Residence {
     /// Not checked.
@@ -261,6 +279,7 @@ pub enum Residence {
 }
 
 /// The contacts registered for the card (from the issuance system).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Contacts {
     /// The e-mail address.
@@ -277,6 +296,7 @@ impl Contacts {
 }
 
 /// A reprint request (richiesta di ristampa PIN/PUK).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Request {
     /// Who asks.

@@ -5,6 +5,7 @@ use core::fmt;
 
 /// One rule of the crate's rule catalogue (listed in `docs/profiles.md`). Every refusal, requirement and journal entry names
 /// the rules it applies, so an officer or a reviewer can look them up.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RuleId {
