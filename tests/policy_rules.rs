@@ -1,5 +1,5 @@
-//! One test per rule id that concerns the desk (RULES.md R1-R8, M1-M5, I1-I5, I7), each on a
-//! seed situation, asserting the exact deliveries, requirements and refusals.
+//! One test per rule id that concerns the desk (R1-R9, M1-M7, I1-I5, I7), each on a seed
+//! situation, asserting the exact deliveries, requirements and refusals.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -698,5 +698,186 @@ fn p_pol4_delegated_pickup_needs_recorded_delegation() {
             rule: RuleId::M1,
             need: Need::SignedDelegation
         }));
+    }
+}
+
+#[test]
+fn r9_only_the_codes_of_the_holders_own_card() {
+    let mut r = holder_at_counter();
+    r.card = CardCheck::NotHoldersCard;
+    let d = evaluate(&r, &profile(Preset::National));
+    assert!(has_refusal(&d, RuleId::R9, Reason::NotHoldersCard));
+    assert!(d.deliveries.is_empty() && d.contact_changes.is_empty());
+    assert_eq!(d.outcome(), Outcome::Refused);
+    r.card = CardCheck::NotChecked;
+    let d = evaluate(&r, &profile(Preset::National));
+    assert_eq!(
+        d.requirements,
+        vec![Requirement {
+            rule: RuleId::R9,
+            need: Need::CardOfHolder
+        }]
+    );
+    assert!(d.deliveries.is_empty());
+    // For a represented person the card is theirs: the same check.
+    let mut l = holder_at_counter();
+    l.requester = Requester::LegalRepresentative;
+    l.documents = DocumentSet::of(&[Document::ActOfAppointment]);
+    l.card = CardCheck::NotHoldersCard;
+    assert!(has_refusal(
+        &evaluate(&l, &profile(Preset::National)),
+        RuleId::R9,
+        Reason::NotHoldersCard
+    ));
+    // The audit flags a forged decision for an unchecked card (I5).
+    let forged = evaluate(&holder_at_counter(), &profile(Preset::National));
+    let mut unchecked = holder_at_counter();
+    unchecked.card = CardCheck::NotChecked;
+    assert_eq!(
+        audit::violations(
+            &unchecked,
+            &profile(Preset::National),
+            &forged,
+            &BuiltinPecList
+        ),
+        vec![RuleId::I5]
+    );
+}
+
+#[test]
+fn m6_identification_documents_per_comune() {
+    let mut r = holder_at_counter();
+    r.identification = Identification::IdentityDocument;
+    assert_eq!(
+        evaluate(&r, &profile(Preset::National)).outcome(),
+        Outcome::Allowed
+    );
+    for p in [
+        Preset::ResidentsWithDelegation,
+        Preset::HomeVisitsAppointmentSeason,
+    ] {
+        let d = evaluate(&r, &profile(p));
+        assert_eq!(
+            d.requirements,
+            vec![Requirement {
+                rule: RuleId::M6,
+                need: Need::OwnCie
+            }],
+            "{p:?}"
+        );
+        assert!(d.requirements[0].it().contains("propria Carta"));
+    }
+    // A profile that accepts other documents only.
+    let mut p = profile(Preset::National);
+    p.requesters.holder.identification = AcceptedIds {
+        cie: Permission::NotAllowed,
+        other_document: Permission::Allowed,
+    };
+    let d = evaluate(&holder_at_counter(), &p);
+    assert_eq!(d.requirements[0].rule, RuleId::M6);
+    assert!(d.deliveries.is_empty());
+}
+
+#[test]
+fn m7_residents_only_where_the_comune_says_so() {
+    let mut r = holder_at_counter();
+    r.residence = Residence::NotResident;
+    let d = evaluate(&r, &profile(Preset::ResidentsWithDelegation));
+    assert!(has_refusal(&d, RuleId::M7, Reason::NotResident));
+    for p in [
+        Preset::National,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
+    ] {
+        assert_eq!(
+            evaluate(&r, &profile(p)).outcome(),
+            Outcome::Allowed,
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn r5_unknown_domain_needs_the_officers_confirmation() {
+    let mut r = holder_at_counter();
+    r.wanted = HalfSet::of(&[(CodeKind::Pin, Half::Second)]);
+    r.second_half_to = SecondHalfTo::Email(mail("mario@studio-rossi.it"));
+    let d = evaluate(&r, &profile(Preset::National));
+    assert!(d.deliveries.is_empty());
+    assert_eq!(
+        d.requirements,
+        vec![Requirement {
+            rule: RuleId::R5,
+            need: Need::ConfirmOrdinaryMailbox
+        }]
+    );
+    r.confirmed_ordinary = vec![mail("Mario@studio-rossi.it")];
+    let d = evaluate(&r, &profile(Preset::National));
+    assert_eq!(
+        d.deliveries,
+        vec![email_to("mario@studio-rossi.it", CodeKind::Pin)]
+    );
+    // A confirmation never clears a PEC.
+    r.second_half_to = SecondHalfTo::Email(mail("mario@pec.it"));
+    r.confirmed_ordinary = vec![mail("mario@pec.it")];
+    assert!(has_refusal(
+        &evaluate(&r, &profile(Preset::National)),
+        RuleId::R5,
+        Reason::PecAddress
+    ));
+    // The same for a new contact e-mail.
+    let mut c = holder_at_counter();
+    c.wanted = HalfSet::EMPTY;
+    c.contact_update.email = Some(mail("mario@studio-rossi.it"));
+    assert_eq!(
+        evaluate(&c, &profile(Preset::National)).requirements[0].need,
+        Need::ConfirmOrdinaryMailbox
+    );
+}
+
+#[test]
+fn r5_a_pec_registry_flags_own_domains_and_knows_ordinary_mailboxes() {
+    let mut reg = InMemoryPecRegistry::new();
+    reg.add_pec_domain("ordineavvocati-esempio.it", RegistrySource::IniPec);
+    reg.add_pec("mario@domicilio-digitale.it", RegistrySource::Inad);
+    reg.add_pec_domain("comune.esempio.it", RegistrySource::Ipa);
+    reg.add_ordinary("mario@studio-rossi.it", RegistrySource::Local);
+    let mut r = holder_at_counter();
+    r.wanted = HalfSet::of(&[(CodeKind::Pin, Half::Second)]);
+    for (a, pec) in [
+        ("avv.rossi@ordineavvocati-esempio.it", true),
+        ("mario@domicilio-digitale.it", true),
+        ("protocollo@comune.esempio.it", true),
+        ("mario@studio-rossi.it", false),
+    ] {
+        r.second_half_to = SecondHalfTo::Email(mail(a));
+        let d = evaluate_with(&r, &profile(Preset::National), &reg);
+        assert_eq!(has_refusal(&d, RuleId::R5, Reason::PecAddress), pec, "{a}");
+        assert_eq!(d.deliveries.len(), usize::from(!pec), "{a}");
+        assert!(d.requirements.is_empty(), "{a}");
+    }
+    assert_eq!(
+        reg.source(&mail("mario@domicilio-digitale.it")),
+        Some(RegistrySource::Inad)
+    );
+    // The accredited providers' domains are PEC whatever a registry says.
+    reg.add_ordinary("mario@legalmail.it", RegistrySource::Local);
+    r.second_half_to = SecondHalfTo::Email(mail("mario@legalmail.it"));
+    assert!(has_refusal(
+        &evaluate_with(&r, &profile(Preset::National), &reg),
+        RuleId::R5,
+        Reason::PecAddress
+    ));
+}
+
+#[test]
+fn r8_immediate_and_free_as_each_profile_states() {
+    assert_eq!(profile(Preset::ResidentsWithDelegation).fee, Fee::Free);
+    for p in [
+        Preset::National,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
+    ] {
+        assert_eq!(profile(p).fee, Fee::NotStated, "{p:?}");
     }
 }

@@ -108,7 +108,7 @@ fn gate_channel(request: &Request, profile: &Profile, d: &mut Decision) {
                 d.require(RuleId::M3, Need::PhoneNumber);
             }
             if request.appointment == Appointment::None {
-                // The office calls back within 30 days and fixes the date (seed 002).
+                // The office calls back within 30 days and fixes the date (profile `home-visits-appointment-season`).
                 d.require(RuleId::M3, Need::HomeVisitDate);
             }
         }
@@ -337,7 +337,7 @@ fn halves(
 ) {
     let requester = request.requester;
     let remote = request.channel.is_remote();
-    // The registered e-mail after an allowed change (seed 001: update the contacts "in modo
+    // The registered e-mail after an allowed change (profile `pec-inad-requests`: update the contacts "in modo
     // da ricevere la seconda parte all'indirizzo mail indicato").
     let registered = new_email.or(request.registered.email.as_ref());
     for (code, half) in request.wanted.iter() {

@@ -20,15 +20,15 @@ use super::request::DocumentSet;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Delegation {
-    /// No delegation at all (seed 002: "non è possibile delegare ad un terzo").
+    /// No delegation at all (profile `home-visits-appointment-season`: "non è possibile delegare ad un terzo").
     NotAllowed,
     /// A delegate collects only the first halves, and only when the holder can neither come
     /// nor sign the form digitally (the holder's statement says so); second halves go
-    /// exclusively to the holder's registered contacts (seed 001).
+    /// exclusively to the holder's registered contacts (profile `pec-inad-requests`).
     FirstHalvesOnly,
     /// For a holder who cannot come to the counter ("Chi non è in grado di recarsi"), a
     /// delegate with the holder's signed delegation collects the codes: the first halves on
-    /// paper, the second halves to the e-mail registered with the card (seed 000).
+    /// paper, the second halves to the e-mail registered with the card (profile `residents-with-delegation`).
     HolderCannotCome,
 }
 
@@ -37,19 +37,19 @@ pub enum Delegation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RemoteRequests {
-    /// By PEC, with the request form digitally signed by the holder (seed 001).
+    /// By PEC, with the request form digitally signed by the holder (profile `pec-inad-requests`).
     pub pec_signed_form: Permission,
-    /// From the holder's digital domicile registered in INAD (seed 001).
+    /// From the holder's digital domicile registered in INAD (profile `pec-inad-requests`).
     pub inad_domicile: Permission,
 }
 
 impl RemoteRequests {
-    /// Only in person (seed 002: "né è possibile presentare richiesta tramite e-mail o pec").
+    /// Only in person (profile `home-visits-appointment-season`: "né è possibile presentare richiesta tramite e-mail o pec").
     pub const NOT_ACCEPTED: RemoteRequests = RemoteRequests {
         pec_signed_form: Permission::NotAllowed,
         inad_domicile: Permission::NotAllowed,
     };
-    /// By PEC with the signed form or from the INAD domicile (seed 001).
+    /// By PEC with the signed form or from the INAD domicile (profile `pec-inad-requests`).
     pub const PEC_OR_INAD: RemoteRequests = RemoteRequests {
         pec_signed_form: Permission::Allowed,
         inad_domicile: Permission::Allowed,
@@ -69,7 +69,7 @@ pub enum HomeVisits {
     /// Not offered.
     NotOffered,
     /// Offered to people who cannot come, on a medical certificate (or proof of permanent
-    /// inability), a copy of an identity document and a phone number (seed 002).
+    /// inability), a copy of an identity document and a phone number (profile `home-visits-appointment-season`).
     WithMedicalCertificate,
 }
 
@@ -102,9 +102,9 @@ pub struct Representatives {
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ContactChanges {
-    /// The holder alone (seed 001: "solo ed esclusivamente dal diretto interessato").
+    /// The holder alone (profile `pec-inad-requests`: "solo ed esclusivamente dal diretto interessato").
     HolderOnly,
-    /// The holder, a parent of a minor, or a legal representative (seed 002).
+    /// The holder, a parent of a minor, or a legal representative (profile `home-visits-appointment-season`).
     HolderOrRepresentative,
 }
 
@@ -160,7 +160,7 @@ pub enum Admission {
     AppointmentOnly,
 }
 
-/// A dated period with its own hours and admission (seed 002: from 1 June to 30 September,
+/// A dated period with its own hours and admission (profile `home-visits-appointment-season`: from 1 June to 30 September,
 /// by appointment only). The dates are data of the profile file, updated by the Comune.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -238,9 +238,9 @@ impl Opening {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Residency {
-    /// Anyone who holds a CIE (the national baseline: seed 004 sets no condition).
+    /// Anyone who holds a CIE (the national baseline: the Ministry's instructions sets no condition).
     Anyone,
-    /// Residents of the Comune only (seed 000: "a disposizione dei residenti").
+    /// Residents of the Comune only (profile `residents-with-delegation`: "a disposizione dei residenti").
     ResidentsOnly,
 }
 
@@ -256,12 +256,12 @@ pub struct AcceptedIds {
 }
 
 impl AcceptedIds {
-    /// Any valid identity document (the national baseline, seed 004).
+    /// Any valid identity document (the national baseline, the Ministry's instructions).
     pub const ANY: AcceptedIds = AcceptedIds {
         cie: Permission::Allowed,
         other_document: Permission::Allowed,
     };
-    /// The requester's own CIE only (seeds 000 and 002).
+    /// The requester's own CIE only (profiles `residents-with-delegation` and `home-visits-appointment-season`).
     pub const OWN_CIE: AcceptedIds = AcceptedIds {
         cie: Permission::Allowed,
         other_document: Permission::NotAllowed,
@@ -306,7 +306,7 @@ pub struct Requesters {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Fee {
-    /// The Comune states that the service is free (seed 000: "Il servizio è gratuito").
+    /// The Comune states that the service is free (profile `residents-with-delegation`: "Il servizio è gratuito").
     Free,
     /// The Comune states nothing about a fee.
     NotStated,
@@ -416,7 +416,7 @@ pub struct Profile {
 pub const NATIONAL_TOML: &str = include_str!("../../profiles/national.toml");
 
 impl Profile {
-    /// The national baseline (seed 004 alone; the file `profiles/national.toml`): no
+    /// The national baseline (the Ministry's instructions alone; the file `profiles/national.toml`): no
     /// delegation, no remote requests, no home visits; a parent of a minor or a legal
     /// representative with the act of appointment may ask; only the holder changes the
     /// contacts; any identity document; anyone served; hours left to the office.

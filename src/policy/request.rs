@@ -82,7 +82,7 @@ pub enum Identification {
 pub enum Document {
     /// The holder's signed delegation of a third person (delega a terzi, M1).
     SignedDelegation,
-    /// The holder's statement that they can neither come nor sign digitally (seed 001).
+    /// The holder's statement that they can neither come nor sign digitally (profile `pec-inad-requests`).
     HolderUnableStatement,
     /// The act of appointment of a legal representative (atto di nomina, M4).
     ActOfAppointment,
