@@ -197,14 +197,14 @@ fn mailboxes() -> InMemoryPecRegistry {
 
 /// Which profile decides: one for every situation, or each situation's own Comune.
 enum Choice {
-    One(Profile),
+    One(Box<Profile>),
     PerSituation,
 }
 
 impl Choice {
     fn profile(&self, own: Preset) -> Result<Profile, Failure> {
         match self {
-            Choice::One(p) => Ok(p.clone()),
+            Choice::One(p) => Ok((**p).clone()),
             Choice::PerSituation => Ok(own.load()?),
         }
     }
@@ -227,7 +227,7 @@ fn parse_args() -> Result<Option<Choice>, Failure> {
                     Some(p) => p.load()?,
                     None => Profile::from_path(&v).map_err(|e| format!("profilo {v}: {e}"))?,
                 };
-                choice = Choice::One(profile);
+                choice = Choice::One(Box::new(profile));
             }
             other => return Err(format!("argomento sconosciuto: {other} (vedi --help)").into()),
         }
@@ -323,7 +323,7 @@ fn try_main() -> Result<(), Failure> {
     println!("\n3. Un delegato con la delega firmata, per un titolare che non può venire");
     match &choice {
         Choice::One(p) => {
-            let mut d = new_desk(p.clone())?;
+            let mut d = new_desk((**p).clone())?;
             print_decision(&d.preview(&mario, delegate.clone())?);
             run(&mut d, "CA00000AA", delegate.clone())?;
             desks.push(d);
