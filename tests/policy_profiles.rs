@@ -285,3 +285,35 @@ fn m5_the_season_is_data_of_the_file() {
             .sha256
     );
 }
+
+mod mutations {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any text, and any shipped file with one byte changed, loads or gives an error with
+        /// a line inside the file; never a panic.
+        #[test]
+        fn profile_loading_never_panics_and_errors_point_inside_the_file(
+            which in 0usize..4,
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+            junk in ".{0,200}",
+        ) {
+            let mut text = Preset::ALL[which].text().as_bytes().to_vec();
+            let i = at.index(text.len());
+            text[i] = byte;
+            for t in [String::from_utf8_lossy(&text).into_owned(), junk] {
+                match Profile::from_toml(&t) {
+                    Ok(p) => prop_assert!(!p.id.name.is_empty()),
+                    Err(e) => {
+                        prop_assert!(e.line <= t.lines().count() + 1, "{e}");
+                        prop_assert!(!e.message.is_empty());
+                    }
+                }
+            }
+        }
+    }
+}
