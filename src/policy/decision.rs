@@ -115,7 +115,7 @@ impl Need {
                 "Stampare il modulo di delega generato da CieOnline (il consenso alla stampa su carta, da non confondere con la delega a terzi), farlo firmare al richiedente e acquisirlo a sistema: solo dopo si può stampare la seconda metà dei codici."
             }
             Need::SignedDelegation => {
-                "Il delegato deve consegnare la delega compilata e firmata dal titolare, con copia del documento del delegante."
+                "Il delegato deve consegnare la delega compilata e firmata dal titolare (la parte del modulo del Comune dedicata alla delega)."
             }
             Need::HolderUnableStatement => {
                 "La delega è ammessa solo se il titolare non può presentarsi né firmare digitalmente il modulo: serve la sua dichiarazione."
@@ -169,7 +169,7 @@ impl Need {
                 "Print the consent form CieOnline generates (the consent to paper printing, not a third-party delegation), have the requester sign it and acquire it into the system: only then can the second half be printed."
             }
             Need::SignedDelegation => {
-                "The delegate must hand in the delegation filled in and signed by the holder, with a copy of the holder's document."
+                "The delegate must hand in the delegation filled in and signed by the holder (the part of the Comune's form dedicated to it)."
             }
             Need::HolderUnableStatement => {
                 "Delegation is allowed only when the holder can neither come nor sign the form digitally: their statement is needed."
@@ -257,7 +257,7 @@ pub enum Reason {
     NothingRequested,
     /// Requests by ordinary e-mail are not accepted.
     EmailRequestNotAccepted,
-    /// This Comune does not accept remote requests.
+    /// This Comune does not accept requests through this remote channel.
     RemoteNotAccepted,
     /// Remote requests come from the holder only.
     RemoteOnlyFromHolder,
@@ -310,7 +310,7 @@ impl Reason {
                 "Non si accettano richieste di ristampa tramite posta elettronica ordinaria."
             }
             Reason::RemoteNotAccepted => {
-                "Questo Comune non accetta richieste a distanza: il titolare deve presentarsi allo sportello."
+                "Questo Comune non accetta richieste attraverso questo canale: il titolare deve presentarsi allo sportello."
             }
             Reason::RemoteOnlyFromHolder => {
                 "La richiesta a distanza può essere presentata solo dal titolare della carta."
@@ -350,7 +350,7 @@ impl Reason {
                 "La seconda metà su carta si consegna solo di persona, dopo la firma del modulo di delega."
             }
             Reason::DelegateCannotChangeContacts => {
-                "Il delegato non può modificare i contatti: li modifica solo il titolare di persona."
+                "Il delegato non può modificare i contatti: li modifica il titolare (o, dove il Comune lo prevede, il genitore del minore o il rappresentante legale)."
             }
             Reason::RemoteCannotChangeContacts => {
                 "I contatti si modificano a distanza solo su richiesta del titolare stesso, tramite un canale accettato da questo Comune."
@@ -380,7 +380,7 @@ impl Reason {
                 "Reprint requests by ordinary e-mail are not accepted."
             }
             Reason::RemoteNotAccepted => {
-                "This Comune accepts no remote requests: the holder must come to the counter."
+                "This Comune does not accept requests through this channel: the holder must come to the counter."
             }
             Reason::RemoteOnlyFromHolder => "A remote request can be made only by the card holder.",
             Reason::HomeVisitNotOffered => "This Comune does not offer home visits.",
@@ -414,7 +414,7 @@ impl Reason {
                 "A second half on paper is handed over only in person, after the consent form is signed."
             }
             Reason::DelegateCannotChangeContacts => {
-                "A delegate cannot change the contacts: only the holder, in person, can."
+                "A delegate cannot change the contacts: the holder does (or, where the Comune allows it, the parent of a minor or the legal representative)."
             }
             Reason::RemoteCannotChangeContacts => {
                 "Contacts are changed remotely only on the holder's own request, through a channel this Comune accepts."
