@@ -317,3 +317,66 @@ mod mutations {
         }
     }
 }
+
+/// The desk writes the profile that decided (name, version, SHA-256 of the file) into the
+/// decision's journal entry, which the officer's signature covers.
+#[test]
+fn the_journal_entry_of_a_decision_names_its_profile() {
+    use cie_pinpuk::desk::ReprintDesk;
+    use cie_pinpuk::issuance::{CardNumber, InMemoryIssuance};
+    use cie_pinpuk::journal::{self, EntryKind, OrderSigner, SoftwareSigner};
+    use cie_pinpuk::notify::RecordingNotifier;
+
+    let officer = SoftwareSigner::from_bytes(&[9; 32]).unwrap();
+    let key = officer.verifying_key();
+    let profile = Preset::PecInadRequests.load().unwrap();
+    let id = profile.id.clone();
+    let mut desk = ReprintDesk::new(
+        InMemoryIssuance::with_fixtures(key),
+        RecordingNotifier::new(),
+        profile,
+        Box::new(officer),
+    )
+    .unwrap();
+    let mut r = Request::new(
+        Requester::Holder,
+        Channel::Counter,
+        VisitTime {
+            date: CivilDate::new(2026, 3, 2).unwrap(),
+            time: TimeOfDay::new(10, 0).unwrap(),
+        },
+    );
+    r.identification = Identification::Cie;
+    r.card = CardCheck::HoldersCard;
+    r.wanted = HalfSet::of(&[(
+        cie_pinpuk::codes::CodeKind::Pin,
+        cie_pinpuk::codes::Half::First,
+    )]);
+    let report = desk
+        .run(&CardNumber::parse("CA00000AA").unwrap(), r)
+        .unwrap();
+    assert_eq!(report.decision.profile, id);
+    let entries = desk.journal_entries().unwrap();
+    journal::verify(&entries, &key).unwrap();
+    let decision = entries
+        .iter()
+        .find(|e| e.kind == EntryKind::Decision)
+        .unwrap();
+    assert!(
+        decision.detail.contains(" profile=pec-inad-requests "),
+        "{}",
+        decision.detail
+    );
+    assert!(
+        decision.detail.contains(" profile_version=2026.1 "),
+        "{}",
+        decision.detail
+    );
+    assert!(
+        decision
+            .detail
+            .contains(&format!(" profile_sha256={} ", id.sha256_hex())),
+        "{}",
+        decision.detail
+    );
+}
