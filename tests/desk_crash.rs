@@ -134,13 +134,16 @@ fn request(kind: u64) -> (CardNumber, Request) {
     };
     let mut r = Request::new(Requester::Holder, Channel::Counter, at);
     r.identification = Identification::Cie;
+    r.card = CardCheck::HoldersCard;
+    r.residence = Residence::Resident;
     r.wanted = HalfSet::ALL;
     let card = match kind % 4 {
         0 => "CA00000AA",
         1 => {
             r.requester = Requester::Delegate;
             r.identification = Identification::IdentityDocument;
-            r.documents = DocumentSet::of(&[Document::SignedDelegation]);
+            r.documents =
+                DocumentSet::of(&[Document::SignedDelegation, Document::HolderUnableStatement]);
             "CA00000AA"
         }
         2 => {
@@ -156,6 +159,19 @@ fn request(kind: u64) -> (CardNumber, Request) {
     (CardNumber::parse(card).unwrap(), r)
 }
 
+/// R5: the fixture addresses are known to the Comune's registry as ordinary mailboxes.
+fn fixture_mailboxes() -> InMemoryPecRegistry {
+    let mut r = InMemoryPecRegistry::new();
+    for a in [
+        "mario.rossi@example.it",
+        "famiglia.verdi@example.com",
+        "giulia.b@example.com",
+    ] {
+        r.add_ordinary(a, RegistrySource::Local);
+    }
+    r
+}
+
 fn open_desk<B: IssuanceBackend, N: Notifier>(
     dir: &Path,
     backend: B,
@@ -165,10 +181,11 @@ fn open_desk<B: IssuanceBackend, N: Notifier>(
     ReprintDesk::new(
         backend,
         notifier,
-        Profile::preset(Preset::Seed000),
+        Profile::preset(Preset::ResidentsWithDelegation).unwrap(),
         Box::new(officer()),
     )
     .unwrap()
+    .with_pec_directory(Box::new(fixture_mailboxes()))
     .with_store(Box::new(store))
     .unwrap()
 }

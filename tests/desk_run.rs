@@ -26,11 +26,26 @@ fn desk(p: Preset) -> Desk {
     ReprintDesk::new(
         backend,
         RecordingNotifier::new(),
-        Profile::preset(p),
+        Profile::preset(p).unwrap(),
         Box::new(officer()),
     )
     .unwrap()
+    .with_pec_directory(Box::new(fixture_mailboxes()))
     .with_clock(Box::new(ManualClock::new(Timestamp(1_772_445_600))))
+}
+
+/// R5: the fixture addresses are on domains that are neither known PEC nor known ordinary
+/// providers; the Comune's registry knows them as ordinary mailboxes.
+fn fixture_mailboxes() -> InMemoryPecRegistry {
+    let mut r = InMemoryPecRegistry::new();
+    for a in [
+        "mario.rossi@example.it",
+        "famiglia.verdi@example.com",
+        "nuova.mail@example.it",
+    ] {
+        r.add_ordinary(a, RegistrySource::Local);
+    }
+    r
 }
 
 fn card(s: &str) -> CardNumber {
@@ -44,6 +59,8 @@ fn holder() -> Request {
     };
     let mut r = Request::new(Requester::Holder, Channel::Counter, at);
     r.identification = Identification::Cie;
+    r.card = CardCheck::HoldersCard;
+    r.residence = Residence::Resident;
     r.wanted = HalfSet::ALL;
     r
 }
@@ -98,7 +115,7 @@ fn assert_journal_clean(d: &Desk) {
 
 #[test]
 fn r4_holder_at_counter_with_email() {
-    let mut d = desk(Preset::Seed000);
+    let mut d = desk(Preset::ResidentsWithDelegation);
     let rep = d.run(&card("CA00000AA"), holder()).unwrap();
     assert_eq!(rep.decision.outcome(), Outcome::Allowed);
     let job = rep.print_job.unwrap();
@@ -194,9 +211,9 @@ fn m1_delegate_in_each_seed_comune() {
     r.identification = Identification::IdentityDocument;
     r.documents = DocumentSet::of(&[Document::SignedDelegation, Document::HolderUnableStatement]);
     for (p, printed, mailed) in [
-        (Preset::Seed000, 2, 2),
-        (Preset::Seed001, 2, 2),
-        (Preset::Seed002, 0, 0),
+        (Preset::ResidentsWithDelegation, 2, 2),
+        (Preset::PecInadRequests, 2, 2),
+        (Preset::HomeVisitsAppointmentSeason, 0, 0),
     ] {
         let mut d = desk(p);
         let rep = d.run(&card("CA00000AA"), r.clone()).unwrap();
@@ -232,7 +249,7 @@ fn m1_delegate_in_each_seed_comune() {
 
 #[test]
 fn r5_pec_address_given_for_second_half() {
-    let mut d = desk(Preset::Seed001);
+    let mut d = desk(Preset::PecInadRequests);
     let mut r = holder();
     r.second_half_to = SecondHalfTo::Email(EmailAddress::parse("mario.rossi@pec.it").unwrap());
     let rep = d.run(&card("CA00000AA"), r).unwrap();
@@ -249,14 +266,15 @@ fn r5_pec_address_given_for_second_half() {
 
 #[test]
 fn r7_contact_update_by_delegate_refused_by_holder_done() {
-    let mut d = desk(Preset::Seed000);
+    let mut d = desk(Preset::ResidentsWithDelegation);
     let mut r = holder();
     r.wanted = HalfSet::EMPTY;
     r.contact_update.email = Some(EmailAddress::parse("nuova.mail@example.it").unwrap());
     let mut by_delegate = r.clone();
     by_delegate.requester = Requester::Delegate;
     by_delegate.identification = Identification::IdentityDocument;
-    by_delegate.documents = DocumentSet::of(&[Document::SignedDelegation]);
+    by_delegate.documents =
+        DocumentSet::of(&[Document::SignedDelegation, Document::HolderUnableStatement]);
     let rep = d.run(&card("CA11111BB"), by_delegate).unwrap();
     assert_eq!(rep.decision.outcome(), Outcome::Refused);
     assert!(!rep.contacts_updated);
@@ -285,7 +303,7 @@ fn r7_contact_update_by_delegate_refused_by_holder_done() {
 
 #[test]
 fn m3_home_visit_application_then_visit() {
-    let mut d = desk(Preset::Seed002);
+    let mut d = desk(Preset::HomeVisitsAppointmentSeason);
     let mut r = holder();
     r.channel = Channel::HomeVisit;
     r.identification = Identification::NotYet;
@@ -307,7 +325,7 @@ fn m3_home_visit_application_then_visit() {
 
 #[test]
 fn i5_backend_failing_mid_way_releases_nothing() {
-    let mut d = desk(Preset::Seed000);
+    let mut d = desk(Preset::ResidentsWithDelegation);
     d.backend_mut().faults.fail_reprint_after = Some(3);
     let err = d.run(&card("CA00000AA"), holder()).unwrap_err();
     assert!(matches!(
@@ -328,7 +346,7 @@ fn i5_backend_failing_mid_way_releases_nothing() {
 
 #[test]
 fn notify_failure_leaves_pending_then_dispatch_sends_exactly_once() {
-    let mut d = desk(Preset::Seed000);
+    let mut d = desk(Preset::ResidentsWithDelegation);
     d.notifier_mut().fail_next = 1;
     let rep = d.run(&card("CA00000AA"), holder()).unwrap();
     assert_eq!(rep.sent.len(), 1);
@@ -406,7 +424,7 @@ fn i5_desk_never_calls_reprint_before_identification() {
 
 #[test]
 fn p_pol2_every_decision_leaves_a_record_without_digits() {
-    let mut d = desk(Preset::Seed001);
+    let mut d = desk(Preset::PecInadRequests);
     let mut n = 0;
     for c in ["CA00000AA", "CA11111BB", "CA22222CC", "CA33333DD"] {
         for who in [

@@ -1,6 +1,8 @@
-//! Invariants I1-I5 and I7 (RULES.md) and P-POL1/P-POL3 (TESTING.md 2.5) over random
-//! requests under random profiles and every preset: 10,000 cases per property. The checks
-//! here are written from the rule text, independently of the engine and of `policy::audit`.
+//! Invariants I1-I5 and I7, and R5's confirmation, over random requests under randomly
+//! generated profiles (the strategy of `policy_support`, every option drawn independently)
+//! and under the shipped ones: 10,000 cases per property. The checks here are written from the
+//! rule text, independently of the engine and of `policy::audit`. (I6, the 48 hours of the PUK
+//! self-recovery, does not depend on a profile: `recovery_props` tests it.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,6 +13,7 @@
 
 #[path = "../fuzz/harness/policy_engine.rs"]
 mod harness;
+mod policy_support;
 
 use cie_pinpuk::codes::{CodeKind, Half};
 use cie_pinpuk::policy::*;
@@ -18,8 +21,17 @@ use proptest::prelude::*;
 
 const CASES: u32 = 10_000;
 
+/// A random request under a random profile: three in four from the `Profile` strategy, one
+/// in four a shipped profile (through the byte decoder of the fuzz harness).
 fn case() -> impl Strategy<Value = (Request, Profile)> {
-    proptest::collection::vec(any::<u8>(), 0..64).prop_map(|b| harness::decode(&b))
+    prop_oneof![
+        3 => (
+            proptest::collection::vec(any::<u8>(), 0..64),
+            policy_support::profile()
+        )
+            .prop_map(|(b, p)| (harness::request(&mut harness::Cursor::new(&b)), p)),
+        1 => proptest::collection::vec(any::<u8>(), 0..64).prop_map(|b| harness::decode(&b)),
+    ]
 }
 
 fn cfg() -> ProptestConfig {
@@ -76,17 +88,24 @@ proptest! {
     }
 
     #[test]
-    fn i4_contacts_never_changed_by_delegate_or_remotely((r, p) in case()) {
+    fn i4_contacts_never_changed_by_delegate_or_an_unaccepted_remote_channel((r, p) in case()) {
         let d = evaluate(&r, &p);
-        if r.requester == Requester::Delegate
-            || matches!(r.channel, Channel::PecSignedForm | Channel::InadDomicile | Channel::Email)
-        {
+        let accepted_remote = r.requester == Requester::Holder
+            && match r.channel {
+                Channel::PecSignedForm => p.remote.pec_signed_form == Permission::Allowed
+                    && r.identification == Identification::DigitalSignature,
+                Channel::InadDomicile => p.remote.inad_domicile == Permission::Allowed
+                    && r.identification == Identification::InadDomicile,
+                _ => false,
+            };
+        let remote = matches!(r.channel, Channel::PecSignedForm | Channel::InadDomicile | Channel::Email);
+        if r.requester == Requester::Delegate || (remote && !accepted_remote) {
             prop_assert!(d.contact_changes.is_empty());
         }
     }
 
     #[test]
-    fn i5_nothing_reprinted_before_identification((r, p) in case()) {
+    fn i5_nothing_reprinted_before_identification_nor_for_another_card((r, p) in case()) {
         let d = evaluate(&r, &p);
         let ok = match r.channel {
             Channel::Counter | Channel::HomeVisit => matches!(r.identification, Identification::Cie | Identification::IdentityDocument),
@@ -94,7 +113,8 @@ proptest! {
             Channel::InadDomicile => r.identification == Identification::InadDomicile,
             Channel::Email => false,
         };
-        if !ok {
+        // R9: never for a card that is not the holder's, nor before it is checked.
+        if !ok || r.card != CardCheck::HoldersCard {
             prop_assert!(d.deliveries.is_empty());
             prop_assert!(d.contact_changes.is_empty());
         }
@@ -132,6 +152,25 @@ proptest! {
                 prop_assert_eq!(s.rule, RuleId::R6);
             }
         }
+    }
+
+    #[test]
+    fn r5_no_second_half_to_an_unknown_mailbox_without_confirmation((r, p) in case()) {
+        let d = evaluate_with(&r, &p, &harness::TestInad);
+        for dl in &d.deliveries {
+            if let Destination::Email(a) = &dl.destination
+                && pec::classify(a, &harness::TestInad) == MailboxKind::Unknown
+            {
+                prop_assert!(r.confirmed_ordinary.iter().any(|c| c.same_mailbox(a)), "{a}");
+            }
+        }
+    }
+
+    #[test]
+    fn decisions_are_audit_clean_and_name_their_profile((r, p) in case()) {
+        let d = evaluate_with(&r, &p, &harness::TestInad);
+        prop_assert_eq!(&d.profile, &p.id);
+        prop_assert!(audit::violations(&r, &p, &d, &harness::TestInad).is_empty());
     }
 
     #[test]

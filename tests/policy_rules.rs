@@ -1,5 +1,5 @@
-//! One test per rule id that concerns the desk (RULES.md R1-R8, M1-M5, I1-I5, I7), each on a
-//! seed situation, asserting the exact deliveries, requirements and refusals.
+//! One test per rule id that concerns the desk (R1-R9, M1-M7, I1-I5, I7), each on a seed
+//! situation, asserting the exact deliveries, requirements and refusals.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -30,8 +30,10 @@ fn mail(s: &str) -> EmailAddress {
 fn holder_at_counter() -> Request {
     let mut r = Request::new(Requester::Holder, Channel::Counter, monday());
     r.identification = Identification::Cie;
+    r.card = CardCheck::HoldersCard;
+    r.residence = Residence::Resident;
     r.wanted = HalfSet::ALL;
-    r.registered.email = Some(mail("mario.rossi@example.it"));
+    r.registered.email = Some(mail("mario.rossi@libero.it"));
     r.second_half_to = SecondHalfTo::RegisteredContacts;
     r
 }
@@ -45,7 +47,7 @@ fn delegate_at_counter() -> Request {
 }
 
 fn profile(p: Preset) -> Profile {
-    Profile::preset(p)
+    Profile::preset(p).unwrap()
 }
 
 fn paper_to(who: Requester, code: CodeKind, half: Half, rule: RuleId) -> Delivery {
@@ -118,7 +120,10 @@ fn r2_either_half_or_both_of_either_code() {
 
 #[test]
 fn r3_first_halves_on_paper_at_the_counter() {
-    let d = evaluate(&holder_at_counter(), &profile(Preset::Seed000));
+    let d = evaluate(
+        &holder_at_counter(),
+        &profile(Preset::ResidentsWithDelegation),
+    );
     assert_eq!(
         d.deliveries[0],
         paper_to(Requester::Holder, CodeKind::Pin, Half::First, RuleId::R3)
@@ -131,13 +136,13 @@ fn r3_first_halves_on_paper_at_the_counter() {
     let mut r = holder_at_counter();
     r.channel = Channel::PecSignedForm;
     r.identification = Identification::DigitalSignature;
-    let d = evaluate(&r, &profile(Preset::Seed001));
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
     assert!(has_refusal(&d, RuleId::R3, Reason::FirstHalfOnlyInPerson));
     assert_eq!(
         d.deliveries,
         vec![
-            email_to("mario.rossi@example.it", CodeKind::Pin),
-            email_to("mario.rossi@example.it", CodeKind::Puk)
+            email_to("mario.rossi@libero.it", CodeKind::Pin),
+            email_to("mario.rossi@libero.it", CodeKind::Puk)
         ]
     );
 }
@@ -147,7 +152,7 @@ fn r4_second_halves_by_email_registered_or_given() {
     let d = evaluate(&holder_at_counter(), &profile(Preset::National));
     assert_eq!(
         d.deliveries[1],
-        email_to("mario.rossi@example.it", CodeKind::Pin)
+        email_to("mario.rossi@libero.it", CodeKind::Pin)
     );
     let mut r = holder_at_counter();
     r.second_half_to = SecondHalfTo::Email(mail("giulia.bianchi@gmail.com"));
@@ -173,7 +178,7 @@ fn r5_pec_address_never_receives_second_half() {
     ] {
         let mut r = holder_at_counter();
         r.second_half_to = SecondHalfTo::Email(mail(pec));
-        let d = evaluate(&r, &profile(Preset::Seed000));
+        let d = evaluate(&r, &profile(Preset::ResidentsWithDelegation));
         assert!(d.deliveries.iter().all(|d| d.half == Half::First), "{pec}");
         assert_eq!(d.refusals.len(), 2);
         assert!(
@@ -238,14 +243,14 @@ fn r6_paper_second_half_needs_signed_consent_form() {
 fn r7_contacts_changed_only_by_holder_in_person() {
     let mut r = holder_at_counter();
     r.wanted = HalfSet::EMPTY;
-    r.contact_update.email = Some(mail("nuova@example.it"));
+    r.contact_update.email = Some(mail("nuova@libero.it"));
     r.contact_update.mobile = Some(MobileNumber::parse("+393331234567").unwrap());
-    let d = evaluate(&r, &profile(Preset::Seed001));
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
     assert_eq!(d.contact_changes.len(), 2);
     assert_eq!(d.outcome(), Outcome::Allowed);
     let mut by_delegate = delegate_at_counter();
     by_delegate.contact_update = r.contact_update.clone();
-    let d = evaluate(&by_delegate, &profile(Preset::Seed000));
+    let d = evaluate(&by_delegate, &profile(Preset::ResidentsWithDelegation));
     assert!(d.contact_changes.is_empty());
     assert_eq!(
         d.refusals.iter().filter(|x| x.rule == RuleId::R7).count(),
@@ -254,12 +259,14 @@ fn r7_contacts_changed_only_by_holder_in_person() {
     let mut by_pec = r.clone();
     by_pec.channel = Channel::PecSignedForm;
     by_pec.identification = Identification::DigitalSignature;
-    let d = evaluate(&by_pec, &profile(Preset::Seed001));
-    assert!(has_refusal(
-        &d,
-        RuleId::R7,
-        Reason::RemoteCannotChangeContacts
-    ));
+    // R7/M2: the holder's own digitally signed PEC request changes the contacts where the
+    // Comune accepts it (001) ...
+    let d = evaluate(&by_pec, &profile(Preset::PecInadRequests));
+    assert_eq!(d.contact_changes.len(), 2);
+    // ... and nowhere else (002: "né è possibile presentare richiesta tramite e-mail o pec").
+    let d = evaluate(&by_pec, &profile(Preset::HomeVisitsAppointmentSeason));
+    assert!(d.contact_changes.is_empty());
+    assert!(has_refusal(&d, RuleId::M2, Reason::RemoteNotAccepted));
 }
 
 #[test]
@@ -268,9 +275,9 @@ fn r8_counter_service_is_immediate_without_waiting_requirements() {
     // no deferral (the service is immediate; there is no fee in the model to pay).
     for p in [
         Preset::National,
-        Preset::Seed000,
-        Preset::Seed001,
-        Preset::Seed002,
+        Preset::ResidentsWithDelegation,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
     ] {
         let d = evaluate(&holder_at_counter(), &profile(p));
         assert_eq!(d.outcome(), Outcome::Allowed, "{p:?}");
@@ -282,33 +289,45 @@ fn r8_counter_service_is_immediate_without_waiting_requirements() {
 #[test]
 fn m1_delegation_per_comune() {
     // 002: none.
-    let d = evaluate(&delegate_at_counter(), &profile(Preset::Seed002));
+    let d = evaluate(
+        &delegate_at_counter(),
+        &profile(Preset::HomeVisitsAppointmentSeason),
+    );
     assert!(has_refusal(&d, RuleId::M1, Reason::DelegationNotAllowed));
     assert!(d.deliveries.is_empty());
     // 000: with the signed form, first halves on paper, second to the registered e-mail.
-    let d = evaluate(&delegate_at_counter(), &profile(Preset::Seed000));
+    let d = evaluate(
+        &delegate_at_counter(),
+        &profile(Preset::ResidentsWithDelegation),
+    );
     assert_eq!(
         d.deliveries[0],
         paper_to(Requester::Delegate, CodeKind::Pin, Half::First, RuleId::R3)
     );
     assert_eq!(
         d.deliveries[1],
-        email_to("mario.rossi@example.it", CodeKind::Pin)
+        email_to("mario.rossi@libero.it", CodeKind::Pin)
     );
     let mut no_form = delegate_at_counter();
     no_form.documents = DocumentSet::EMPTY;
-    let d = evaluate(&no_form, &profile(Preset::Seed000));
+    let d = evaluate(&no_form, &profile(Preset::ResidentsWithDelegation));
     assert_eq!(
         d.requirements,
-        vec![Requirement {
-            rule: RuleId::M1,
-            need: Need::SignedDelegation
-        }]
+        vec![
+            Requirement {
+                rule: RuleId::M1,
+                need: Need::SignedDelegation
+            },
+            Requirement {
+                rule: RuleId::M1,
+                need: Need::HolderCannotCome
+            }
+        ]
     );
     assert!(d.deliveries.is_empty());
     // 001: also the holder's statement of being unable to come or sign digitally.
     no_form.documents = DocumentSet::of(&[Document::SignedDelegation]);
-    let d = evaluate(&no_form, &profile(Preset::Seed001));
+    let d = evaluate(&no_form, &profile(Preset::PecInadRequests));
     assert_eq!(
         d.requirements,
         vec![Requirement {
@@ -316,12 +335,12 @@ fn m1_delegation_per_comune() {
             need: Need::HolderUnableStatement
         }]
     );
-    let d = evaluate(&delegate_at_counter(), &profile(Preset::Seed001));
+    let d = evaluate(&delegate_at_counter(), &profile(Preset::PecInadRequests));
     assert_eq!(d.outcome(), Outcome::Allowed);
     // A delegate cannot act remotely.
     let mut remote = delegate_at_counter();
     remote.channel = Channel::PecSignedForm;
-    let d = evaluate(&remote, &profile(Preset::Seed001));
+    let d = evaluate(&remote, &profile(Preset::PecInadRequests));
     assert_eq!(d.outcome(), Outcome::Refused);
 }
 
@@ -331,20 +350,20 @@ fn m2_remote_requests_pec_or_inad_only_where_accepted() {
     r.channel = Channel::InadDomicile;
     r.identification = Identification::InadDomicile;
     r.wanted = HalfSet::of(&[(CodeKind::Puk, Half::Second)]);
-    let d = evaluate(&r, &profile(Preset::Seed001));
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
     assert_eq!(
         d.deliveries,
-        vec![email_to("mario.rossi@example.it", CodeKind::Puk)]
+        vec![email_to("mario.rossi@libero.it", CodeKind::Puk)]
     );
-    let d = evaluate(&r, &profile(Preset::Seed002));
+    let d = evaluate(&r, &profile(Preset::HomeVisitsAppointmentSeason));
     assert!(has_refusal(&d, RuleId::M2, Reason::RemoteNotAccepted));
     r.channel = Channel::Email;
-    let d = evaluate(&r, &profile(Preset::Seed001));
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
     assert!(has_refusal(&d, RuleId::M2, Reason::EmailRequestNotAccepted));
     // PEC without the digital signature: requirement.
     r.channel = Channel::PecSignedForm;
     r.identification = Identification::NotYet;
-    let d = evaluate(&r, &profile(Preset::Seed001));
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
     assert_eq!(d.requirements[0].need, Need::DigitallySignedForm);
 }
 
@@ -354,11 +373,11 @@ fn m3_home_visit_with_medical_certificate() {
     r.channel = Channel::HomeVisit;
     r.identification = Identification::NotYet;
     assert!(has_refusal(
-        &evaluate(&r, &profile(Preset::Seed001)),
+        &evaluate(&r, &profile(Preset::PecInadRequests)),
         RuleId::M3,
         Reason::HomeVisitNotOffered
     ));
-    let d = evaluate(&r, &profile(Preset::Seed002));
+    let d = evaluate(&r, &profile(Preset::HomeVisitsAppointmentSeason));
     let needs: Vec<Need> = d.requirements.iter().map(|x| x.need).collect();
     assert_eq!(
         needs,
@@ -367,7 +386,7 @@ fn m3_home_visit_with_medical_certificate() {
             Need::IdentityDocumentCopy,
             Need::PhoneNumber,
             Need::HomeVisitDate,
-            Need::Identification
+            Need::OwnCie
         ]
     );
     r.documents = DocumentSet::of(&[
@@ -375,7 +394,7 @@ fn m3_home_visit_with_medical_certificate() {
         Document::IdentityDocumentCopy,
         Document::PhoneNumber,
     ]);
-    let d = evaluate(&r, &profile(Preset::Seed002));
+    let d = evaluate(&r, &profile(Preset::HomeVisitsAppointmentSeason));
     assert_eq!(
         d.requirements[0],
         Requirement {
@@ -389,7 +408,7 @@ fn m3_home_visit_with_medical_certificate() {
     r.second_half_to = SecondHalfTo::Paper;
     r.consent = ConsentForm::SignedAndAcquired;
     r.contact_update.mobile = Some(MobileNumber::parse("3331234567").unwrap());
-    let d = evaluate(&r, &profile(Preset::Seed002));
+    let d = evaluate(&r, &profile(Preset::HomeVisitsAppointmentSeason));
     assert_eq!(d.outcome(), Outcome::Allowed);
     assert!(
         d.deliveries
@@ -404,28 +423,28 @@ fn m3_home_visit_with_medical_certificate() {
 fn m4_parent_of_minor_and_legal_representative() {
     let mut r = holder_at_counter();
     r.requester = Requester::ParentOfMinor;
-    r.contact_update.email = Some(mail("genitore@example.it"));
-    let d = evaluate(&r, &profile(Preset::Seed002));
+    r.contact_update.email = Some(mail("genitore@libero.it"));
+    let d = evaluate(&r, &profile(Preset::HomeVisitsAppointmentSeason));
     assert!(has_refusal(&d, RuleId::M4, Reason::HolderNotMinor));
     r.holder_age = HolderAge::Minor;
-    let d = evaluate(&r, &profile(Preset::Seed002));
+    let d = evaluate(&r, &profile(Preset::HomeVisitsAppointmentSeason));
     assert_eq!(d.outcome(), Outcome::Allowed);
     assert_eq!(
         d.contact_changes,
-        vec![ContactChange::Email(mail("genitore@example.it"))]
+        vec![ContactChange::Email(mail("genitore@libero.it"))]
     );
     // 001: the holder alone changes the contacts.
-    let d = evaluate(&r, &profile(Preset::Seed001));
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
     assert!(has_refusal(
         &d,
-        RuleId::M4,
+        RuleId::R7,
         Reason::OnlyHolderChangesContacts
     ));
     assert_eq!(d.deliveries.len(), 4);
     // A legal representative needs the act of appointment.
     let mut l = holder_at_counter();
     l.requester = Requester::LegalRepresentative;
-    let d = evaluate(&l, &profile(Preset::Seed002));
+    let d = evaluate(&l, &profile(Preset::HomeVisitsAppointmentSeason));
     assert_eq!(
         d.requirements,
         vec![Requirement {
@@ -435,10 +454,10 @@ fn m4_parent_of_minor_and_legal_representative() {
     );
     l.documents = DocumentSet::of(&[Document::ActOfAppointment]);
     assert_eq!(
-        evaluate(&l, &profile(Preset::Seed002)).outcome(),
+        evaluate(&l, &profile(Preset::HomeVisitsAppointmentSeason)).outcome(),
         Outcome::Allowed
     );
-    let mut strict = profile(Preset::Seed002);
+    let mut strict = profile(Preset::HomeVisitsAppointmentSeason);
     strict.representatives.legal_representative = Permission::NotAllowed;
     assert!(has_refusal(
         &evaluate(&l, &strict),
@@ -449,7 +468,7 @@ fn m4_parent_of_minor_and_legal_representative() {
 
 #[test]
 fn m5_opening_hours_and_appointment_season_of_002() {
-    let p = profile(Preset::Seed002);
+    let p = profile(Preset::HomeVisitsAppointmentSeason);
     let mut r = holder_at_counter();
     // Walk-in Monday 9-13.
     r.at = at(2025, 3, 3, 9, 0);
@@ -506,15 +525,15 @@ fn i1_delegate_never_gets_second_half_by_any_channel() {
     let mut r = delegate_at_counter();
     r.second_half_to = SecondHalfTo::Paper;
     r.consent = ConsentForm::SignedAndAcquired;
-    let d = evaluate(&r, &profile(Preset::Seed000));
+    let d = evaluate(&r, &profile(Preset::ResidentsWithDelegation));
     assert!(d.deliveries.iter().all(|x| x.half == Half::First));
     assert!(has_refusal(
         &d,
         RuleId::I1,
         Reason::DelegateNeverGetsSecondHalf
     ));
-    r.second_half_to = SecondHalfTo::Email(mail("delegato@example.com"));
-    let d = evaluate(&r, &profile(Preset::Seed000));
+    r.second_half_to = SecondHalfTo::Email(mail("delegato@gmail.com"));
+    let d = evaluate(&r, &profile(Preset::ResidentsWithDelegation));
     assert!(d.deliveries.iter().all(|x| x.half == Half::First));
     assert_eq!(
         d.refusals.iter().filter(|x| x.rule == RuleId::I1).count(),
@@ -523,7 +542,7 @@ fn i1_delegate_never_gets_second_half_by_any_channel() {
     // No registered e-mail: no second half for a delegate at all (M1, 001).
     let mut r = delegate_at_counter();
     r.registered.email = None;
-    let d = evaluate(&r, &profile(Preset::Seed001));
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
     assert!(has_refusal(&d, RuleId::M1, Reason::NoRegisteredEmail));
 }
 
@@ -531,9 +550,9 @@ fn i1_delegate_never_gets_second_half_by_any_channel() {
 fn i2_second_half_never_to_pec_under_every_preset() {
     for p in [
         Preset::National,
-        Preset::Seed000,
-        Preset::Seed001,
-        Preset::Seed002,
+        Preset::ResidentsWithDelegation,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
     ] {
         let mut r = holder_at_counter();
         r.second_half_to = SecondHalfTo::Email(mail("mario.rossi@pec.it"));
@@ -544,7 +563,7 @@ fn i2_second_half_never_to_pec_under_every_preset() {
                 .all(|x| x.channel == DeliveryChannel::Paper),
             "{p:?}"
         );
-        assert!(audit::violations(&r, &d, &BuiltinPecList).is_empty());
+        assert!(audit::violations(&r, &profile(p), &d, &BuiltinPecList).is_empty());
     }
 }
 
@@ -554,9 +573,9 @@ fn i3_no_paper_second_half_without_acquired_consent() {
     r.second_half_to = SecondHalfTo::Paper;
     for p in [
         Preset::National,
-        Preset::Seed000,
-        Preset::Seed001,
-        Preset::Seed002,
+        Preset::ResidentsWithDelegation,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
     ] {
         let d = evaluate(&r, &profile(p));
         assert!(
@@ -574,7 +593,7 @@ fn i4_no_contact_change_by_delegate_or_remote_channel() {
     let mut r = delegate_at_counter();
     r.contact_update.mobile = Some(MobileNumber::parse("3331234567").unwrap());
     assert!(
-        evaluate(&r, &profile(Preset::Seed000))
+        evaluate(&r, &profile(Preset::ResidentsWithDelegation))
             .contact_changes
             .is_empty()
     );
@@ -582,22 +601,27 @@ fn i4_no_contact_change_by_delegate_or_remote_channel() {
     r.channel = Channel::InadDomicile;
     r.identification = Identification::InadDomicile;
     r.contact_update.mobile = Some(MobileNumber::parse("3331234567").unwrap());
-    let d = evaluate(&r, &profile(Preset::Seed001));
-    assert!(d.contact_changes.is_empty());
-    assert!(has_refusal(
-        &d,
-        RuleId::R7,
-        Reason::RemoteCannotChangeContacts
-    ));
+    // I4: from the INAD domicile, only where the Comune accepts it as the holder's request.
+    let d = evaluate(&r, &profile(Preset::PecInadRequests));
+    assert_eq!(d.contact_changes.len(), 1);
+    for p in [
+        Preset::National,
+        Preset::HomeVisitsAppointmentSeason,
+        Preset::ResidentsWithDelegation,
+    ] {
+        let d = evaluate(&r, &profile(p));
+        assert!(d.contact_changes.is_empty(), "{p:?}");
+        assert!(has_refusal(&d, RuleId::M2, Reason::RemoteNotAccepted));
+    }
 }
 
 #[test]
 fn i5_identification_before_anything_under_every_preset() {
     for p in [
         Preset::National,
-        Preset::Seed000,
-        Preset::Seed001,
-        Preset::Seed002,
+        Preset::ResidentsWithDelegation,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
     ] {
         let mut r = holder_at_counter();
         r.identification = Identification::NotYet;
@@ -620,7 +644,7 @@ fn i7_only_paper_to_holder_after_consent_shares_channel_and_destination() {
     r.consent = ConsentForm::SignedAndAcquired;
     let d = evaluate(&r, &profile(Preset::National));
     assert_eq!(d.deliveries[0].destination, d.deliveries[1].destination);
-    assert!(audit::violations(&r, &d, &BuiltinPecList).is_empty());
+    assert!(audit::violations(&r, &profile(Preset::National), &d, &BuiltinPecList).is_empty());
     // The audit catches a forged decision that gives both PIN halves to a delegate on paper.
     let forged = Decision {
         deliveries: vec![
@@ -631,7 +655,7 @@ fn i7_only_paper_to_holder_after_consent_shares_channel_and_destination() {
     };
     let mut dr = delegate_at_counter();
     dr.consent = ConsentForm::SignedAndAcquired;
-    let v = audit::violations(&dr, &forged, &BuiltinPecList);
+    let v = audit::violations(&dr, &profile(Preset::National), &forged, &BuiltinPecList);
     assert_eq!(v, vec![RuleId::I1, RuleId::I7]);
     // Both halves by e-mail to the same mailbox: I7.
     let forged = Decision {
@@ -639,14 +663,19 @@ fn i7_only_paper_to_holder_after_consent_shares_channel_and_destination() {
             Delivery {
                 half: Half::First,
                 rule: RuleId::R3,
-                ..email_to("mario.rossi@example.it", CodeKind::Puk)
+                ..email_to("mario.rossi@libero.it", CodeKind::Puk)
             },
-            email_to("mario.rossi@example.it", CodeKind::Puk),
+            email_to("mario.rossi@libero.it", CodeKind::Puk),
         ],
         ..Decision::default()
     };
     assert_eq!(
-        audit::violations(&holder_at_counter(), &forged, &BuiltinPecList),
+        audit::violations(
+            &holder_at_counter(),
+            &profile(Preset::National),
+            &forged,
+            &BuiltinPecList
+        ),
         vec![RuleId::I7]
     );
 }
@@ -654,7 +683,7 @@ fn i7_only_paper_to_holder_after_consent_shares_channel_and_destination() {
 #[test]
 fn p_pol3_same_input_same_decision() {
     let r = delegate_at_counter();
-    let p = profile(Preset::Seed001);
+    let p = profile(Preset::PecInadRequests);
     assert_eq!(evaluate(&r, &p), evaluate(&r, &p));
 }
 
@@ -662,12 +691,193 @@ fn p_pol3_same_input_same_decision() {
 fn p_pol4_delegated_pickup_needs_recorded_delegation() {
     let mut r = delegate_at_counter();
     r.documents = DocumentSet::EMPTY;
-    for p in [Preset::Seed000, Preset::Seed001] {
+    for p in [Preset::ResidentsWithDelegation, Preset::PecInadRequests] {
         let d = evaluate(&r, &profile(p));
         assert!(d.deliveries.is_empty());
         assert!(d.requirements.contains(&Requirement {
             rule: RuleId::M1,
             need: Need::SignedDelegation
         }));
+    }
+}
+
+#[test]
+fn r9_only_the_codes_of_the_holders_own_card() {
+    let mut r = holder_at_counter();
+    r.card = CardCheck::NotHoldersCard;
+    let d = evaluate(&r, &profile(Preset::National));
+    assert!(has_refusal(&d, RuleId::R9, Reason::NotHoldersCard));
+    assert!(d.deliveries.is_empty() && d.contact_changes.is_empty());
+    assert_eq!(d.outcome(), Outcome::Refused);
+    r.card = CardCheck::NotChecked;
+    let d = evaluate(&r, &profile(Preset::National));
+    assert_eq!(
+        d.requirements,
+        vec![Requirement {
+            rule: RuleId::R9,
+            need: Need::CardOfHolder
+        }]
+    );
+    assert!(d.deliveries.is_empty());
+    // For a represented person the card is theirs: the same check.
+    let mut l = holder_at_counter();
+    l.requester = Requester::LegalRepresentative;
+    l.documents = DocumentSet::of(&[Document::ActOfAppointment]);
+    l.card = CardCheck::NotHoldersCard;
+    assert!(has_refusal(
+        &evaluate(&l, &profile(Preset::National)),
+        RuleId::R9,
+        Reason::NotHoldersCard
+    ));
+    // The audit flags a forged decision for an unchecked card (I5).
+    let forged = evaluate(&holder_at_counter(), &profile(Preset::National));
+    let mut unchecked = holder_at_counter();
+    unchecked.card = CardCheck::NotChecked;
+    assert_eq!(
+        audit::violations(
+            &unchecked,
+            &profile(Preset::National),
+            &forged,
+            &BuiltinPecList
+        ),
+        vec![RuleId::I5]
+    );
+}
+
+#[test]
+fn m6_identification_documents_per_comune() {
+    let mut r = holder_at_counter();
+    r.identification = Identification::IdentityDocument;
+    assert_eq!(
+        evaluate(&r, &profile(Preset::National)).outcome(),
+        Outcome::Allowed
+    );
+    for p in [
+        Preset::ResidentsWithDelegation,
+        Preset::HomeVisitsAppointmentSeason,
+    ] {
+        let d = evaluate(&r, &profile(p));
+        assert_eq!(
+            d.requirements,
+            vec![Requirement {
+                rule: RuleId::M6,
+                need: Need::OwnCie
+            }],
+            "{p:?}"
+        );
+        assert!(d.requirements[0].it().contains("propria Carta"));
+    }
+    // A profile that accepts other documents only.
+    let mut p = profile(Preset::National);
+    p.requesters.holder.identification = AcceptedIds {
+        cie: Permission::NotAllowed,
+        other_document: Permission::Allowed,
+    };
+    let d = evaluate(&holder_at_counter(), &p);
+    assert_eq!(d.requirements[0].rule, RuleId::M6);
+    assert!(d.deliveries.is_empty());
+}
+
+#[test]
+fn m7_residents_only_where_the_comune_says_so() {
+    let mut r = holder_at_counter();
+    r.residence = Residence::NotResident;
+    let d = evaluate(&r, &profile(Preset::ResidentsWithDelegation));
+    assert!(has_refusal(&d, RuleId::M7, Reason::NotResident));
+    for p in [
+        Preset::National,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
+    ] {
+        assert_eq!(
+            evaluate(&r, &profile(p)).outcome(),
+            Outcome::Allowed,
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn r5_unknown_domain_needs_the_officers_confirmation() {
+    let mut r = holder_at_counter();
+    r.wanted = HalfSet::of(&[(CodeKind::Pin, Half::Second)]);
+    r.second_half_to = SecondHalfTo::Email(mail("mario@studio-rossi.it"));
+    let d = evaluate(&r, &profile(Preset::National));
+    assert!(d.deliveries.is_empty());
+    assert_eq!(
+        d.requirements,
+        vec![Requirement {
+            rule: RuleId::R5,
+            need: Need::ConfirmOrdinaryMailbox
+        }]
+    );
+    r.confirmed_ordinary = vec![mail("Mario@studio-rossi.it")];
+    let d = evaluate(&r, &profile(Preset::National));
+    assert_eq!(
+        d.deliveries,
+        vec![email_to("mario@studio-rossi.it", CodeKind::Pin)]
+    );
+    // A confirmation never clears a PEC.
+    r.second_half_to = SecondHalfTo::Email(mail("mario@pec.it"));
+    r.confirmed_ordinary = vec![mail("mario@pec.it")];
+    assert!(has_refusal(
+        &evaluate(&r, &profile(Preset::National)),
+        RuleId::R5,
+        Reason::PecAddress
+    ));
+    // The same for a new contact e-mail.
+    let mut c = holder_at_counter();
+    c.wanted = HalfSet::EMPTY;
+    c.contact_update.email = Some(mail("mario@studio-rossi.it"));
+    assert_eq!(
+        evaluate(&c, &profile(Preset::National)).requirements[0].need,
+        Need::ConfirmOrdinaryMailbox
+    );
+}
+
+#[test]
+fn r5_a_pec_registry_flags_own_domains_and_knows_ordinary_mailboxes() {
+    let mut reg = InMemoryPecRegistry::new();
+    reg.add_pec_domain("ordineavvocati-esempio.it", RegistrySource::IniPec);
+    reg.add_pec("mario@domicilio-digitale.it", RegistrySource::Inad);
+    reg.add_pec_domain("comune.esempio.it", RegistrySource::Ipa);
+    reg.add_ordinary("mario@studio-rossi.it", RegistrySource::Local);
+    let mut r = holder_at_counter();
+    r.wanted = HalfSet::of(&[(CodeKind::Pin, Half::Second)]);
+    for (a, pec) in [
+        ("avv.rossi@ordineavvocati-esempio.it", true),
+        ("mario@domicilio-digitale.it", true),
+        ("protocollo@comune.esempio.it", true),
+        ("mario@studio-rossi.it", false),
+    ] {
+        r.second_half_to = SecondHalfTo::Email(mail(a));
+        let d = evaluate_with(&r, &profile(Preset::National), &reg);
+        assert_eq!(has_refusal(&d, RuleId::R5, Reason::PecAddress), pec, "{a}");
+        assert_eq!(d.deliveries.len(), usize::from(!pec), "{a}");
+        assert!(d.requirements.is_empty(), "{a}");
+    }
+    assert_eq!(
+        reg.source(&mail("mario@domicilio-digitale.it")),
+        Some(RegistrySource::Inad)
+    );
+    // The accredited providers' domains are PEC whatever a registry says.
+    reg.add_ordinary("mario@legalmail.it", RegistrySource::Local);
+    r.second_half_to = SecondHalfTo::Email(mail("mario@legalmail.it"));
+    assert!(has_refusal(
+        &evaluate_with(&r, &profile(Preset::National), &reg),
+        RuleId::R5,
+        Reason::PecAddress
+    ));
+}
+
+#[test]
+fn r8_immediate_and_free_as_each_profile_states() {
+    assert_eq!(profile(Preset::ResidentsWithDelegation).fee, Fee::Free);
+    for p in [
+        Preset::National,
+        Preset::PecInadRequests,
+        Preset::HomeVisitsAppointmentSeason,
+    ] {
+        assert_eq!(profile(p).fee, Fee::NotStated, "{p:?}");
     }
 }

@@ -1,4 +1,4 @@
-//! Activation eligibility of the CIE credentials (RULES.md A1, A2; seed 003).
+//! Activation eligibility of the CIE credentials (rules A1, A2).
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,
@@ -223,4 +223,36 @@ proptest! {
         let _ = activation::is_valid_fiscal_code(&s);
         let _ = activation::is_valid_serial(&s);
     }
+}
+
+/// A1: "subito dopo la richiesta al Comune": the holder has only the request's receipt (the
+/// PUK's first half and the card number), no card yet; levels 1 and 2 are activated, and the
+/// level-3 answer says that levels 1 and 2 are possible meanwhile.
+#[test]
+fn a1_right_after_the_request_before_the_card_arrives() {
+    let half = puk_half();
+    let e = activation::levels_1_2(&WithoutCard {
+        fiscal_code: Some(CF),
+        serial: Some("CA12345AB"),
+        puk_first_half: Some(&half),
+        mobile: MobileOnRecord::Registered,
+    });
+    assert!(e.is_eligible());
+    let no_card = activation::level_3(&WithCard {
+        card: Presence::Absent,
+        pin: Presence::Absent,
+        reader: Reader::NfcPhoneWithCieId,
+    });
+    assert_eq!(no_card.reasons()[0].missing, Missing::Card);
+    assert!(no_card.reasons()[0].it().contains("livelli 1 e 2"));
+    assert!(no_card.reasons()[0].en().contains("levels 1 and 2"));
+    // The serial number, when missing, is pointed to on the request's receipt as well.
+    let e = activation::levels_1_2(&WithoutCard {
+        fiscal_code: Some(CF),
+        serial: None,
+        puk_first_half: Some(&half),
+        mobile: MobileOnRecord::Registered,
+    });
+    assert_eq!(e.reasons()[0].rule, RuleId::A1);
+    assert!(e.reasons()[0].it().contains("ricevuta della richiesta"));
 }

@@ -27,10 +27,12 @@ impl<'a> Cursor<'a> {
     }
 }
 
-const EMAILS: [&str; 8] = [
+const EMAILS: [&str; 10] = [
     "mario.rossi@example.it",
     "Mario.Rossi@EXAMPLE.it",
     "giulia.bianchi@gmail.com",
+    "mario.rossi@libero.it",
+    "studio@avvocati-rossi.it",
     "mario.rossi@pec.it",
     "studio@ordine.legalmail.it",
     "anagrafe@pec.comune.esempio.it",
@@ -103,64 +105,116 @@ fn date_range(c: &mut Cursor<'_>) -> DateRange {
     }
 }
 
-/// Decodes a profile: a preset or every option picked.
+fn perm(c: &mut Cursor<'_>) -> Permission {
+    if c.pick(2) == 0 {
+        Permission::Allowed
+    } else {
+        Permission::NotAllowed
+    }
+}
+
+fn ids(c: &mut Cursor<'_>) -> AcceptedIds {
+    // At least one accepted (a profile accepting none is refused when loaded, R1).
+    match c.pick(3) {
+        0 => AcceptedIds::ANY,
+        1 => AcceptedIds::OWN_CIE,
+        _ => AcceptedIds {
+            cie: Permission::NotAllowed,
+            other_document: Permission::Allowed,
+        },
+    }
+}
+
+fn documents(c: &mut Cursor<'_>) -> DocumentSet {
+    DocumentSet::from_bits(c.pick(64))
+}
+
+/// Decodes a profile: a shipped one or every option picked.
 pub fn profile(c: &mut Cursor<'_>) -> Profile {
     match c.pick(6) {
-        0 => Profile::preset(Preset::National),
-        1 => Profile::preset(Preset::Seed000),
-        2 => Profile::preset(Preset::Seed001),
-        3 => Profile::preset(Preset::Seed002),
+        n @ 0..=3 => Preset::ALL[usize::from(n)]
+            .load()
+            .unwrap_or_else(|e| panic!("shipped profile: {e}")),
         _ => {
-            let perm = |c: &mut Cursor<'_>| {
-                if c.pick(2) == 0 {
-                    Permission::Allowed
-                } else {
-                    Permission::NotAllowed
-                }
+            let mut p = Profile::national();
+            p.id = ProfileId::of("random", "1", &[c.pick(255)]);
+            p.delegation = [
+                Delegation::NotAllowed,
+                Delegation::FirstHalvesOnly,
+                Delegation::HolderCannotCome,
+            ][usize::from(c.pick(3))];
+            p.remote = RemoteRequests {
+                pec_signed_form: perm(c),
+                inad_domicile: perm(c),
             };
-            Profile {
-                delegation: [
-                    Delegation::NotAllowed,
-                    Delegation::FirstHalvesOnly,
-                    Delegation::WithSignedForm,
-                ][usize::from(c.pick(3))],
-                remote: if c.pick(2) == 0 {
-                    RemoteRequests::NotAccepted
+            p.home_visits = if c.pick(2) == 0 {
+                HomeVisits::NotOffered
+            } else {
+                HomeVisits::WithMedicalCertificate
+            };
+            p.representatives = Representatives {
+                parent_of_minor: perm(c),
+                legal_representative: perm(c),
+                contact_changes: if c.pick(2) == 0 {
+                    ContactChanges::HolderOnly
                 } else {
-                    RemoteRequests::PecOrInad
+                    ContactChanges::HolderOrRepresentative
                 },
-                home_visits: if c.pick(2) == 0 {
-                    HomeVisits::NotOffered
-                } else {
-                    HomeVisits::WithMedicalCertificate
+            };
+            p.requesters = Requesters {
+                holder: Asker {
+                    identification: ids(c),
+                    documents: documents(c),
                 },
-                representatives: Representatives {
-                    parent_of_minor: perm(c),
-                    legal_representative: perm(c),
-                    contact_changes: if c.pick(2) == 0 {
-                        ContactChanges::HolderOnly
+                parent_of_minor: Asker {
+                    identification: ids(c),
+                    documents: documents(c),
+                },
+                legal_representative: Asker {
+                    identification: ids(c),
+                    documents: documents(c).with(Document::ActOfAppointment),
+                },
+                delegate: Asker {
+                    identification: ids(c),
+                    documents: documents(c).with(Document::SignedDelegation),
+                },
+            };
+            p.residency = if c.pick(2) == 0 {
+                Residency::Anyone
+            } else {
+                Residency::ResidentsOnly
+            };
+            p.fee = if c.pick(2) == 0 {
+                Fee::Free
+            } else {
+                Fee::NotStated
+            };
+            p.opening = match c.pick(3) {
+                0 => Opening::Unrestricted,
+                1 => Preset::HomeVisitsAppointmentSeason
+                    .load()
+                    .map(|p| p.opening)
+                    .unwrap_or(Opening::Unrestricted),
+                _ => Opening::Hours {
+                    regular: vec![window(c)],
+                    admission: if c.pick(2) == 0 {
+                        Admission::WalkIn
                     } else {
-                        ContactChanges::HolderOrRepresentative
+                        Admission::AppointmentOnly
                     },
-                },
-                opening: match c.pick(3) {
-                    0 => Opening::Unrestricted,
-                    1 => Profile::preset(Preset::Seed002).opening,
-                    _ => Opening::Hours {
-                        regular: vec![window(c)],
-                        admission: if c.pick(2) == 0 {
-                            Admission::WalkIn
+                    seasons: vec![Season {
+                        dates: date_range(c),
+                        admission: Admission::AppointmentOnly,
+                        hours: vec![window(c), window(c)],
+                        except: if c.pick(2) == 0 {
+                            Vec::new()
                         } else {
-                            Admission::AppointmentOnly
+                            vec![date_range(c)]
                         },
-                        seasons: vec![Season {
-                            dates: date_range(c),
-                            admission: Admission::AppointmentOnly,
-                            hours: vec![window(c), window(c)],
-                        }],
-                    },
+                    }],
                 },
-            }
+            };
+            p
         }
     }
 }
@@ -235,6 +289,19 @@ pub fn request(c: &mut Cursor<'_>) -> Request {
     } else {
         Appointment::Booked
     };
+    r.card = [
+        CardCheck::HoldersCard,
+        CardCheck::NotChecked,
+        CardCheck::NotHoldersCard,
+    ][usize::from(c.pick(3))];
+    r.residence = [
+        Residence::Resident,
+        Residence::NotChecked,
+        Residence::NotResident,
+    ][usize::from(c.pick(3))];
+    if c.pick(2) == 1 {
+        r.confirmed_ordinary = email(c).into_iter().collect();
+    }
     r
 }
 
@@ -253,7 +320,8 @@ pub fn run(data: &[u8]) {
         let d = evaluate_with(&request, &profile, directory);
         let again = evaluate_with(&request, &profile, directory);
         assert_eq!(d, again, "P-POL3: not deterministic");
-        let broken = audit::violations(&request, &d, directory);
+        assert_eq!(d.profile, profile.id, "the decision names its profile");
+        let broken = audit::violations(&request, &profile, &d, directory);
         assert!(
             broken.is_empty(),
             "invariants broken: {broken:?} for {request:?} under {profile:?}: {d:?}"

@@ -87,6 +87,14 @@ pub(crate) fn decision(request: &Request, d: &Decision) -> String {
         request.at.date,
         request.at.time
     );
+    // The profile that decided: name, version and the SHA-256 of its file.
+    let _ = write!(
+        s,
+        " profile={} profile_version={} profile_sha256={}",
+        d.profile.name,
+        d.profile.version,
+        d.profile.sha256_hex()
+    );
     // P-POL4: the documents shown (the signed delegation among them) are recorded.
     s.push_str(" documents=");
     let mut first = true;

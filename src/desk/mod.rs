@@ -19,13 +19,15 @@
 //! let officer = SoftwareSigner::from_bytes(&[7; 32]).unwrap();
 //! let key = officer.verifying_key();
 //! let backend = InMemoryIssuance::with_fixtures(key);
-//! let mut desk = ReprintDesk::new(backend, RecordingNotifier::new(), Profile::preset(Preset::Seed000), Box::new(officer))
+//! let mut desk = ReprintDesk::new(backend, RecordingNotifier::new(), Profile::national(), Box::new(officer))
 //!     .unwrap()
 //!     .with_clock(Box::new(ManualClock::new(Timestamp(1_772_442_000))));
 //!
 //! let at = VisitTime { date: CivilDate::new(2026, 3, 2).unwrap(), time: TimeOfDay::saturating(10, 0) };
 //! let mut request = Request::new(Requester::Holder, Channel::Counter, at);
 //! request.identification = Identification::Cie;
+//! request.card = CardCheck::HoldersCard;
+//! request.confirmed_ordinary = vec![EmailAddress::parse("mario.rossi@example.it").unwrap()];
 //! request.wanted = HalfSet::both(CodeKind::Pin);
 //!
 //! let report = desk.run(&CardNumber::parse("CA00000AA").unwrap(), request).unwrap();
@@ -284,7 +286,8 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
 
         // Evaluate, check the invariants once more, journal the decision (P-POL2).
         let decision = policy::evaluate_with(&request, &self.profile, &*self.directory);
-        let broken = policy::audit::violations(&request, &decision, &*self.directory);
+        let broken =
+            policy::audit::violations(&request, &self.profile, &decision, &*self.directory);
         if !broken.is_empty() {
             return Err(DeskError::InvariantBroken(broken));
         }

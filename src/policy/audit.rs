@@ -1,12 +1,14 @@
-//! An independent check of a decision against the national invariants I1-I5 and I7 of
-//! RULES.md. It does not share code with the engine: the property tests and the fuzz target
+//! An independent check of a decision against the national invariants I1-I5 and I7 and the
+//! rules R5 (no second half to an unconfirmed unknown mailbox) and R9 (only the holder's card).
+//! It does not share code with the engine: the property tests and the fuzz target
 //! run every decision through it, and an integrator may run it as a last guard before acting.
 
 use alloc::vec::Vec;
 
 use super::decision::{Decision, DeliveryChannel, Destination};
-use super::pec::{PecDirectory, is_pec};
-use super::request::{Channel, ConsentForm, Identification, Request, Requester};
+use super::pec::{MailboxKind, PecRegistry, classify, is_pec};
+use super::profile::{Permission, Profile};
+use super::request::{CardCheck, Channel, ConsentForm, Identification, Request, Requester};
 use super::rule::RuleId;
 use crate::codes::{CodeKind, Half};
 
@@ -31,14 +33,18 @@ fn identified(request: &Request) -> bool {
 /// let mut r = Request::new(Requester::Holder, Channel::Counter, at);
 /// r.identification = Identification::Cie;
 /// r.wanted = HalfSet::both(CodeKind::Pin);
-/// r.second_half_to = SecondHalfTo::Email(EmailAddress::parse("mario@example.it").unwrap());
-/// let d = policy::evaluate(&r, &Profile::national());
-/// assert!(audit::violations(&r, &d, &BuiltinPecList).is_empty());
+/// r.second_half_to = SecondHalfTo::Email(EmailAddress::parse("mario@gmail.com").unwrap());
+/// r.card = CardCheck::HoldersCard;
+/// let p = Profile::national();
+/// let d = policy::evaluate(&r, &p);
+/// assert_eq!(d.outcome(), Outcome::Allowed);
+/// assert!(audit::violations(&r, &p, &d, &BuiltinPecList).is_empty());
 /// ```
 pub fn violations(
     request: &Request,
+    profile: &Profile,
     decision: &Decision,
-    directory: &dyn PecDirectory,
+    directory: &dyn PecRegistry,
 ) -> Vec<RuleId> {
     let mut out = Vec::new();
     let delegate = request.requester == Requester::Delegate;
@@ -67,11 +73,15 @@ pub fn violations(
         if to_delegate {
             out.push(RuleId::I1);
         }
-        // I2
-        if let Destination::Email(a) = &dl.destination
-            && is_pec(a, directory)
-        {
-            out.push(RuleId::I2);
+        // I2, and R5: an unknown mailbox only after the officer's confirmation.
+        if let Destination::Email(a) = &dl.destination {
+            if is_pec(a, directory) {
+                out.push(RuleId::I2);
+            } else if classify(a, directory) == MailboxKind::Unknown
+                && !request.confirmed_ordinary.iter().any(|c| c.same_mailbox(a))
+            {
+                out.push(RuleId::R5);
+            }
         }
         // I3
         if dl.channel == DeliveryChannel::Paper && request.consent != ConsentForm::SignedAndAcquired
@@ -80,13 +90,19 @@ pub fn violations(
         }
     }
 
-    // I4
-    if (delegate || remote) && !decision.contact_changes.is_empty() {
+    // I4: never a delegate; remotely only the holder through a channel the profile accepts.
+    let accepted_remote = request.requester == Requester::Holder
+        && match request.channel {
+            Channel::PecSignedForm => profile.remote.pec_signed_form == Permission::Allowed,
+            Channel::InadDomicile => profile.remote.inad_domicile == Permission::Allowed,
+            _ => false,
+        };
+    if (delegate || (remote && !accepted_remote)) && !decision.contact_changes.is_empty() {
         out.push(RuleId::I4);
     }
 
-    // I5
-    if !identified(request)
+    // I5 (R1, R9)
+    if (!identified(request) || request.card != CardCheck::HoldersCard)
         && (!decision.deliveries.is_empty() || !decision.contact_changes.is_empty())
     {
         out.push(RuleId::I5);

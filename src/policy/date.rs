@@ -198,6 +198,7 @@ impl fmt::Display for TimeOfDay {
 
 /// The moment of a visit or request: the date and the local time (Europe/Rome, as the
 /// officer's clock shows it). The engine never reads a clock: the caller passes this.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VisitTime {
     /// The date.

@@ -4,11 +4,14 @@
 use alloc::vec::Vec;
 
 use super::address::{EmailAddress, MobileNumber};
+use super::profile::ProfileId;
 use super::request::Requester;
 use super::rule::RuleId;
 use crate::codes::{CodeKind, Half};
 
 /// How a half travels.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DeliveryChannel {
     /// Printed on paper and handed over in person (at the counter or at home).
@@ -18,6 +21,8 @@ pub enum DeliveryChannel {
 }
 
 /// Where a half goes.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Destination {
     /// Handed over in person to this requester.
@@ -27,11 +32,14 @@ pub enum Destination {
 }
 
 /// One half to release.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Delivery {
     /// The code.
+    #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::code_kind"))]
     pub code: CodeKind,
     /// The half.
+    #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::half"))]
     pub half: Half,
     /// The channel.
     pub channel: DeliveryChannel,
@@ -42,6 +50,8 @@ pub struct Delivery {
 }
 
 /// A contact change the officer may record.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ContactChange {
     /// Register this e-mail address.
@@ -51,6 +61,8 @@ pub enum ContactChange {
 }
 
 /// Something still to obtain before (part of) the request can proceed.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Need {
     /// Identify the requester in person (CIE or identity document).
@@ -75,6 +87,18 @@ pub enum Need {
     Appointment,
     /// The date of the home visit, which the office fixes (M3).
     HomeVisitDate,
+    /// The holder's own CIE, the only identification this Comune accepts (M6).
+    OwnCie,
+    /// Check that the card whose codes are asked for is the holder's (R9).
+    CardOfHolder,
+    /// Check that the holder is resident in the Comune (M7).
+    Residence,
+    /// The holder's statement that they cannot come to the counter (M1, delegation for a
+    /// holder who cannot come).
+    HolderCannotCome,
+    /// The officer's confirmation that an address on an unknown domain is an ordinary
+    /// mailbox, not a PEC (R5).
+    ConfirmOrdinaryMailbox,
 }
 
 impl Need {
@@ -91,7 +115,7 @@ impl Need {
                 "Stampare il modulo di delega generato da CieOnline (il consenso alla stampa su carta, da non confondere con la delega a terzi), farlo firmare al richiedente e acquisirlo a sistema: solo dopo si può stampare la seconda metà dei codici."
             }
             Need::SignedDelegation => {
-                "Il delegato deve consegnare la delega compilata e firmata dal titolare, con copia del documento del delegante."
+                "Il delegato deve consegnare la delega compilata e firmata dal titolare (la parte del modulo del Comune dedicata alla delega)."
             }
             Need::HolderUnableStatement => {
                 "La delega è ammessa solo se il titolare non può presentarsi né firmare digitalmente il modulo: serve la sua dichiarazione."
@@ -114,6 +138,21 @@ impl Need {
             Need::HomeVisitDate => {
                 "L'ufficio contatta il richiedente entro 30 giorni dalla domanda e fissa la data della visita a domicilio: la ristampa avviene in quel giorno."
             }
+            Need::OwnCie => {
+                "In questo Comune il richiedente si identifica esibendo la propria Carta d'Identità Elettronica."
+            }
+            Need::CardOfHolder => {
+                "Verificare che la CIE di cui si chiedono i codici sia quella del titolare (del richiedente stesso o della persona che rappresenta)."
+            }
+            Need::Residence => {
+                "Il servizio è riservato ai residenti: verificare la residenza del titolare nell'anagrafe del Comune."
+            }
+            Need::HolderCannotCome => {
+                "La delega è ammessa solo per il titolare che non è in grado di recarsi allo sportello: serve la sua dichiarazione nel modulo di delega."
+            }
+            Need::ConfirmOrdinaryMailbox => {
+                "L'indirizzo e-mail indicato non è di un gestore noto: confermare con il richiedente che si tratta di una casella ordinaria e non di una PEC prima di inviarvi la seconda metà dei codici."
+            }
         }
     }
 
@@ -130,7 +169,7 @@ impl Need {
                 "Print the consent form CieOnline generates (the consent to paper printing, not a third-party delegation), have the requester sign it and acquire it into the system: only then can the second half be printed."
             }
             Need::SignedDelegation => {
-                "The delegate must hand in the delegation filled in and signed by the holder, with a copy of the holder's document."
+                "The delegate must hand in the delegation filled in and signed by the holder (the part of the Comune's form dedicated to it)."
             }
             Need::HolderUnableStatement => {
                 "Delegation is allowed only when the holder can neither come nor sign the form digitally: their statement is needed."
@@ -149,11 +188,27 @@ impl Need {
             Need::HomeVisitDate => {
                 "The office calls the requester back within 30 days of the application and fixes the date of the home visit: the reprint happens on that day."
             }
+            Need::OwnCie => {
+                "In this Comune the requester is identified by showing their own electronic identity card."
+            }
+            Need::CardOfHolder => {
+                "Check that the CIE whose codes are asked for is the holder's (the requester's own, or that of the person represented)."
+            }
+            Need::Residence => {
+                "The service is for residents only: check that the holder is in the Comune's population register."
+            }
+            Need::HolderCannotCome => {
+                "Delegation is allowed only for a holder who cannot come to the counter: their statement in the delegation form is needed."
+            }
+            Need::ConfirmOrdinaryMailbox => {
+                "The e-mail address given is not on a known provider's domain: confirm with the requester that it is an ordinary mailbox, not a PEC, before a second half is sent there."
+            }
         }
     }
 }
 
 /// A requirement: what is missing and the rule that asks for it.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Requirement {
     /// The rule.
@@ -175,12 +230,17 @@ impl Requirement {
 }
 
 /// What a refusal concerns.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Subject {
     /// The whole request.
     Request,
     /// One half.
-    Half(CodeKind, Half),
+    Half(
+        #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::code_kind"))] CodeKind,
+        #[cfg_attr(feature = "serde", serde(with = "super::serde_forms::half"))] Half,
+    ),
     /// The change of the registered e-mail.
     ContactEmail,
     /// The change of the registered mobile number.
@@ -188,6 +248,8 @@ pub enum Subject {
 }
 
 /// Why something is refused.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reason {
@@ -195,7 +257,7 @@ pub enum Reason {
     NothingRequested,
     /// Requests by ordinary e-mail are not accepted.
     EmailRequestNotAccepted,
-    /// This Comune does not accept remote requests.
+    /// This Comune does not accept requests through this remote channel.
     RemoteNotAccepted,
     /// Remote requests come from the holder only.
     RemoteOnlyFromHolder,
@@ -231,6 +293,10 @@ pub enum Reason {
     OnlyHolderChangesContacts,
     /// A PEC cannot be registered as the contact e-mail for the codes.
     PecAsContact,
+    /// The card is not the holder's (R9).
+    NotHoldersCard,
+    /// The Comune serves its residents only (M7).
+    NotResident,
 }
 
 impl Reason {
@@ -244,7 +310,7 @@ impl Reason {
                 "Non si accettano richieste di ristampa tramite posta elettronica ordinaria."
             }
             Reason::RemoteNotAccepted => {
-                "Questo Comune non accetta richieste a distanza: il titolare deve presentarsi allo sportello."
+                "Questo Comune non accetta richieste attraverso questo canale: il titolare deve presentarsi allo sportello."
             }
             Reason::RemoteOnlyFromHolder => {
                 "La richiesta a distanza può essere presentata solo dal titolare della carta."
@@ -284,16 +350,22 @@ impl Reason {
                 "La seconda metà su carta si consegna solo di persona, dopo la firma del modulo di delega."
             }
             Reason::DelegateCannotChangeContacts => {
-                "Il delegato non può modificare i contatti: li modifica solo il titolare di persona."
+                "Il delegato non può modificare i contatti: li modifica il titolare (o, dove il Comune lo prevede, il genitore del minore o il rappresentante legale)."
             }
             Reason::RemoteCannotChangeContacts => {
-                "I contatti non si modificano tramite e-mail, PEC o altra richiesta a distanza."
+                "I contatti si modificano a distanza solo su richiesta del titolare stesso, tramite un canale accettato da questo Comune."
             }
             Reason::OnlyHolderChangesContacts => {
                 "In questo Comune i contatti possono essere modificati esclusivamente dal titolare."
             }
             Reason::PecAsContact => {
                 "Un indirizzo PEC non può essere registrato come contatto per ricevere i codici."
+            }
+            Reason::NotHoldersCard => {
+                "Si possono ristampare solo i codici della CIE del titolare (del richiedente o della persona che rappresenta): la carta indicata è di un'altra persona."
+            }
+            Reason::NotResident => {
+                "Il servizio di questo Comune è riservato ai residenti: il titolare si rivolga al Comune di residenza."
             }
         }
     }
@@ -308,7 +380,7 @@ impl Reason {
                 "Reprint requests by ordinary e-mail are not accepted."
             }
             Reason::RemoteNotAccepted => {
-                "This Comune accepts no remote requests: the holder must come to the counter."
+                "This Comune does not accept requests through this channel: the holder must come to the counter."
             }
             Reason::RemoteOnlyFromHolder => "A remote request can be made only by the card holder.",
             Reason::HomeVisitNotOffered => "This Comune does not offer home visits.",
@@ -342,10 +414,10 @@ impl Reason {
                 "A second half on paper is handed over only in person, after the consent form is signed."
             }
             Reason::DelegateCannotChangeContacts => {
-                "A delegate cannot change the contacts: only the holder, in person, can."
+                "A delegate cannot change the contacts: the holder does (or, where the Comune allows it, the parent of a minor or the legal representative)."
             }
             Reason::RemoteCannotChangeContacts => {
-                "Contacts are not changed by e-mail, PEC or any other remote request."
+                "Contacts are changed remotely only on the holder's own request, through a channel this Comune accepts."
             }
             Reason::OnlyHolderChangesContacts => {
                 "In this Comune only the holder may change the contacts."
@@ -353,11 +425,18 @@ impl Reason {
             Reason::PecAsContact => {
                 "A PEC address cannot be registered as the contact for the codes."
             }
+            Reason::NotHoldersCard => {
+                "Only the codes of the holder's own CIE (the requester's, or the represented person's) can be reprinted: this card belongs to someone else."
+            }
+            Reason::NotResident => {
+                "This Comune serves its residents only: the holder should turn to the Comune of residence."
+            }
         }
     }
 }
 
 /// A refusal: what, why, by which rule.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Refusal {
     /// The rule.
@@ -381,6 +460,8 @@ impl Refusal {
 }
 
 /// The overall outcome.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// Everything asked can be done now.
@@ -394,8 +475,11 @@ pub enum Outcome {
 }
 
 /// The engine's decision on one request.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Decision {
+    /// The profile that decided: its name, version and file hash.
+    pub profile: ProfileId,
     /// The halves to release now.
     pub deliveries: Vec<Delivery>,
     /// The contact changes to record now.

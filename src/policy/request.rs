@@ -4,8 +4,11 @@
 use super::address::{EmailAddress, MobileNumber};
 use super::date::VisitTime;
 use crate::codes::{CodeKind, Half};
+use alloc::vec::Vec;
 
 /// Who is asking.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Requester {
     /// The holder of the card (il titolare, l'interessato).
@@ -29,6 +32,8 @@ impl Requester {
 }
 
 /// Through which channel the request arrives.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Channel {
     /// At the registry office counter (sportello anagrafe), in person.
@@ -56,6 +61,8 @@ impl Channel {
 }
 
 /// How the requester's identity was established (rule R1).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Identification {
     /// Not identified yet.
@@ -75,7 +82,7 @@ pub enum Identification {
 pub enum Document {
     /// The holder's signed delegation of a third person (delega a terzi, M1).
     SignedDelegation,
-    /// The holder's statement that they can neither come nor sign digitally (seed 001).
+    /// The holder's statement that they can neither come nor sign digitally (profile `pec-inad-requests`).
     HolderUnableStatement,
     /// The act of appointment of a legal representative (atto di nomina, M4).
     ActOfAppointment,
@@ -115,6 +122,16 @@ impl DocumentSet {
     /// The set with `doc` added.
     pub const fn with(self, doc: Document) -> DocumentSet {
         DocumentSet(self.0 | doc.bit())
+    }
+
+    /// From the low six bits, one per [`Document`] in declaration order.
+    pub const fn from_bits(bits: u8) -> DocumentSet {
+        DocumentSet(bits & 0b11_1111)
+    }
+
+    /// The six bits.
+    pub const fn bits(self) -> u8 {
+        self.0
     }
 }
 
@@ -188,6 +205,8 @@ impl HalfSet {
 }
 
 /// Where the requester wants the second halves to go.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SecondHalfTo {
     /// An e-mail address given at the counter (R4: any address but a PEC).
@@ -199,6 +218,8 @@ pub enum SecondHalfTo {
 }
 
 /// The holder's age, for the parent-of-a-minor case (M4).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HolderAge {
     /// Of age.
@@ -209,6 +230,8 @@ pub enum HolderAge {
 
 /// The state of the paper consent form of R6 (the form that the issuance system generates
 /// when no e-mail is entered; not the third-party delegation).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ConsentForm {
     /// Not generated, or not yet signed and acquired.
@@ -218,6 +241,8 @@ pub enum ConsentForm {
 }
 
 /// An appointment for the moment of the request (M3 home visit, M5 appointment season).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Appointment {
     /// No appointment.
@@ -226,7 +251,35 @@ pub enum Appointment {
     Booked,
 }
 
+/// R9: whether the card whose codes are asked for belongs to the holder the requester is (or
+/// represents), as the officer checked it against the card shown or named.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CardCheck {
+    /// Not checked yet.
+    NotChecked,
+    /// The card is the holder's: the requester's own, or that of the person represented.
+    HoldersCard,
+    /// The card belongs to someone else.
+    NotHoldersCard,
+}
+
+/// M7: where the holder lives, as far as the office checked it.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Residence {
+    /// Not checked.
+    NotChecked,
+    /// Resident in the Comune (in its population register).
+    Resident,
+    /// Not resident in the Comune.
+    NotResident,
+}
+
 /// The contacts registered for the card (from the issuance system).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Contacts {
     /// The e-mail address.
@@ -243,6 +296,7 @@ impl Contacts {
 }
 
 /// A reprint request (richiesta di ristampa PIN/PUK).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Request {
     /// Who asks.
@@ -269,11 +323,18 @@ pub struct Request {
     pub appointment: Appointment,
     /// When the request is made or the visit takes place.
     pub at: VisitTime,
+    /// R9: whether the card is the holder's.
+    pub card: CardCheck,
+    /// M7: the holder's residence.
+    pub residence: Residence,
+    /// R5: addresses on a domain that is neither a known PEC domain nor a known ordinary
+    /// provider, which the officer confirmed to be ordinary mailboxes (not PEC).
+    pub confirmed_ordinary: Vec<EmailAddress>,
 }
 
 impl Request {
-    /// The holder at the counter, not yet identified, asking for nothing yet; set the other
-    /// fields as the officer records them.
+    /// A request by `requester` through `channel`, not yet identified, the card not yet
+    /// checked (R9), asking for nothing yet; set the other fields as the officer records them.
     pub fn new(requester: Requester, channel: Channel, at: VisitTime) -> Request {
         Request {
             requester,
@@ -288,6 +349,9 @@ impl Request {
             consent: ConsentForm::NotAcquired,
             appointment: Appointment::None,
             at,
+            card: CardCheck::NotChecked,
+            residence: Residence::NotChecked,
+            confirmed_ordinary: Vec::new(),
         }
     }
 }

@@ -11,6 +11,7 @@ use core::fmt;
 /// are three Comuni's service pages for lost PIN and PUK (002 is the Comune di Livorno's), 003
 /// the retelling of the Ministry's "Come attivare la CIE" pages, 004 the Ministry's
 /// instructions to Comuni officers for the reprint function of the issuance system.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RuleId {
@@ -81,6 +82,10 @@ pub enum RuleId {
     /// **R8** (national; seeds 000, 001, 002): the reprint is immediate at the counter; seed 000
     /// also states that the service is free.
     R8,
+    /// **R9** (national; seed 004): the codes reprinted are those of the requester's own CIE, or
+    /// of the person the requester represents (delegate, parent, legal representative): the card
+    /// shown or named must belong to that holder.
+    R9,
     /// **M1** (municipal profile option; seeds 000, 001, 002): third-party delegation: a
     /// delegate with the signed form collects the codes (000), collects only the first halves
     /// when the holder can neither come nor sign digitally (001), or no delegation at all (002).
@@ -100,6 +105,11 @@ pub enum RuleId {
     /// data a Comune updates every year (walk-in Monday to Friday 9-13; a seasonal window by
     /// appointment only).
     M5,
+    /// **M6** (municipal profile option; seeds 000, 002, 004): which documents identify the
+    /// requester: the holder's own CIE (000, 002), or any document the officer accepts (004).
+    M6,
+    /// **M7** (municipal profile option; seed 000): who is served: residents only (000).
+    M7,
     /// **I1** (national invariant; seed 001, R4-R6): no third-party delegate ever receives a
     /// second half, by any channel.
     I1,
@@ -126,7 +136,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every rule id, in catalogue order.
-    pub const ALL: [RuleId; 32] = [
+    pub const ALL: [RuleId; 35] = [
         RuleId::C1,
         RuleId::C2,
         RuleId::C3,
@@ -147,11 +157,14 @@ impl RuleId {
         RuleId::R6,
         RuleId::R7,
         RuleId::R8,
+        RuleId::R9,
         RuleId::M1,
         RuleId::M2,
         RuleId::M3,
         RuleId::M4,
         RuleId::M5,
+        RuleId::M6,
+        RuleId::M7,
         RuleId::I1,
         RuleId::I2,
         RuleId::I3,
@@ -190,11 +203,14 @@ impl RuleId {
             RuleId::R6 => "R6",
             RuleId::R7 => "R7",
             RuleId::R8 => "R8",
+            RuleId::R9 => "R9",
             RuleId::M1 => "M1",
             RuleId::M2 => "M2",
             RuleId::M3 => "M3",
             RuleId::M4 => "M4",
             RuleId::M5 => "M5",
+            RuleId::M6 => "M6",
+            RuleId::M7 => "M7",
             RuleId::I1 => "I1",
             RuleId::I2 => "I2",
             RuleId::I3 => "I3",
@@ -226,6 +242,6 @@ mod tests {
         for r in RuleId::ALL {
             assert_eq!(RuleId::from_str_id(r.as_str()), Some(r));
         }
-        assert_eq!(RuleId::from_str_id("R9"), None);
+        assert_eq!(RuleId::from_str_id("R10"), None);
     }
 }

@@ -1,4 +1,4 @@
-//! Eligibility for activating the CIE credentials (RULES.md A1, A2; seed 003).
+//! Eligibility for activating the CIE credentials (rules A1, A2).
 //!
 //! A pure function of what the holder has at hand: no I/O, no clock. Every missing element is
 //! a [`Reason`] that names its rule and reads in Italian and in English, so an app or a
@@ -6,7 +6,9 @@
 //!
 //! - **A1** (levels 1 and 2, without reading the card): the fiscal code, the card's serial
 //!   number and the first half of the PUK, and only if a mobile number was registered when
-//!   the card was requested.
+//!   the card was requested. Possible right after the request at the Comune, before the card
+//!   arrives: nothing here asks for the card, and the serial number is on the request's
+//!   receipt too.
 //! - **A2** (level 3, with the card): the card, its PIN, and either an NFC phone with the CieID
 //!   app or a computer with a smart-card reader and the CIE software.
 //!
@@ -39,6 +41,8 @@ use crate::codes::{CodeKind, FirstHalf};
 use crate::policy::RuleId;
 
 /// The credential level asked for.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Level {
     /// Levels 1 and 2 (A1), activated without reading the card.
@@ -49,6 +53,8 @@ pub enum Level {
 
 /// Whether a mobile number was registered when the card was requested (as the Ministry's
 /// record says, not as the holder remembers).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MobileOnRecord {
     /// A mobile number is on record.
@@ -71,6 +77,8 @@ pub struct WithoutCard<'a> {
 }
 
 /// Whether the holder has an item at hand.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Presence {
     /// At hand.
@@ -80,6 +88,8 @@ pub enum Presence {
 }
 
 /// The device used to read the card (A2).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Reader {
     /// A smartphone with NFC and the CieID app installed.
@@ -99,6 +109,7 @@ pub enum Reader {
 }
 
 /// What the holder has for an activation with the card (A2).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct WithCard {
     /// The card itself.
@@ -110,6 +121,8 @@ pub struct WithCard {
 }
 
 /// One missing element.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Missing {
@@ -166,7 +179,7 @@ impl Missing {
                 "Il codice fiscale inserito non è valido: controlli i 16 caratteri."
             }
             Missing::Serial => {
-                "Serve il numero di serie della CIE, riportato in alto a destra sulla carta."
+                "Serve il numero di serie della CIE, riportato in alto a destra sulla carta o, se la carta non è ancora arrivata, sulla ricevuta della richiesta."
             }
             Missing::SerialInvalid => {
                 "Il numero di serie inserito non è valido: due lettere, cinque cifre, due lettere (es. CA12345AB)."
@@ -180,7 +193,9 @@ impl Missing {
             Missing::MobileNotRegistered => {
                 "L'attivazione senza lettura della carta (livelli 1 e 2) è possibile solo se alla richiesta della CIE è stato fornito al Comune un numero di cellulare."
             }
-            Missing::Card => "Per il livello 3 serve la carta.",
+            Missing::Card => {
+                "Per il livello 3 serve la carta; finché non arriva si possono attivare i livelli 1 e 2, subito dopo la richiesta in Comune."
+            }
             Missing::Pin => "Per il livello 3 serve il PIN della carta.",
             Missing::Reader => {
                 "Per il livello 3 serve uno smartphone con NFC e l'app CieID, o un computer con lettore di smart card e il Software CIE."
@@ -198,7 +213,7 @@ impl Missing {
                 "The fiscal code entered is not valid: check its 16 characters."
             }
             Missing::Serial => {
-                "The card's serial number is needed, printed at the top right of the card."
+                "The card's serial number is needed, printed at the top right of the card or, if the card has not arrived yet, on the receipt of the request."
             }
             Missing::SerialInvalid => {
                 "The serial number entered is not valid: two letters, five digits, two letters (e.g. CA12345AB)."
@@ -212,7 +227,9 @@ impl Missing {
             Missing::MobileNotRegistered => {
                 "Activation without reading the card (levels 1 and 2) is possible only if a mobile number was given to the Comune when the card was requested."
             }
-            Missing::Card => "Level 3 needs the card.",
+            Missing::Card => {
+                "Level 3 needs the card; until it arrives, levels 1 and 2 can be activated, right after the request at the Comune."
+            }
             Missing::Pin => "Level 3 needs the card's PIN.",
             Missing::Reader => {
                 "Level 3 needs an NFC smartphone with the CieID app, or a computer with a smart-card reader and the CIE software."
@@ -224,6 +241,7 @@ impl Missing {
 }
 
 /// Why an activation is not possible yet: the rule and the missing element.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Reason {
     /// The rule (A1 or A2).
@@ -258,6 +276,7 @@ impl fmt::Display for Reason {
 }
 
 /// The answer: the level asked for and every reason it cannot be activated (none: eligible).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Eligibility {
     level: Level,
@@ -281,7 +300,8 @@ impl Eligibility {
     }
 }
 
-/// Levels 1 and 2 without reading the card (A1).
+/// Levels 1 and 2 without reading the card (A1): right after the request at the Comune,
+/// before the card arrives; no reason here concerns the card itself.
 pub fn levels_1_2(facts: &WithoutCard<'_>) -> Eligibility {
     let mut reasons = Vec::new();
     match facts.fiscal_code {
