@@ -266,11 +266,8 @@ fn collect<T>(
     Ok(out)
 }
 
-impl JournalStore for SqliteStore {
-    fn commit(&mut self, c: Commit<'_>) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+/// Checks and writes one commit inside the open transaction `tx`.
+fn apply(tx: &rusqlite::Transaction<'_>, c: &Commit<'_>) -> Result<(), StoreError> {
         let last: Option<i64> = tx
             .prepare_cached("SELECT MAX(seq) FROM journal")?
             .query_row([], |r| r.get(0))
@@ -285,7 +282,7 @@ impl JournalStore for SqliteStore {
                     .optional()?
                     .is_some())
             };
-            check_commit(last, &mut key_exists, &c)?;
+            check_commit(last, &mut key_exists, c)?;
         }
         let e = c.entry;
         tx.prepare_cached(
@@ -343,6 +340,26 @@ impl JournalStore for SqliteStore {
         if let Some(k) = c.mark_sent {
             tx.prepare_cached("UPDATE outbox SET state = 'sent' WHERE key = ?1")?
                 .execute(params![k.as_str()])?;
+        }
+    Ok(())
+}
+
+impl JournalStore for SqliteStore {
+    fn commit(&mut self, c: Commit<'_>) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        apply(&tx, &c)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for c in commits {
+            apply(&tx, c)?;
         }
         tx.commit()?;
         Ok(())

@@ -292,62 +292,8 @@ fn event_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecoveryEvent, Rec
     })())
 }
 
-impl RecoveryStore for SqliteRecoveryStore {
-    fn load(&self) -> Result<Snapshot, RecoveryStoreError> {
-        let high_water: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT high_water FROM recovery_clock WHERE id = 1")?
-            .query_row([], |r| r.get(0))
-            .optional()?;
-        let (last, last_hash) = last_record(&self.conn)?;
-        let head = self
-            .conn
-            .prepare_cached(
-                "SELECT size, root, time, signature FROM recovery_heads ORDER BY size DESC LIMIT 1",
-            )?
-            .query_row([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                ))
-            })
-            .optional()?
-            .map(
-                |(size, root, time, sig)| -> Result<SignedHead, RecoveryStoreError> {
-                    Ok(SignedHead {
-                        size: u64_of(size)?,
-                        root: hash32(&root)?,
-                        time: Timestamp(u64_of(time)?),
-                        signature: <[u8; 64]>::try_from(sig.as_slice())
-                            .map_err(|_| RecoveryStoreError::Corrupt("head signature"))?,
-                    })
-                },
-            )
-            .transpose()?;
-        let mut stmt = self.conn.prepare_cached(&alloc::format!(
-            "SELECT {PROC_COLUMNS} FROM recovery_procedures INDEXED BY recovery_open_procedures
-             WHERE state IN ('pending', 'code-issued') ORDER BY id"
-        ))?;
-        let rows = stmt.query_map([], proc_row)?;
-        let mut procedures = Vec::new();
-        for row in rows {
-            procedures.push(procedure_of(row?)?);
-        }
-        Ok(Snapshot {
-            high_water: high_water.map(u64_of).transpose()?.map(Timestamp),
-            procedures,
-            head,
-            last_seq: last,
-            last_hash,
-        })
-    }
-
-    fn commit(&mut self, c: RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+/// Checks and writes one commit inside the open transaction `tx`.
+fn apply(tx: &rusqlite::Transaction<'_>, c: &RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
         let high_water: Option<i64> = tx
             .prepare_cached("SELECT high_water FROM recovery_clock WHERE id = 1")?
             .query_row([], |r| r.get(0))
@@ -357,7 +303,7 @@ impl RecoveryStore for SqliteRecoveryStore {
             high_water.map(u64_of).transpose()?.map(Timestamp),
             last,
             last_hash,
-            &c,
+            c,
         )?;
         tx.prepare_cached(
             "INSERT INTO recovery_clock (id, high_water) VALUES (1, ?1)
@@ -436,6 +382,77 @@ impl RecoveryStore for SqliteRecoveryStore {
                 i64_of(h.time.0)?,
                 h.signature.as_slice()
             ])?;
+        }
+    Ok(())
+}
+
+impl RecoveryStore for SqliteRecoveryStore {
+    fn load(&self) -> Result<Snapshot, RecoveryStoreError> {
+        let high_water: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT high_water FROM recovery_clock WHERE id = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        let (last, last_hash) = last_record(&self.conn)?;
+        let head = self
+            .conn
+            .prepare_cached(
+                "SELECT size, root, time, signature FROM recovery_heads ORDER BY size DESC LIMIT 1",
+            )?
+            .query_row([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })
+            .optional()?
+            .map(
+                |(size, root, time, sig)| -> Result<SignedHead, RecoveryStoreError> {
+                    Ok(SignedHead {
+                        size: u64_of(size)?,
+                        root: hash32(&root)?,
+                        time: Timestamp(u64_of(time)?),
+                        signature: <[u8; 64]>::try_from(sig.as_slice())
+                            .map_err(|_| RecoveryStoreError::Corrupt("head signature"))?,
+                    })
+                },
+            )
+            .transpose()?;
+        let mut stmt = self.conn.prepare_cached(&alloc::format!(
+            "SELECT {PROC_COLUMNS} FROM recovery_procedures INDEXED BY recovery_open_procedures
+             WHERE state IN ('pending', 'code-issued') ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], proc_row)?;
+        let mut procedures = Vec::new();
+        for row in rows {
+            procedures.push(procedure_of(row?)?);
+        }
+        Ok(Snapshot {
+            high_water: high_water.map(u64_of).transpose()?.map(Timestamp),
+            procedures,
+            head,
+            last_seq: last,
+            last_hash,
+        })
+    }
+
+    fn commit(&mut self, c: RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        apply(&tx, &c)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn commit_all(&mut self, commits: &[RecoveryCommit<'_>]) -> Result<(), RecoveryStoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for c in commits {
+            apply(&tx, c)?;
         }
         tx.commit()?;
         Ok(())
