@@ -31,8 +31,8 @@ use cie_pinpuk::desk::ReprintDesk;
 use cie_pinpuk::issuance::InMemoryIssuance;
 use cie_pinpuk::journal::merkle::{self, Frontier};
 use cie_pinpuk::journal::{
-    self, Commit, Entry, EntryKind, Journal, JournalStore, ManualClock, MemoryStore,
-    OrderSigner, SignedHead, SignerError, SoftwareSigner, SqliteStore, Timestamp, to_letters,
+    self, Commit, Entry, EntryKind, Journal, JournalStore, ManualClock, MemoryStore, OrderSigner,
+    SignedHead, SignerError, SoftwareSigner, SqliteStore, Timestamp, to_letters,
 };
 use cie_pinpuk::notify::{IdempotencyKey, OutboxRecord, OutboxState, RecordingNotifier};
 use cie_pinpuk::policy::{Contacts, EmailAddress, MobileNumber, Preset, Profile, RuleId};
@@ -90,7 +90,9 @@ fn populate_desk(store: &mut dyn JournalStore, n: u64) {
         while seq < end {
             seq += 1;
             let signer: &dyn OrderSigner = if seq == n { &real } else { &null };
-            let key = |s: u64| IdempotencyKey::derive("CA00000AA", s, CodeKind::Pin, Half::Second, &email());
+            let key = |s: u64| {
+                IdempotencyKey::derive("CA00000AA", s, CodeKind::Pin, Half::Second, &email())
+            };
             let (kind, outbox, mark) = match seq % 4 {
                 1 => (
                     EntryKind::ReprintOrdered,
@@ -176,7 +178,7 @@ fn populate_recovery(store: &mut dyn RecoveryStore, n: u64) {
                 };
                 p.journal_seq = seq;
                 (EventKind::RequestAccepted, Some(p))
-            } else if seq % 10 == 0 {
+            } else if seq.is_multiple_of(10) {
                 let p = ProcedureRecord {
                     id: proc_id(seq),
                     serial: serial(99_999),
@@ -194,7 +196,11 @@ fn populate_recovery(store: &mut dyn RecoveryStore, n: u64) {
             };
             let mut detail = String::from("reason=no-match");
             if let Some(p) = &proc {
-                detail = format!("requested_at={} record={}", p.requested_at.0, to_letters(&p.digest()));
+                detail = format!(
+                    "requested_at={} record={}",
+                    p.requested_at.0,
+                    to_letters(&p.digest())
+                );
             }
             let mut e = RecoveryEvent {
                 seq,
@@ -211,7 +217,7 @@ fn populate_recovery(store: &mut dyn RecoveryStore, n: u64) {
             prev = e.hash;
             let blocks = frontier.push(merkle::leaf_hash(&e.hash));
             let s: &dyn OrderSigner = if seq == n { &signer } else { &null };
-            let head = (seq == n || seq % 1000 == 0)
+            let head = (seq == n || seq.is_multiple_of(1000))
                 .then(|| SignedHead::sign(seq, frontier.root(), Timestamp(T0), s).unwrap());
             rows.push((e, proc, blocks, head));
         }
@@ -502,7 +508,10 @@ fn recovery_round<S: RecoveryStore>(
             device_key: &dev,
         };
         let (d, out) = timed(|| svc.request(&req, rng).unwrap());
-        assert!(matches!(out, cie_pinpuk::recovery::RequestOutcome::Accepted { .. }));
+        assert!(matches!(
+            out,
+            cie_pinpuk::recovery::RequestOutcome::Accepted { .. }
+        ));
         total += d;
     }
     table.add(&format!("recovery request ({backend})"), i, total, REQS);
@@ -542,8 +551,15 @@ fn recovery_bench(table: &mut Table, rounds: usize) {
     for round in 0..rounds {
         for (i, s) in stores.iter_mut().enumerate() {
             let (d, svc) = timed(|| {
-                PukRecovery::open(&mut *s, &reg, RecordingNotifier::new(), &clock, secret(), cfg)
-                    .unwrap()
+                PukRecovery::open(
+                    &mut *s,
+                    &reg,
+                    RecordingNotifier::new(),
+                    &clock,
+                    secret(),
+                    cfg,
+                )
+                .unwrap()
             });
             table.add("recovery open (memory)", i, d, 1);
             let mut svc = svc;
