@@ -35,7 +35,7 @@ fn fill<S: JournalStore>(j: &mut Journal<S>, n: u64) {
 
 #[test]
 fn p_pol2_journal_verifies_and_returns_its_head() {
-    let mut j = Journal::open(MemoryStore::new()).unwrap();
+    let mut j = Journal::open(MemoryStore::new(), &signer().verifying_key()).unwrap();
     fill(&mut j, 5);
     let entries = j.entries().unwrap();
     let head = verify(&entries, &signer().verifying_key()).unwrap();
@@ -50,7 +50,7 @@ fn p_pol2_journal_verifies_and_returns_its_head() {
 
 #[test]
 fn journal_verify_detects_an_edited_entry() {
-    let mut j = Journal::open(MemoryStore::new()).unwrap();
+    let mut j = Journal::open(MemoryStore::new(), &signer().verifying_key()).unwrap();
     fill(&mut j, 4);
     let key = signer().verifying_key();
     let mut e = j.entries().unwrap();
@@ -71,7 +71,7 @@ fn journal_verify_detects_an_edited_entry() {
 
 #[test]
 fn journal_verify_detects_reordered_and_missing_entries() {
-    let mut j = Journal::open(MemoryStore::new()).unwrap();
+    let mut j = Journal::open(MemoryStore::new(), &signer().verifying_key()).unwrap();
     fill(&mut j, 4);
     let key = signer().verifying_key();
     let mut e = j.entries().unwrap();
@@ -117,13 +117,16 @@ fn journal_verify_detects_reordered_and_missing_entries() {
 
 #[test]
 fn journal_store_refuses_out_of_sequence_entries() {
-    let mut j = Journal::open(MemoryStore::new()).unwrap();
+    let mut j = Journal::open(MemoryStore::new(), &signer().verifying_key()).unwrap();
     fill(&mut j, 2);
     let e = j.entries().unwrap();
+    let head = j.signed_head().unwrap();
     let err = j.store_mut().commit(Commit {
         entry: &e[0],
         new_outbox: &[],
         mark_sent: None,
+        blocks: &[],
+        head: &head,
     });
     assert!(matches!(
         err,
@@ -142,16 +145,18 @@ fn journal_sqlite_round_trips_and_reopens() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("journal.sqlite");
     {
-        let mut j = Journal::open(SqliteStore::open(&path).unwrap()).unwrap();
+        let mut j =
+            Journal::open(SqliteStore::open(&path).unwrap(), &signer().verifying_key()).unwrap();
         fill(&mut j, 3);
     }
-    let mut j = Journal::open(SqliteStore::open(&path).unwrap()).unwrap();
+    let mut j =
+        Journal::open(SqliteStore::open(&path).unwrap(), &signer().verifying_key()).unwrap();
     fill(&mut j, 2);
     let e = j.entries().unwrap();
     assert_eq!(e.len(), 5);
     assert_eq!(verify(&e, &signer().verifying_key()).unwrap().seq, 5);
     let mem = {
-        let mut m = Journal::open(MemoryStore::new()).unwrap();
+        let mut m = Journal::open(MemoryStore::new(), &signer().verifying_key()).unwrap();
         fill(&mut m, 3);
         m.entries().unwrap()
     };
@@ -176,7 +181,11 @@ fn journal_sqlite_commit_is_atomic_entry_and_outbox() {
         state: OutboxState::Pending,
     };
     let clock = ManualClock::new(Timestamp(1_767_225_600));
-    let mut j = Journal::open(SqliteStore::open_in_memory().unwrap()).unwrap();
+    let mut j = Journal::open(
+        SqliteStore::open_in_memory().unwrap(),
+        &signer().verifying_key(),
+    )
+    .unwrap();
     j.append(
         &clock,
         &signer(),
@@ -260,7 +269,7 @@ mod props {
 
         #[test]
         fn journal_verify_detects_any_single_edit(which in 0usize..5, field in 0u8..6, delta in 1u64..1000) {
-            let mut j = Journal::open(MemoryStore::new()).unwrap();
+            let mut j = Journal::open(MemoryStore::new(), &signer().verifying_key()).unwrap();
             fill(&mut j, 5);
             let mut e = j.entries().unwrap();
             let x = &mut e[which];

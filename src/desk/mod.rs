@@ -40,27 +40,28 @@
 //! assert_eq!(journal::verify(&entries, &key).unwrap().seq, 4);
 //! ```
 
+mod anchor;
 mod describe;
+mod outbox;
+mod run;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use p256::ecdsa::VerifyingKey;
 
-use crate::codes::Half;
+pub use anchor::BackendAnchor;
+
 use crate::issuance::{
-    CardNumber, CardState, ConsentFormId, IssuanceBackend, IssuanceError, ReprintOrder,
-    ReprintedHalf, SignedScan,
+    CardNumber, CardState, ConsentFormId, IssuanceBackend, IssuanceError, ReprintedHalf,
 };
 use crate::journal::{
-    Clock, Entry, EntryKind, Journal, JournalError, JournalStore, MemoryStore, OrderSigner,
-    SignerError, StoreError, SystemClock,
+    AnchorError, Clock, ConsistencyProof, Entry, EntryKind, HeadAnchor, InclusionProof, Journal,
+    JournalError, JournalStore, MemoryStore, OrderSigner, SignedHead, SignerError, StoreError,
+    SystemClock,
 };
-use crate::notify::{IdempotencyKey, Message, Notifier, OutboxRecord, OutboxState};
-use crate::policy::{
-    self, BuiltinPecList, Decision, DeliveryChannel, Destination, HalfSet, Need, PecDirectory,
-    Profile, Request, Requester, RuleId,
-};
+use crate::notify::{IdempotencyKey, Notifier, OutboxRecord};
+use crate::policy::{BuiltinPecList, Decision, PecDirectory, Profile, Requester, RuleId};
 
 /// Why a desk run stopped. Whatever was journaled before stays; nothing was released that is
 /// not journaled.
@@ -85,6 +86,10 @@ pub enum DeskError {
     /// The card is revoked or expired: nothing is reprinted.
     #[error("the card is not usable ({0})")]
     CardNotUsable(CardState),
+    /// The latest signed head could not be anchored or read back. A commit it followed is
+    /// durable; the next open checks that the store extends the last anchored head.
+    #[error(transparent)]
+    Anchor(#[from] AnchorError),
 }
 
 /// One item of a print job.
@@ -137,6 +142,8 @@ pub struct ReprintDesk<B: IssuanceBackend, N: Notifier> {
     signer: Box<dyn OrderSigner>,
     clock: Box<dyn Clock>,
     directory: Box<dyn PecDirectory>,
+    anchors: Vec<Box<dyn HeadAnchor>>,
+    anchor_in_backend: bool,
 }
 
 impl<B: IssuanceBackend, N: Notifier> core::fmt::Debug for ReprintDesk<B, N> {
@@ -157,23 +164,66 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         officer: Box<dyn OrderSigner>,
     ) -> Result<ReprintDesk<B, N>, DeskError> {
         let store: Box<dyn JournalStore> = Box::new(MemoryStore::new());
+        let journal = Journal::open(store, &officer.verifying_key())?;
         Ok(ReprintDesk {
             backend,
             notifier,
             profile,
-            journal: Journal::open(store)?,
+            journal,
             signer: officer,
             clock: Box::new(SystemClock),
             directory: Box::new(BuiltinPecList),
+            anchors: Vec::new(),
+            anchor_in_backend: false,
         })
     }
 
-    /// Uses `store` for the journal and the outbox (e.g. `journal::SqliteStore` with the `sqlite` feature).
+    /// Uses `store` for the journal and the outbox (e.g. `journal::SqliteStore` with the
+    /// `sqlite` feature). The store is checked as [`Journal::open`] does, and against every
+    /// anchor already given: a tampered store is refused with
+    /// [`StoreError::Integrity`].
     pub fn with_store(
         mut self,
         store: Box<dyn JournalStore>,
     ) -> Result<ReprintDesk<B, N>, DeskError> {
-        self.journal = Journal::open(store)?;
+        self.journal = Journal::open(store, &self.signer.verifying_key())?;
+        for a in &self.anchors {
+            self.journal.check_anchor(a.latest()?.as_ref())?;
+        }
+        if self.anchor_in_backend {
+            let anchored = self.backend.anchored_head()?;
+            self.journal.check_anchor(anchored.as_ref())?;
+        }
+        Ok(self)
+    }
+
+    /// Keeps the latest signed head in `anchor` too (e.g. a [`journal::FileAnchor`] on
+    /// another disk), after every commit. The journal is checked against the head anchored
+    /// there now, and refused if it is truncated, emptied, replaced or rolled back.
+    ///
+    /// [`journal::FileAnchor`]: crate::journal::FileAnchor
+    pub fn with_anchor(
+        mut self,
+        mut anchor: Box<dyn HeadAnchor>,
+    ) -> Result<ReprintDesk<B, N>, DeskError> {
+        self.journal.check_anchor(anchor.latest()?.as_ref())?;
+        if let Some(h) = self.journal.signed_head() {
+            anchor.publish(&h)?;
+        }
+        self.anchors.push(anchor);
+        Ok(self)
+    }
+
+    /// Hands the latest signed head to the issuance system too
+    /// ([`IssuanceBackend::anchor_head`]) after every commit, and checks the journal against
+    /// the head it holds now.
+    pub fn with_backend_anchor(mut self) -> Result<ReprintDesk<B, N>, DeskError> {
+        let anchored = self.backend.anchored_head()?;
+        self.journal.check_anchor(anchored.as_ref())?;
+        if let Some(h) = self.journal.signed_head() {
+            self.backend.anchor_head(&h)?;
+        }
+        self.anchor_in_backend = true;
         Ok(self)
     }
 
@@ -229,6 +279,31 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         Ok(self.journal.store().outbox()?)
     }
 
+    /// The outbox records not yet sent (indexed: the cost follows their number).
+    pub fn pending(&self) -> Result<Vec<OutboxRecord>, DeskError> {
+        Ok(self.journal.store().pending()?)
+    }
+
+    /// The latest signed tree head of the journal.
+    pub fn signed_head(&self) -> Option<SignedHead> {
+        self.journal.signed_head()
+    }
+
+    /// Journal entry `seq`.
+    pub fn journal_entry(&self, seq: u64) -> Result<Option<Entry>, DeskError> {
+        Ok(self.journal.entry(seq)?)
+    }
+
+    /// The proof that entry `seq` is in the log of the current signed head (for an auditor).
+    pub fn inclusion_proof(&self, seq: u64) -> Result<InclusionProof, DeskError> {
+        Ok(self.journal.inclusion_proof(seq)?)
+    }
+
+    /// The proof that the log of `old_size` entries is a prefix of the current one.
+    pub fn consistency_proof(&self, old_size: u64) -> Result<ConsistencyProof, DeskError> {
+        Ok(self.journal.consistency_proof(old_size)?)
+    }
+
     fn append(
         &mut self,
         kind: EntryKind,
@@ -238,7 +313,7 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         new_outbox: &[OutboxRecord],
         mark_sent: Option<&IdempotencyKey>,
     ) -> Result<Entry, DeskError> {
-        Ok(self.journal.append(
+        let entry = self.journal.append(
             &*self.clock,
             &*self.signer,
             kind,
@@ -247,366 +322,15 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
             detail,
             new_outbox,
             mark_sent,
-        )?)
-    }
-
-    /// Evaluates `request` for `card` with what the issuance system knows (registered
-    /// contacts, holder's age, consent form), without doing or journaling anything.
-    pub fn preview(&self, card: &CardNumber, mut request: Request) -> Result<Decision, DeskError> {
-        let record = self.backend.lookup(card)?;
-        request.registered = record.contacts;
-        request.holder_age = record.holder_age;
-        request.consent = record.consent;
-        Ok(policy::evaluate_with(
-            &request,
-            &self.profile,
-            &*self.directory,
-        ))
-    }
-
-    /// Runs `request` for `card` end to end. The fields `registered`, `holder_age` and
-    /// `consent` of the request are taken from the issuance system, not from the caller.
-    pub fn run(&mut self, card: &CardNumber, mut request: Request) -> Result<RunReport, DeskError> {
-        // The card as the Ministry knows it.
-        let record = self.backend.lookup(card)?;
-        if record.state != CardState::Valid {
-            self.append(
-                EntryKind::Decision,
-                alloc::vec![RuleId::R1],
-                card,
-                "outcome=refused reason=card-not-usable",
-                &[],
-                None,
-            )?;
-            return Err(DeskError::CardNotUsable(record.state));
-        }
-        request.registered = record.contacts;
-        request.holder_age = record.holder_age;
-        request.consent = record.consent;
-
-        // Evaluate, check the invariants once more, journal the decision (P-POL2).
-        let decision = policy::evaluate_with(&request, &self.profile, &*self.directory);
-        let broken =
-            policy::audit::violations(&request, &self.profile, &decision, &*self.directory);
-        if !broken.is_empty() {
-            return Err(DeskError::InvariantBroken(broken));
-        }
-        let detail = describe::decision(&request, &decision);
-        let decision_entry = self
-            .append(
-                EntryKind::Decision,
-                decision.rules(),
-                card,
-                &detail,
-                &[],
-                None,
-            )?
-            .seq;
-        let mut report = RunReport {
-            decision,
-            decision_entry,
-            consent_form: None,
-            contacts_updated: false,
-            order_entry: None,
-            print_job: None,
-            sent: Vec::new(),
-            pending: Vec::new(),
-        };
-
-        // Requirements: nothing is done; the paper consent form is generated if it is the
-        // only thing missing (R6).
-        if !report.decision.requirements.is_empty() {
-            let only_consent = report
-                .decision
-                .requirements
-                .iter()
-                .all(|r| r.need == Need::PaperConsentForm);
-            if only_consent {
-                let form = self.backend.generate_consent_form(card)?;
-                self.append(
-                    EntryKind::ConsentFormGenerated,
-                    alloc::vec![RuleId::R6, RuleId::I3],
-                    card,
-                    &alloc::format!("form={}", form.0),
-                    &[],
-                    None,
-                )?;
-                report.consent_form = Some(form);
-            }
-            return Ok(report);
-        }
-
-        // Contact changes (R7), before the reprint: a second half may go to the new e-mail.
-        if !report.decision.contact_changes.is_empty() {
-            let mut update = policy::Contacts::default();
-            for c in &report.decision.contact_changes {
-                match c {
-                    policy::ContactChange::Email(e) => update.email = Some(e.clone()),
-                    policy::ContactChange::Mobile(m) => update.mobile = Some(m.clone()),
-                }
-            }
-            self.backend.update_contacts(card, &update)?;
-            let what = match (&update.email, &update.mobile) {
-                (Some(_), Some(_)) => "changed=email,mobile",
-                (Some(_), None) => "changed=email",
-                _ => "changed=mobile",
-            };
-            self.append(
-                EntryKind::ContactsUpdated,
-                alloc::vec![RuleId::R7, RuleId::I4],
-                card,
-                what,
-                &[],
-                None,
-            )?;
-            report.contacts_updated = true;
-        }
-
-        if report.decision.deliveries.is_empty() {
-            return Ok(report);
-        }
-        self.reprint_and_release(card, &mut report)?;
-        Ok(report)
-    }
-
-    fn reprint_and_release(
-        &mut self,
-        card: &CardNumber,
-        report: &mut RunReport,
-    ) -> Result<(), DeskError> {
-        let deliveries = report.decision.deliveries.clone();
-        let halves = HalfSet::of(
-            &deliveries
-                .iter()
-                .map(|d| (d.code, d.half))
-                .collect::<Vec<_>>(),
-        );
-        let paper_second = HalfSet::of(
-            &deliveries
-                .iter()
-                .filter(|d| d.half == Half::Second && d.channel == DeliveryChannel::Paper)
-                .map(|d| (d.code, d.half))
-                .collect::<Vec<_>>(),
-        );
-        let order = ReprintOrder {
-            card: card.clone(),
-            halves,
-            paper_second,
-            issued_at: self.clock.now(),
-            decision_seq: report.decision_entry,
-        };
-        let signed = order.sign(&*self.signer)?;
-
-        // Reprint first: if the backend fails, nothing was released and nothing is pending.
-        let reprinted = match self.backend.reprint(&signed) {
-            Ok(r) => r,
-            Err(e) => {
-                self.append(
-                    EntryKind::ReprintFailed,
-                    alloc::vec![RuleId::R2],
-                    card,
-                    &alloc::format!("decision={}", report.decision_entry),
-                    &[],
-                    None,
-                )?;
-                return Err(e.into());
-            }
-        };
-
-        // The order entry and its outbox records: one transaction.
-        let order_seq = self.journal.next_seq();
-        let outbox: Vec<OutboxRecord> = deliveries
-            .iter()
-            .filter_map(|d| match &d.destination {
-                Destination::Email(to) => Some(OutboxRecord {
-                    key: IdempotencyKey::derive(card.as_str(), order_seq, d.code, d.half, to),
-                    card: alloc::string::String::from(card.as_str()),
-                    code: d.code,
-                    half: d.half,
-                    to: to.clone(),
-                    state: OutboxState::Pending,
-                }),
-                Destination::InPerson(_) => None,
-            })
-            .collect();
-        let mut rules = report.decision.rules();
-        rules.retain(|r| matches!(r, RuleId::R3 | RuleId::R4 | RuleId::R6));
-        rules.insert(0, RuleId::R1);
-        rules.push(RuleId::I7);
-        let detail = describe::order(&signed.order, &deliveries, &signed.signature);
-        let entry = self.append(
-            EntryKind::ReprintOrdered,
-            rules,
-            card,
-            &detail,
-            &outbox,
-            None,
         )?;
-        report.order_entry = Some(entry.seq);
-
-        // Split the reprinted halves: paper to the print job, second halves for the outbox.
-        let mut items = Vec::new();
-        let mut by_mail: Vec<ReprintedHalf> = Vec::new();
-        for half in reprinted {
-            let paper_to = deliveries.iter().find_map(|d| {
-                match (
-                    d.code == half.code() && d.half == half.half(),
-                    &d.destination,
-                ) {
-                    (true, Destination::InPerson(r)) => Some(*r),
-                    _ => None,
-                }
-            });
-            match paper_to {
-                Some(recipient) => items.push(PrintItem { recipient, half }),
-                None => by_mail.push(half),
+        if let Some(h) = self.journal.signed_head() {
+            for a in &mut self.anchors {
+                a.publish(&h)?;
+            }
+            if self.anchor_in_backend {
+                self.backend.anchor_head(&h)?;
             }
         }
-        if !items.is_empty() {
-            let names: Vec<&str> = items
-                .iter()
-                .map(|i| describe::half_name(i.half.code(), i.half.half()))
-                .collect();
-            let detail = alloc::format!(
-                "order={} printed={} to={}",
-                entry.seq,
-                names.join(","),
-                items
-                    .first()
-                    .map_or("", |i| describe::requester(i.recipient))
-            );
-            self.append(
-                EntryKind::PrintedOnPaper,
-                alloc::vec![RuleId::R3],
-                card,
-                &detail,
-                &[],
-                None,
-            )?;
-            report.print_job = Some(PrintJob {
-                card: card.clone(),
-                order_entry: entry.seq,
-                items,
-            });
-        }
-
-        for record in outbox {
-            let half = by_mail.iter().find_map(|h| match h {
-                ReprintedHalf::Second(s) if s.kind() == record.code => Some(s),
-                _ => None,
-            });
-            let Some(half) = half else {
-                report.pending.push(record.key.clone());
-                continue;
-            };
-            if self.send_one(&record, half)? {
-                report.sent.push(record.key.clone());
-            } else {
-                report.pending.push(record.key.clone());
-            }
-        }
-        Ok(())
-    }
-
-    /// Sends one outbox record and marks it; `Ok(false)` if the notifier failed (it stays
-    /// pending).
-    fn send_one(
-        &mut self,
-        record: &OutboxRecord,
-        half: &crate::codes::SecondHalf,
-    ) -> Result<bool, DeskError> {
-        let message = match Message::second_half(
-            record.key.clone(),
-            record.to.clone(),
-            half,
-            &*self.directory,
-        ) {
-            Ok(m) => m,
-            Err(_) => return Ok(false),
-        };
-        if self.notifier.send(&message).is_err() {
-            return Ok(false);
-        }
-        let card = CardNumber::parse(&record.card)?;
-        let detail = alloc::format!(
-            "key={} sent={} to={}",
-            record.key.as_str(),
-            describe::half_name(record.code, record.half),
-            record.to.as_str()
-        );
-        self.append(
-            EntryKind::NotificationSent,
-            alloc::vec![RuleId::R4, RuleId::R5],
-            &card,
-            &detail,
-            &[],
-            Some(&record.key),
-        )?;
-        Ok(true)
-    }
-
-    /// Sends every pending outbox record (after a notifier failure or a crash). The half is
-    /// read again from the issuance system on an order signed by the officer (a reprint
-    /// returns the same codes), so the outbox never stores a digit. Returns the keys sent.
-    pub fn dispatch_pending(&mut self) -> Result<Vec<IdempotencyKey>, DeskError> {
-        let mut sent = Vec::new();
-        for record in self.journal.store().pending()? {
-            if record.half != Half::Second {
-                continue;
-            }
-            let card = CardNumber::parse(&record.card)?;
-            let order = ReprintOrder {
-                card: card.clone(),
-                halves: HalfSet::of(&[(record.code, Half::Second)]),
-                paper_second: HalfSet::EMPTY,
-                issued_at: self.clock.now(),
-                decision_seq: self.journal.head().seq,
-            };
-            let signed = order.sign(&*self.signer)?;
-            let halves = self.backend.reprint(&signed)?;
-            let detail = alloc::format!(
-                "key={} half={} order_signature={}",
-                record.key.as_str(),
-                describe::half_name(record.code, record.half),
-                crate::journal::to_letters(&signed.signature)
-            );
-            self.append(
-                EntryKind::RedeliveryOrdered,
-                alloc::vec![RuleId::R4],
-                &card,
-                &detail,
-                &[],
-                None,
-            )?;
-            let Some(half) = halves.iter().find_map(|h| match h {
-                ReprintedHalf::Second(s) if s.kind() == record.code => Some(s),
-                _ => None,
-            }) else {
-                continue;
-            };
-            if self.send_one(&record, half)? {
-                sent.push(record.key.clone());
-            }
-        }
-        Ok(sent)
-    }
-
-    /// Acquires the signed paper consent form (R6) and journals it. Then run the request
-    /// again: the second halves can be printed.
-    pub fn acquire_consent(
-        &mut self,
-        card: &CardNumber,
-        scan: &SignedScan,
-    ) -> Result<(), DeskError> {
-        self.backend.acquire_signed_consent(card, scan)?;
-        self.append(
-            EntryKind::ConsentAcquired,
-            alloc::vec![RuleId::R6, RuleId::I3],
-            card,
-            &alloc::format!("form={}", scan.form.0),
-            &[],
-            None,
-        )?;
-        Ok(())
+        Ok(entry)
     }
 }

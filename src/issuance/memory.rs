@@ -99,6 +99,8 @@ pub struct InMemoryIssuance {
     pub faults: Faults,
     /// How many reprints succeeded.
     pub reprints: usize,
+    /// The desk journal's latest signed head ([`IssuanceBackend::anchor_head`]).
+    pub anchored: Option<crate::journal::SignedHead>,
 }
 
 impl fmt::Debug for InMemoryIssuance {
@@ -120,6 +122,7 @@ impl InMemoryIssuance {
             next_form: 1,
             faults: Faults::default(),
             reprints: 0,
+            anchored: None,
         }
     }
 
@@ -299,5 +302,16 @@ impl IssuanceBackend for InMemoryIssuance {
             s.record.contacts.mobile = Some(m.clone());
         }
         Ok(())
+    }
+
+    fn anchor_head(&mut self, head: &crate::journal::SignedHead) -> Result<(), IssuanceError> {
+        self.up()?;
+        self.anchored = Some(*head);
+        Ok(())
+    }
+
+    fn anchored_head(&self) -> Result<Option<crate::journal::SignedHead>, IssuanceError> {
+        self.up()?;
+        Ok(self.anchored)
     }
 }

@@ -208,6 +208,16 @@ pub trait IssuanceBackend {
         card: &CardNumber,
         update: &Contacts,
     ) -> Result<(), IssuanceError>;
+    /// Keeps the desk journal's latest signed head, outside the desk's database (an anchor
+    /// the desk checks its journal against when it opens). The default keeps nothing.
+    fn anchor_head(&mut self, head: &crate::journal::SignedHead) -> Result<(), IssuanceError> {
+        let _ = head;
+        Ok(())
+    }
+    /// The head kept by [`IssuanceBackend::anchor_head`], if any.
+    fn anchored_head(&self) -> Result<Option<crate::journal::SignedHead>, IssuanceError> {
+        Ok(None)
+    }
 }
 
 impl<T: IssuanceBackend + ?Sized> IssuanceBackend for &mut T {
@@ -233,6 +243,12 @@ impl<T: IssuanceBackend + ?Sized> IssuanceBackend for &mut T {
         update: &Contacts,
     ) -> Result<(), IssuanceError> {
         (**self).update_contacts(card, update)
+    }
+    fn anchor_head(&mut self, head: &crate::journal::SignedHead) -> Result<(), IssuanceError> {
+        (**self).anchor_head(head)
+    }
+    fn anchored_head(&self) -> Result<Option<crate::journal::SignedHead>, IssuanceError> {
+        (**self).anchored_head()
     }
 }
 

@@ -1,10 +1,65 @@
-//! The desk journal: hash-chained (SHA-256), each entry signed by the officer (ECDSA P-256),
-//! kept in a [`JournalStore`] (in memory, or SQLite with feature `sqlite`). [`verify`] detects
-//! any edited, reordered or missing entry; [`verify_with_head`] also a truncated tail. No entry
-//! holds a digit of a PIN or a PUK (P-POL2).
+//! The desk journal: a transparency log in the manner of RFC 9162 (Certificate
+//! Transparency 2.0). Each entry is hash-chained (SHA-256) to the one before and signed by
+//! the officer (ECDSA P-256); each entry is also a leaf of a Merkle tree, and after every
+//! commit the officer's key signs a tree head (size, root, time). Entries, tree and heads
+//! live in a [`JournalStore`] (in memory, or SQLite with feature `sqlite`). No entry holds a
+//! digit of a PIN or a PUK (P-POL2).
+//!
+//! [`Journal::open`] reads the head, not the past: it checks the stored head's signature,
+//! that the entries end exactly at the head, and that the last entry is the head's last
+//! leaf (an inclusion proof), in `O(log n)`. [`Journal::check_anchor`] compares the store
+//! with the head kept outside it by a [`HeadAnchor`] ([`FileAnchor`], or the issuance
+//! system): a truncated, emptied, replaced or rolled-back store is refused with an
+//! [`IntegrityError`] that says what was found.
+//!
+//! # For auditors
+//! An auditor holds the officer's public key and the signed heads they were given (printed
+//! on a receipt, sent to a supervisor, or read from the anchor file). Nothing below needs
+//! the whole journal, and each check costs `O(log n)` hashes:
+//!
+//! - **One reprint.** Ask the desk for the entry and [`Journal::inclusion_proof`] of its
+//!   number against the current head; run [`verify_entry`] (the entry's content hash and
+//!   signature) and [`verify_inclusion`] with the head. `Ok` means this exact entry is
+//!   entry number `seq` of the log that the officer signed.
+//! - **The log only grew.** Keep the last head you checked. Later, ask for the new head and
+//!   [`Journal::consistency_proof`] from your head's size; [`verify_consistency`] returns
+//!   `Ok` only if the new log contains the old one unchanged, entry for entry.
+//! - **Everything.** [`verify`] (chain and signatures) and [`Journal::audit`] (chain,
+//!   signatures and the tree root against the signed head) read every entry, once.
+//!
+//! The crate's `docs/journal.md` says the same at more length, with the list of what a
+//! tampered store is refused with.
+//!
+//! ```
+//! use cie_pinpuk::journal::*;
+//! use cie_pinpuk::policy::RuleId;
+//!
+//! let officer = SoftwareSigner::from_bytes(&[7; 32]).unwrap();
+//! let key = officer.verifying_key();
+//! let clock = ManualClock::new(Timestamp(1_772_442_000));
+//! let mut j = Journal::open(MemoryStore::new(), &key).unwrap();
+//! for i in 0..5 {
+//!     let detail = format!("step={i}");
+//!     j.append(&clock, &officer, EntryKind::Decision, vec![RuleId::R1], "CA00000AA", &detail, &[], None)
+//!         .unwrap();
+//! }
+//! let seen = j.signed_head().unwrap(); // the head an auditor kept
+//! j.append(&clock, &officer, EntryKind::Decision, vec![RuleId::R1], "CA00000AA", "step=5", &[], None)
+//!     .unwrap();
+//! let now = j.signed_head().unwrap();
+//!
+//! // One reprint: entry 3 is in the log.
+//! let entry = j.entry(3).unwrap().unwrap();
+//! verify_entry(&entry, &key).unwrap();
+//! verify_inclusion(&key, &now, &entry.hash, &j.inclusion_proof(3).unwrap()).unwrap();
+//! // The log only grew since the head seen.
+//! verify_consistency(&key, &seen, &now, &j.consistency_proof(seen.size).unwrap()).unwrap();
+//! ```
 
 mod clock;
 mod entry;
+mod log;
+pub mod merkle;
 mod signer;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -12,17 +67,29 @@ mod store;
 
 use alloc::vec::Vec;
 
+use p256::ecdsa::VerifyingKey;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use entry::{
     Entry, EntryKind, Head, VerifyError, from_letters, to_letters, verify, verify_with_head,
 };
+pub(crate) use log::Anchors;
+pub use log::{
+    AnchorError, ConsistencyProof, FileAnchor, HeadAnchor, InclusionProof, IntegrityError,
+    MemoryAnchor, ProofError, SignedHead, check_anchor, verify_consistency, verify_inclusion,
+};
 pub use signer::{OrderSigner, SignerError, SoftwareSigner, verify_signature};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
-pub use store::{Commit, JournalStore, MemoryStore, StoreError};
+#[cfg(feature = "sqlite")]
+pub(crate) use sqlite::missing_trigger;
+pub use store::{Blocks, Commit, JournalStore, MemoryStore, StoreError};
 
 use crate::notify::{IdempotencyKey, OutboxRecord};
 use crate::policy::RuleId;
+use merkle::Frontier;
 
 /// Why an append failed. Nothing was written.
 #[derive(Debug, thiserror::Error)]
@@ -36,21 +103,132 @@ pub enum JournalError {
     Store(#[from] StoreError),
 }
 
-/// A journal over a store: knows the last entry and appends sealed entries.
+/// Checks one entry on its own: its hash recomputed from its content, and the officer's
+/// signature over it.
+pub fn verify_entry(entry: &Entry, key: &VerifyingKey) -> Result<(), VerifyError> {
+    let hash: [u8; 32] = Sha256::digest(entry.content().as_bytes()).into();
+    if !bool::from(hash.ct_eq(&entry.hash)) {
+        return Err(VerifyError::Hash { seq: entry.seq });
+    }
+    if !verify_signature(key, &entry.hash, &entry.signature) {
+        return Err(VerifyError::Signature { seq: entry.seq });
+    }
+    Ok(())
+}
+
+/// A journal over a store: knows the signed head and the tree's frontier, appends sealed
+/// entries.
 #[derive(Debug)]
 pub struct Journal<S: JournalStore> {
     store: S,
+    key: VerifyingKey,
     last: Option<(u64, [u8; 32])>,
+    frontier: Frontier,
+    head: Option<SignedHead>,
 }
 
 impl<S: JournalStore> Journal<S> {
-    /// Opens the journal in `store` (empty or not).
-    pub fn open(store: S) -> Result<Journal<S>, StoreError> {
-        let last = store.entries()?.last().map(|e| (e.seq, e.hash));
-        Ok(Journal { store, last })
+    /// Opens the journal in `store` (empty or not), whose heads `key` signs. Reads the head
+    /// and the last entry only: refuses a store whose append-only protection was removed,
+    /// whose head is not signed by `key`, whose entries do not end at the head, or whose last
+    /// entry is not the head's last leaf.
+    pub fn open(store: S, key: &VerifyingKey) -> Result<Journal<S>, StoreError> {
+        if let Some(t) = store.found_tampered() {
+            return Err(t.into());
+        }
+        let head = store.head()?;
+        let last_seq = store.last_seq()?;
+        let Some(head) = head else {
+            if last_seq != 0 {
+                return Err(IntegrityError::HeadMissing { entries: last_seq }.into());
+            }
+            return Ok(Journal {
+                store,
+                key: *key,
+                last: None,
+                frontier: Frontier::default(),
+                head: None,
+            });
+        };
+        if !head.verify(key) {
+            return Err(IntegrityError::HeadSignature { size: head.size }.into());
+        }
+        if last_seq < head.size {
+            return Err(IntegrityError::TailTruncated {
+                head: head.size,
+                last: last_seq,
+            }
+            .into());
+        }
+        if last_seq > head.size {
+            return Err(IntegrityError::UnsignedEntries {
+                head: head.size,
+                last: last_seq,
+            }
+            .into());
+        }
+        let altered = IntegrityError::AlteredEntry { seq: head.size };
+        let frontier = Frontier::load(&Blocks(&store), head.size).map_err(|_| altered)?;
+        if !bool::from(frontier.root().ct_eq(&head.root)) {
+            return Err(altered.into());
+        }
+        let last = store
+            .entry(head.size)?
+            .ok_or(IntegrityError::TailTruncated {
+                head: head.size,
+                last: head.size.saturating_sub(1),
+            })?;
+        let path = merkle::inclusion_path(&Blocks(&store), head.size.saturating_sub(1), head.size)
+            .map_err(|_| altered)?;
+        let included = merkle::verify_inclusion(
+            head.size.saturating_sub(1),
+            head.size,
+            &merkle::leaf_hash(&last.hash),
+            &path,
+            &head.root,
+        );
+        if !included || verify_entry(&last, key).is_err() {
+            return Err(altered.into());
+        }
+        Ok(Journal {
+            store,
+            key: *key,
+            last: Some((last.seq, last.hash)),
+            frontier,
+            head: Some(head),
+        })
     }
 
-    /// Seals and appends an entry, with its outbox writes, in one transaction.
+    /// Compares the store with the head kept outside it (`None`: nothing anchored yet). A
+    /// store that grew past the anchor (a crash between the commit and the anchor write)
+    /// passes if it extends the anchored head.
+    pub fn check_anchor(&self, anchored: Option<&SignedHead>) -> Result<(), StoreError> {
+        if let Some(a) = anchored
+            && a.size > 0
+            && !a.verify(&self.key)
+        {
+            return Err(IntegrityError::HeadSignature { size: a.size }.into());
+        }
+        let size = self.head.map_or(0, |h| h.size);
+        let found = check_anchor(
+            self.head.as_ref(),
+            anchored,
+            self.store.was_zero_bytes(),
+            |m| merkle::root(&Blocks(&self.store), m),
+        );
+        match found {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.into()),
+            Err(_) => Err(IntegrityError::Replaced {
+                found: size,
+                anchored: anchored.map_or(0, |a| a.size),
+            }
+            .into()),
+        }
+    }
+
+    /// Seals and appends an entry, with its tree blocks, the new signed head and its outbox
+    /// writes, in one transaction.
     #[allow(clippy::too_many_arguments)]
     pub fn append(
         &mut self,
@@ -64,12 +242,19 @@ impl<S: JournalStore> Journal<S> {
         mark_sent: Option<&IdempotencyKey>,
     ) -> Result<Entry, JournalError> {
         let entry = Entry::seal(self.last, clock.now(), kind, rules, card, detail, signer)?;
+        let mut frontier = self.frontier.clone();
+        let blocks = frontier.push(merkle::leaf_hash(&entry.hash));
+        let head = SignedHead::sign(entry.seq, frontier.root(), entry.time, signer)?;
         self.store.commit(Commit {
             entry: &entry,
             new_outbox,
             mark_sent,
+            blocks: &blocks,
+            head: &head,
         })?;
         self.last = Some((entry.seq, entry.hash));
+        self.frontier = frontier;
+        self.head = Some(head);
         Ok(entry)
     }
 
@@ -78,7 +263,7 @@ impl<S: JournalStore> Journal<S> {
         self.last.map_or(1, |(s, _)| s.saturating_add(1))
     }
 
-    /// The head of the journal (number and hash of the last entry).
+    /// The head of the hash chain (number and hash of the last entry).
     pub fn head(&self) -> Head {
         match self.last {
             Some((seq, hash)) => Head { seq, hash },
@@ -86,6 +271,78 @@ impl<S: JournalStore> Journal<S> {
                 seq: 0,
                 hash: [0u8; 32],
             },
+        }
+    }
+
+    /// The latest signed tree head (`None` while the journal is empty).
+    pub fn signed_head(&self) -> Option<SignedHead> {
+        self.head
+    }
+
+    /// The key that verifies the heads.
+    pub fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// The proof that entry `seq` is in the log of the current signed head.
+    pub fn inclusion_proof(&self, seq: u64) -> Result<InclusionProof, StoreError> {
+        let size = self.head.map_or(0, |h| h.size);
+        if seq == 0 || seq > size {
+            return Err(StoreError::Corrupt("no such entry in the signed log"));
+        }
+        Ok(InclusionProof {
+            seq,
+            size,
+            path: merkle::inclusion_path(&Blocks(&self.store), seq.saturating_sub(1), size)?,
+        })
+    }
+
+    /// The proof that the log of `old_size` entries is a prefix of the current one.
+    pub fn consistency_proof(&self, old_size: u64) -> Result<ConsistencyProof, StoreError> {
+        let size = self.head.map_or(0, |h| h.size);
+        if old_size > size {
+            return Err(StoreError::Corrupt("the older head is larger than the log"));
+        }
+        Ok(ConsistencyProof {
+            old_size,
+            new_size: size,
+            path: merkle::consistency_path(&Blocks(&self.store), old_size, size)?,
+        })
+    }
+
+    /// The signed head the store kept at `size` entries.
+    pub fn head_at(&self, size: u64) -> Result<Option<SignedHead>, StoreError> {
+        self.store.head_at(size)
+    }
+
+    /// Entry `seq`.
+    pub fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError> {
+        self.store.entry(seq)
+    }
+
+    /// Reads every entry and checks the chain, the signatures and the tree root against the
+    /// signed head (`O(n)`): what the fast checks of [`Journal::open`] do not cover, an entry
+    /// in the middle edited together with its append-only protection.
+    pub fn audit(&self) -> Result<Option<SignedHead>, StoreError> {
+        let entries = self.store.entries()?;
+        verify(&entries, &self.key).map_err(|e| match e {
+            VerifyError::Sequence { expected, .. } => {
+                IntegrityError::AlteredEntry { seq: expected }
+            }
+            VerifyError::Chain { seq }
+            | VerifyError::Hash { seq }
+            | VerifyError::Signature { seq } => IntegrityError::AlteredEntry { seq },
+            _ => IntegrityError::AlteredEntry { seq: 0 },
+        })?;
+        let mut f = Frontier::default();
+        for e in &entries {
+            let _ = f.push(merkle::leaf_hash(&e.hash));
+        }
+        match self.head {
+            Some(h) if !bool::from(f.root().ct_eq(&h.root)) || f.size() != h.size => {
+                Err(IntegrityError::AlteredEntry { seq: h.size }.into())
+            }
+            _ => Ok(self.head),
         }
     }
 

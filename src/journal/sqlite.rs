@@ -1,5 +1,11 @@
 //! The SQLite store (feature `sqlite`, bundled SQLite): WAL mode, `synchronous = FULL`, one
-//! transaction per journal append together with its outbox writes.
+//! transaction per journal append together with its tree blocks, its signed head and its
+//! outbox writes (one fsync of the WAL per commit). Statements are prepared once per
+//! connection (`prepare_cached`); every query of the desk's work uses an index (the entry and
+//! block primary keys, the head by size, the pending outbox records by a partial index).
+//!
+//! The journal, its tree blocks and its heads are append-only: triggers refuse an UPDATE or a
+//! DELETE, and a store whose triggers were dropped is refused when opened.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -9,7 +15,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::clock::Timestamp;
 use super::entry::{Entry, EntryKind, from_letters, to_letters};
-use super::store::{Commit, JournalStore, StoreError, check_commit};
+use super::log::{IntegrityError, SignedHead};
+use super::merkle::Hash;
+use super::store::{Commit, JournalStore, StoreError, check_commit, rules_text};
 use crate::codes::{CodeKind, Half};
 use crate::notify::{IdempotencyKey, OutboxRecord, OutboxState};
 use crate::policy::{EmailAddress, RuleId};
@@ -18,6 +26,8 @@ use crate::policy::{EmailAddress, RuleId};
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    zero_bytes: bool,
+    tampered: Option<IntegrityError>,
 }
 
 const SCHEMA: &str = "
@@ -32,6 +42,18 @@ CREATE TABLE IF NOT EXISTS journal (
     hash TEXT NOT NULL,
     signature TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS journal_blocks (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS journal_heads (
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    time INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT NOT NULL UNIQUE,
@@ -41,7 +63,30 @@ CREATE TABLE IF NOT EXISTS outbox (
     dest TEXT NOT NULL,
     state TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE state = 'pending';
+CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_blocks_no_update BEFORE UPDATE ON journal_blocks
+BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_blocks_no_delete BEFORE DELETE ON journal_blocks
+BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_heads_no_update BEFORE UPDATE ON journal_heads
+BEGIN SELECT RAISE(ABORT, 'the signed heads are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_heads_no_delete BEFORE DELETE ON journal_heads
+BEGIN SELECT RAISE(ABORT, 'the signed heads are append-only'); END;
 ";
+
+/// The append-only triggers, checked when an existing journal is opened.
+const TRIGGERS: [&str; 6] = [
+    "journal_no_update",
+    "journal_no_delete",
+    "journal_blocks_no_update",
+    "journal_blocks_no_delete",
+    "journal_heads_no_update",
+    "journal_heads_no_delete",
+];
 
 fn i64_of(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::Corrupt("number out of range"))
@@ -50,22 +95,35 @@ fn i64_of(v: u64) -> Result<i64, StoreError> {
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        let zero_bytes = std::fs::metadata(path.as_ref()).is_ok_and(|m| m.len() == 0);
         let conn = Connection::open(path)?;
-        SqliteStore::init(conn)
+        SqliteStore::init(conn, zero_bytes)
     }
 
     /// A store in memory (tests).
     pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
-        SqliteStore::init(Connection::open_in_memory()?)
+        SqliteStore::init(Connection::open_in_memory()?, false)
     }
 
-    fn init(conn: Connection) -> Result<SqliteStore, StoreError> {
+    fn init(conn: Connection, zero_bytes: bool) -> Result<SqliteStore, StoreError> {
         // journal_mode returns a row; read it and ignore the value ("wal", or "memory").
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // An existing journal whose append-only triggers are gone was edited: note it before
+        // the schema would create them again.
+        let tampered = missing_trigger(&conn, "journal", &TRIGGERS)?;
         conn.execute_batch(SCHEMA)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore {
+            conn,
+            zero_bytes,
+            tampered,
+        })
+    }
+
+    /// The connection (maintenance, tamper tests).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
     }
 }
 
@@ -83,11 +141,6 @@ fn half_text(h: Half) -> &'static str {
     }
 }
 
-fn rules_text(rules: &[RuleId]) -> String {
-    let v: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
-    v.join(",")
-}
-
 fn parse_rules(s: &str) -> Result<Vec<RuleId>, StoreError> {
     if s.is_empty() {
         return Ok(Vec::new());
@@ -97,139 +150,304 @@ fn parse_rules(s: &str) -> Result<Vec<RuleId>, StoreError> {
         .collect()
 }
 
+/// The first of `triggers` missing while `table` exists (a journal that was edited), if any.
+pub(crate) fn missing_trigger(
+    conn: &Connection,
+    table: &str,
+    triggers: &[&'static str],
+) -> Result<Option<IntegrityError>, rusqlite::Error> {
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            params![table],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    for t in triggers {
+        let found: Option<i64> = conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                params![t],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if found.is_none() {
+            return Ok(Some(IntegrityError::TriggerMissing(t)));
+        }
+    }
+    Ok(None)
+}
+
+const ENTRY_COLUMNS: &str = "seq, time, kind, rules, card, detail, prev, hash, signature";
+
+fn entry_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Entry, StoreError>> {
+    let seq: i64 = r.get(0)?;
+    let time: i64 = r.get(1)?;
+    let kind: String = r.get(2)?;
+    let rules: String = r.get(3)?;
+    let card: String = r.get(4)?;
+    let detail: String = r.get(5)?;
+    let prev: String = r.get(6)?;
+    let hash: String = r.get(7)?;
+    let sig: String = r.get(8)?;
+    Ok((|| {
+        Ok(Entry {
+            seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt("seq"))?,
+            time: Timestamp(u64::try_from(time).map_err(|_| StoreError::Corrupt("time"))?),
+            kind: EntryKind::parse(&kind).ok_or(StoreError::Corrupt("kind"))?,
+            rules: parse_rules(&rules)?,
+            card,
+            detail,
+            prev: from_letters::<32>(&prev).ok_or(StoreError::Corrupt("prev"))?,
+            hash: from_letters::<32>(&hash).ok_or(StoreError::Corrupt("hash"))?,
+            signature: from_letters::<64>(&sig).ok_or(StoreError::Corrupt("signature"))?,
+        })
+    })())
+}
+
+fn head_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SignedHead, StoreError>> {
+    let size: i64 = r.get(0)?;
+    let root: Vec<u8> = r.get(1)?;
+    let time: i64 = r.get(2)?;
+    let sig: Vec<u8> = r.get(3)?;
+    Ok((|| {
+        Ok(SignedHead {
+            size: u64::try_from(size).map_err(|_| StoreError::Corrupt("head size"))?,
+            root: <[u8; 32]>::try_from(root.as_slice())
+                .map_err(|_| StoreError::Corrupt("head root"))?,
+            time: Timestamp(u64::try_from(time).map_err(|_| StoreError::Corrupt("head time"))?),
+            signature: <[u8; 64]>::try_from(sig.as_slice())
+                .map_err(|_| StoreError::Corrupt("head signature"))?,
+        })
+    })())
+}
+
+fn outbox_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<OutboxRecord, StoreError>> {
+    let key: String = r.get(0)?;
+    let card: String = r.get(1)?;
+    let code: String = r.get(2)?;
+    let half: String = r.get(3)?;
+    let dest: String = r.get(4)?;
+    let state: String = r.get(5)?;
+    Ok((|| {
+        Ok(OutboxRecord {
+            key: IdempotencyKey::from_stored(&key),
+            card,
+            code: match code.as_str() {
+                "PIN" => CodeKind::Pin,
+                "PUK" => CodeKind::Puk,
+                _ => return Err(StoreError::Corrupt("code")),
+            },
+            half: match half.as_str() {
+                "1" => Half::First,
+                "2" => Half::Second,
+                _ => return Err(StoreError::Corrupt("half")),
+            },
+            to: EmailAddress::parse(&dest).map_err(|_| StoreError::Corrupt("destination"))?,
+            state: match state.as_str() {
+                "pending" => OutboxState::Pending,
+                "sent" => OutboxState::Sent,
+                _ => return Err(StoreError::Corrupt("state")),
+            },
+        })
+    })())
+}
+
+fn collect<T>(
+    rows: impl Iterator<Item = rusqlite::Result<Result<T, StoreError>>>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+/// Checks and writes one commit inside the open transaction `tx`.
+fn apply(tx: &rusqlite::Transaction<'_>, c: &Commit<'_>) -> Result<(), StoreError> {
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT MAX(seq) FROM journal")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let last = u64::try_from(last.unwrap_or(0)).map_err(|_| StoreError::Corrupt("seq"))?;
+    {
+        let mut stmt = tx.prepare_cached("SELECT 1 FROM outbox WHERE key = ?1")?;
+        let mut key_exists = |k: &IdempotencyKey| -> Result<bool, StoreError> {
+            Ok(stmt
+                .query_row(params![k.as_str()], |_| Ok(()))
+                .optional()?
+                .is_some())
+        };
+        check_commit(last, &mut key_exists, c)?;
+    }
+    let e = c.entry;
+    tx.prepare_cached(
+        "INSERT INTO journal (seq, time, kind, rules, card, detail, prev, hash, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        i64_of(e.seq)?,
+        i64_of(e.time.0)?,
+        e.kind.as_str(),
+        rules_text(&e.rules),
+        e.card,
+        e.detail,
+        to_letters(&e.prev),
+        to_letters(&e.hash),
+        to_letters(&e.signature),
+    ])?;
+    {
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO journal_blocks (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+        for b in c.blocks {
+            stmt.execute(params![
+                i64::from(b.level),
+                i64_of(b.index)?,
+                b.hash.as_slice()
+            ])?;
+        }
+    }
+    let h = c.head;
+    tx.prepare_cached(
+        "INSERT INTO journal_heads (size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        i64_of(h.size)?,
+        h.root.as_slice(),
+        i64_of(h.time.0)?,
+        h.signature.as_slice()
+    ])?;
+    {
+        let mut stmt = tx.prepare_cached(
+                "INSERT INTO outbox (key, card, code, half, dest, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+        for r in c.new_outbox {
+            stmt.execute(params![
+                r.key.as_str(),
+                r.card,
+                code_text(r.code),
+                half_text(r.half),
+                r.to.as_str(),
+                state_text(r.state),
+            ])?;
+        }
+    }
+    if let Some(k) = c.mark_sent {
+        tx.prepare_cached("UPDATE outbox SET state = 'sent' WHERE key = ?1")?
+            .execute(params![k.as_str()])?;
+    }
+    Ok(())
+}
+
 impl JournalStore for SqliteStore {
     fn commit(&mut self, c: Commit<'_>) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let last: Option<i64> = tx
-            .query_row("SELECT MAX(seq) FROM journal", [], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let last = u64::try_from(last.unwrap_or(0)).map_err(|_| StoreError::Corrupt("seq"))?;
-        {
-            let mut stmt = tx.prepare("SELECT 1 FROM outbox WHERE key = ?1")?;
-            let mut key_exists = |k: &IdempotencyKey| -> Result<bool, StoreError> {
-                Ok(stmt
-                    .query_row(params![k.as_str()], |_| Ok(()))
-                    .optional()?
-                    .is_some())
-            };
-            check_commit(last, &mut key_exists, &c)?;
-        }
-        let e = c.entry;
-        tx.execute(
-            "INSERT INTO journal (seq, time, kind, rules, card, detail, prev, hash, signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                i64_of(e.seq)?,
-                i64_of(e.time.0)?,
-                e.kind.as_str(),
-                rules_text(&e.rules),
-                e.card,
-                e.detail,
-                to_letters(&e.prev),
-                to_letters(&e.hash),
-                to_letters(&e.signature),
-            ],
-        )?;
-        for r in c.new_outbox {
-            tx.execute(
-                "INSERT INTO outbox (key, card, code, half, dest, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    r.key.as_str(),
-                    r.card,
-                    code_text(r.code),
-                    half_text(r.half),
-                    r.to.as_str(),
-                    state_text(r.state),
-                ],
-            )?;
-        }
-        if let Some(k) = c.mark_sent {
-            tx.execute(
-                "UPDATE outbox SET state = 'sent' WHERE key = ?1",
-                params![k.as_str()],
-            )?;
+        apply(&tx, &c)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for c in commits {
+            apply(&tx, c)?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    fn entries(&self) -> Result<Vec<Entry>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, time, kind, rules, card, detail, prev, hash, signature FROM journal ORDER BY seq",
+    fn head(&self) -> Result<Option<SignedHead>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT size, root, time, signature FROM journal_heads ORDER BY size DESC LIMIT 1",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, String>(8)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, time, kind, rules, card, detail, prev, hash, sig) = row?;
-            out.push(Entry {
-                seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt("seq"))?,
-                time: Timestamp(u64::try_from(time).map_err(|_| StoreError::Corrupt("time"))?),
-                kind: EntryKind::parse(&kind).ok_or(StoreError::Corrupt("kind"))?,
-                rules: parse_rules(&rules)?,
-                card,
-                detail,
-                prev: from_letters::<32>(&prev).ok_or(StoreError::Corrupt("prev"))?,
-                hash: from_letters::<32>(&hash).ok_or(StoreError::Corrupt("hash"))?,
-                signature: from_letters::<64>(&sig).ok_or(StoreError::Corrupt("signature"))?,
-            });
-        }
-        Ok(out)
+        stmt.query_row([], head_of).optional()?.transpose()
+    }
+
+    fn last_seq(&self) -> Result<u64, StoreError> {
+        let last: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT MAX(seq) FROM journal")?
+            .query_row([], |r| r.get(0))?;
+        u64::try_from(last.unwrap_or(0)).map_err(|_| StoreError::Corrupt("seq"))
+    }
+
+    fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError> {
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(&alloc::format!(
+            "SELECT {ENTRY_COLUMNS} FROM journal WHERE seq = ?1"
+        ))?;
+        stmt.query_row(params![seq], entry_of)
+            .optional()?
+            .transpose()
+    }
+
+    fn entries(&self) -> Result<Vec<Entry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&alloc::format!(
+            "SELECT {ENTRY_COLUMNS} FROM journal ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([], entry_of)?;
+        collect(rows)
+    }
+
+    fn head_at(&self, size: u64) -> Result<Option<SignedHead>, StoreError> {
+        let Ok(size) = i64::try_from(size) else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT size, root, time, signature FROM journal_heads WHERE size = ?1",
+        )?;
+        stmt.query_row(params![size], head_of)
+            .optional()?
+            .transpose()
+    }
+
+    fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, StoreError> {
+        let Ok(index) = i64::try_from(index) else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT hash FROM journal_blocks WHERE level = ?1 AND idx = ?2")?;
+        let h: Option<Vec<u8>> = stmt
+            .query_row(params![i64::from(level), index], |r| r.get(0))
+            .optional()?;
+        h.map(|h| <[u8; 32]>::try_from(h.as_slice()).map_err(|_| StoreError::Corrupt("block")))
+            .transpose()
     }
 
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT key, card, code, half, dest, state FROM outbox ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, card, code, half, dest, state) = row?;
-            out.push(OutboxRecord {
-                key: IdempotencyKey::from_stored(&key),
-                card,
-                code: match code.as_str() {
-                    "PIN" => CodeKind::Pin,
-                    "PUK" => CodeKind::Puk,
-                    _ => return Err(StoreError::Corrupt("code")),
-                },
-                half: match half.as_str() {
-                    "1" => Half::First,
-                    "2" => Half::Second,
-                    _ => return Err(StoreError::Corrupt("half")),
-                },
-                to: EmailAddress::parse(&dest).map_err(|_| StoreError::Corrupt("destination"))?,
-                state: match state.as_str() {
-                    "pending" => OutboxState::Pending,
-                    "sent" => OutboxState::Sent,
-                    _ => return Err(StoreError::Corrupt("state")),
-                },
-            });
-        }
-        Ok(out)
+            .prepare_cached("SELECT key, card, code, half, dest, state FROM outbox ORDER BY id")?;
+        let rows = stmt.query_map([], outbox_of)?;
+        collect(rows)
+    }
+
+    fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, card, code, half, dest, state FROM outbox INDEXED BY outbox_pending
+             WHERE state = 'pending' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], outbox_of)?;
+        collect(rows)
+    }
+
+    fn found_tampered(&self) -> Option<IntegrityError> {
+        self.tampered
+    }
+
+    fn was_zero_bytes(&self) -> bool {
+        self.zero_bytes
     }
 }
 

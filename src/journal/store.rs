@@ -1,13 +1,19 @@
-//! Durable storage of the journal and the outbox: one transaction per journal append
-//! together with its outbox writes.
+//! Durable storage of the journal, its Merkle tree and signed heads, and the outbox: one
+//! transaction per journal append together with its outbox writes. Every read the desk makes
+//! in its work (the head, one entry, one tree block, the pending records) is indexed: its
+//! cost does not grow with the history kept.
 
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::entry::Entry;
+use super::log::{IntegrityError, SignedHead};
+use super::merkle::{Block, Hash, NodeSource};
 use crate::notify::{IdempotencyKey, OutboxRecord, OutboxState};
 
-/// One atomic write: a journal entry, the outbox records it creates, and the outbox record it
-/// marks as sent.
+/// One atomic write: a journal entry, the tree blocks it completes, the signed head that
+/// covers it, the outbox records it creates, and the outbox record it marks as sent.
 #[derive(Debug, Clone, Copy)]
 pub struct Commit<'a> {
     /// The entry to append.
@@ -16,6 +22,10 @@ pub struct Commit<'a> {
     pub new_outbox: &'a [OutboxRecord],
     /// An outbox record to mark as sent.
     pub mark_sent: Option<&'a IdempotencyKey>,
+    /// The Merkle tree blocks completed by the entry (its leaf first).
+    pub blocks: &'a [Block],
+    /// The signed head of the log with the entry (`size == entry.seq`).
+    pub head: &'a SignedHead,
 }
 
 /// Why the store failed.
@@ -36,59 +46,127 @@ pub enum StoreError {
     /// A stored row cannot be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(&'static str),
+    /// The store does not match its signed head or its anchor: refused.
+    #[error(transparent)]
+    Integrity(#[from] IntegrityError),
     /// SQLite failed.
     #[cfg(feature = "sqlite")]
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// Where the journal and the outbox live.
+/// Where the journal, its tree and the outbox live.
 pub trait JournalStore {
     /// Applies `commit` atomically: all of it or nothing.
     fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError>;
-    /// Every entry, in order.
+    /// Applies `commits` in order, atomically (a bulk import: one transaction). The default
+    /// applies them one by one.
+    fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
+        for c in commits {
+            self.commit(*c)?;
+        }
+        Ok(())
+    }
+    /// The latest signed head stored.
+    fn head(&self) -> Result<Option<SignedHead>, StoreError>;
+    /// The number of the last entry stored (0: none).
+    fn last_seq(&self) -> Result<u64, StoreError>;
+    /// Entry `seq`.
+    fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError>;
+    /// Every entry, in order (audits; `O(n)`).
     fn entries(&self) -> Result<Vec<Entry>, StoreError>;
+    /// The stored signed head of size `size`, if the store keeps it.
+    fn head_at(&self, size: u64) -> Result<Option<SignedHead>, StoreError>;
+    /// The hash of the complete subtree `index` at `level` of the Merkle tree.
+    fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, StoreError>;
     /// Every outbox record, in insertion order.
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError>;
-    /// The records not yet sent.
-    fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError> {
-        Ok(self
-            .outbox()?
-            .into_iter()
-            .filter(|r| r.state == OutboxState::Pending)
-            .collect())
+    /// The records not yet sent, in insertion order (indexed: the cost follows their number).
+    fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// What the store found wrong with itself when it was opened (a dropped append-only
+    /// trigger), if anything.
+    fn found_tampered(&self) -> Option<IntegrityError> {
+        None
     }
+    /// Whether the store's file was 0 bytes long when it was opened.
+    fn was_zero_bytes(&self) -> bool {
+        false
+    }
+}
+
+macro_rules! forward_store {
+    () => {
+        fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError> {
+            (**self).commit(commit)
+        }
+        fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
+            (**self).commit_all(commits)
+        }
+        fn head(&self) -> Result<Option<SignedHead>, StoreError> {
+            (**self).head()
+        }
+        fn last_seq(&self) -> Result<u64, StoreError> {
+            (**self).last_seq()
+        }
+        fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError> {
+            (**self).entry(seq)
+        }
+        fn entries(&self) -> Result<Vec<Entry>, StoreError> {
+            (**self).entries()
+        }
+        fn head_at(&self, size: u64) -> Result<Option<SignedHead>, StoreError> {
+            (**self).head_at(size)
+        }
+        fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, StoreError> {
+            (**self).block(level, index)
+        }
+        fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+            (**self).outbox()
+        }
+        fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+            (**self).pending()
+        }
+        fn found_tampered(&self) -> Option<IntegrityError> {
+            (**self).found_tampered()
+        }
+        fn was_zero_bytes(&self) -> bool {
+            (**self).was_zero_bytes()
+        }
+    };
 }
 
 impl<T: JournalStore + ?Sized> JournalStore for &mut T {
-    fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError> {
-        (**self).commit(commit)
-    }
-    fn entries(&self) -> Result<Vec<Entry>, StoreError> {
-        (**self).entries()
-    }
-    fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
-        (**self).outbox()
-    }
+    forward_store!();
 }
 
 impl<T: JournalStore + ?Sized> JournalStore for alloc::boxed::Box<T> {
-    fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError> {
-        (**self).commit(commit)
-    }
-    fn entries(&self) -> Result<Vec<Entry>, StoreError> {
-        (**self).entries()
-    }
-    fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
-        (**self).outbox()
+    forward_store!();
+}
+
+/// A [`JournalStore`] read as the source of the Merkle tree's blocks (a missing block is
+/// [`StoreError::Corrupt`]).
+#[derive(Debug)]
+pub struct Blocks<'a, S: ?Sized>(pub &'a S);
+
+impl<S: JournalStore + ?Sized> NodeSource for Blocks<'_, S> {
+    type Error = StoreError;
+    fn block(&self, level: u32, index: u64) -> Result<Hash, StoreError> {
+        self.0
+            .block(level, index)?
+            .ok_or(StoreError::Corrupt("missing tree block"))
     }
 }
 
-/// The in-memory store.
+/// The in-memory store: entries and tree levels in vectors, the outbox indexed by key and by
+/// state.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     entries: Vec<Entry>,
     outbox: Vec<OutboxRecord>,
+    by_key: BTreeMap<IdempotencyKey, usize>,
+    pending: BTreeSet<usize>,
+    levels: Vec<Vec<Hash>>,
+    heads: Vec<SignedHead>,
 }
 
 impl MemoryStore {
@@ -101,6 +179,11 @@ impl MemoryStore {
     pub fn entries_mut(&mut self) -> &mut Vec<Entry> {
         &mut self.entries
     }
+
+    /// Direct access to the signed heads (oldest first), for tamper tests.
+    pub fn heads_mut(&mut self) -> &mut Vec<SignedHead> {
+        &mut self.heads
+    }
 }
 
 pub(crate) fn check_commit(
@@ -109,7 +192,7 @@ pub(crate) fn check_commit(
     c: &Commit<'_>,
 ) -> Result<(), StoreError> {
     let expected = last_seq.saturating_add(1);
-    if c.entry.seq != expected {
+    if c.entry.seq != expected || c.head.size != expected {
         return Err(StoreError::OutOfSequence {
             expected,
             found: c.entry.seq,
@@ -130,26 +213,108 @@ pub(crate) fn check_commit(
     Ok(())
 }
 
+fn index_of(n: u64) -> Result<usize, StoreError> {
+    usize::try_from(n).map_err(|_| StoreError::Corrupt("number out of range"))
+}
+
 impl JournalStore for MemoryStore {
     fn commit(&mut self, c: Commit<'_>) -> Result<(), StoreError> {
         let last = self.entries.last().map_or(0, |e| e.seq);
-        let outbox = &self.outbox;
-        check_commit(last, &mut |k| Ok(outbox.iter().any(|o| &o.key == k)), &c)?;
-        self.entries.push(c.entry.clone());
-        self.outbox.extend(c.new_outbox.iter().cloned());
-        if let Some(k) = c.mark_sent {
-            for r in self.outbox.iter_mut().filter(|r| &r.key == k) {
-                r.state = OutboxState::Sent;
+        let by_key = &self.by_key;
+        check_commit(last, &mut |k| Ok(by_key.contains_key(k)), &c)?;
+        // Check the blocks fit before changing anything.
+        for b in c.blocks {
+            let have = self
+                .levels
+                .get(index_of(u64::from(b.level))?)
+                .map_or(0, Vec::len);
+            if index_of(b.index)? != have {
+                return Err(StoreError::Corrupt("tree block out of order"));
             }
         }
+        for b in c.blocks {
+            let level = index_of(u64::from(b.level))?;
+            while self.levels.len() <= level {
+                self.levels.push(Vec::new());
+            }
+            if let Some(v) = self.levels.get_mut(level) {
+                v.push(b.hash);
+            }
+        }
+        self.entries.push(c.entry.clone());
+        for r in c.new_outbox {
+            let i = self.outbox.len();
+            self.by_key.insert(r.key.clone(), i);
+            if r.state == OutboxState::Pending {
+                self.pending.insert(i);
+            }
+            self.outbox.push(r.clone());
+        }
+        if let Some(k) = c.mark_sent
+            && let Some(&i) = self.by_key.get(k)
+        {
+            if let Some(r) = self.outbox.get_mut(i) {
+                r.state = OutboxState::Sent;
+            }
+            self.pending.remove(&i);
+        }
+        self.heads.push(*c.head);
         Ok(())
+    }
+
+    fn head(&self) -> Result<Option<SignedHead>, StoreError> {
+        Ok(self.heads.last().copied())
+    }
+
+    fn last_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.entries.last().map_or(0, |e| e.seq))
+    }
+
+    fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError> {
+        let Some(i) = seq.checked_sub(1) else {
+            return Ok(None);
+        };
+        Ok(self.entries.get(index_of(i)?).cloned())
     }
 
     fn entries(&self) -> Result<Vec<Entry>, StoreError> {
         Ok(self.entries.clone())
     }
 
+    fn head_at(&self, size: u64) -> Result<Option<SignedHead>, StoreError> {
+        let Some(i) = size.checked_sub(1) else {
+            return Ok(None);
+        };
+        Ok(self
+            .heads
+            .get(index_of(i)?)
+            .copied()
+            .filter(|h| h.size == size))
+    }
+
+    fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, StoreError> {
+        Ok(self
+            .levels
+            .get(index_of(u64::from(level))?)
+            .and_then(|v| v.get(usize::try_from(index).ok()?))
+            .copied())
+    }
+
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
         Ok(self.outbox.clone())
     }
+
+    fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+        Ok(self
+            .pending
+            .iter()
+            .filter_map(|&i| self.outbox.get(i).cloned())
+            .collect())
+    }
+}
+
+/// The text of the rules, comma-separated.
+pub(crate) fn rules_text(rules: &[crate::policy::RuleId]) -> String {
+    let v: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
+    v.join(",")
 }
