@@ -94,6 +94,10 @@ pub type SystemRng = rand_core::UnwrapErr<getrandom::SysRng>;
 /// session.verify_pin(&Pin::new("12345678")?)?;
 /// # Ok(()) }
 /// ```
+///
+/// `Clone` (when the transport and the RNG are) copies the host's state with its cached DH
+/// group, so a harness can prepare it once.
+#[derive(Clone)]
 pub struct Cie<T, R> {
     pub(crate) transport: T,
     pub(crate) rng: R,
@@ -355,6 +359,15 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             Some(limit) => channel.with_command_limit(limit),
             None => channel,
         }
+    }
+
+    /// Continues a session from a [`SessionState`] taken with
+    /// [`Session::snapshot`](super::Session::snapshot): for tests and fuzz harnesses that
+    /// open a session against a virtual card once and replay many cases from that point on
+    /// clones of the card. Sends nothing.
+    #[cfg(feature = "emulator")]
+    pub fn resume(&mut self, state: super::session::SessionState) -> Session<'_, T, R> {
+        Session::from_state(self, state)
     }
 
     /// Reads the serial number (EF 1002) inside `channel`.

@@ -22,4 +22,6 @@ pub use classify::{PinCommand, classify};
 pub use error::{CardError, PinError, Step};
 pub use ids::{CardSerial, Nis};
 pub use messages::{Describe, Lang};
+#[cfg(feature = "emulator")]
+pub use session::SessionState;
 pub use session::{LastTry, Session, confirm_new_pin};

@@ -56,6 +56,33 @@ pub struct Session<'c, T, R> {
     query: Query,
 }
 
+/// A copy of an open session's state: its secure channel and what it learnt of the counters.
+///
+/// Taken with [`Session::snapshot`] and given back with [`Cie::resume`](super::Cie::resume),
+/// so that a test or fuzz harness opens a session against a virtual card once and replays
+/// many cases from the same point (the card cloned at the same moment). Resumed against a
+/// card in any other state, the first command fails the card's MAC check and the session
+/// closes; nothing is sent in clear. `Debug` shows no key.
+#[cfg(feature = "emulator")]
+#[derive(Clone)]
+pub struct SessionState {
+    channel: SecureChannel,
+    pin: RetryStatus,
+    puk: RetryStatus,
+    query: Query,
+}
+
+#[cfg(feature = "emulator")]
+impl core::fmt::Debug for SessionState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SessionState")
+            .field("open", &self.channel.is_open())
+            .field("pin", &self.pin)
+            .field("puk", &self.puk)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<T, R> core::fmt::Debug for Session<'_, T, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Session")
@@ -74,6 +101,29 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             pin: RetryStatus::Unknown,
             puk: RetryStatus::Unknown,
             query: Query::NotTried,
+        }
+    }
+
+    /// A copy of this session's state, to [`resume`](super::Cie::resume) it later.
+    #[cfg(feature = "emulator")]
+    pub fn snapshot(&self) -> SessionState {
+        SessionState {
+            channel: self.channel.clone(),
+            pin: self.pin,
+            puk: self.puk,
+            query: self.query,
+        }
+    }
+
+    /// A session of `cie` continued from a [`SessionState`].
+    #[cfg(feature = "emulator")]
+    pub(crate) fn from_state(cie: &'c mut Cie<T, R>, state: SessionState) -> Self {
+        Self {
+            cie,
+            channel: state.channel,
+            pin: state.pin,
+            puk: state.puk,
+            query: state.query,
         }
     }
 

@@ -52,7 +52,7 @@ pub enum EmptyVerify {
 }
 
 /// Eight bytes of reference data (a PIN or a PUK as the card stores it).
-#[derive(Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Code([u8; 8]);
 
 impl Code {
@@ -78,7 +78,7 @@ impl core::fmt::Debug for Code {
 }
 
 /// One code with its counter.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Counter {
     pub(crate) code: Code,
     pub(crate) left: u8,
@@ -115,7 +115,7 @@ impl Counter {
 }
 
 /// The PIN and the PUK of a card.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Codes {
     pub(crate) pin: Counter,
     pub(crate) puk: Counter,

@@ -14,6 +14,7 @@ pub(crate) const BLOCK: usize = 8;
 
 /// The key schedules of one channel: 3DES for confidentiality, the two single-DES halves of
 /// the MAC key for the retail MAC.
+#[derive(Clone)]
 pub(crate) struct Keys {
     enc: TdesEde2,
     mac1: Des,
