@@ -48,6 +48,11 @@ pub enum LongAnswers {
     /// Every answer with data to a command without Le comes through `61xx` + GET RESPONSE
     /// (the T=0 way; also for FCPs and GET DATA).
     GetResponse,
+    /// Every answer to a command without Le or with Le `00` comes in one piece, however
+    /// long: under secure messaging a 2048-bit INTERNAL AUTHENTICATE answer is 291 bytes
+    /// to the outer Le `00` (a card seen by the official middleware, whose buffer is 3000
+    /// bytes, may do this).
+    OnePiece,
 }
 
 /// The behaviours real cards may differ in, so that both branches of a host get tested.

@@ -125,6 +125,7 @@ impl VirtualCie {
         let long = match sw.long_answers {
             LongAnswers::Direct => "direct",
             LongAnswers::GetResponse => "get-response",
+            LongAnswers::OnePiece => "one-piece",
         };
         // Writing into a String cannot fail.
         let _ = write!(
@@ -229,6 +230,7 @@ impl VirtualCie {
             long_answers: match f.get("long_answers")? {
                 "direct" => LongAnswers::Direct,
                 "get-response" => LongAnswers::GetResponse,
+                "one-piece" => LongAnswers::OnePiece,
                 _ => return Err(StateError::Invalid("long_answers")),
             },
         };
