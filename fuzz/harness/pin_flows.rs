@@ -7,9 +7,9 @@
 //! `STATE SWITCHES (OP ARG)*`
 //!
 //! * `STATE`: PIN tries left at start `STATE % 4`, PUK tries left `(STATE >> 2) % 11`.
-//! * `SWITCHES`: the card's empty-VERIFY mode `% 3` (counter, `6A86`, `6D00`), its case-1
-//!   acceptance `((>> 2) & 3) % 3` (both, ISO only, middleware only), the host's case-1
-//!   form bit 4 (set: ISO).
+//! * `SWITCHES`: the card's empty-VERIFY mode `& 3` (counter, `6A86`, `6D00`, counted as a
+//!   wrong try), its case-1 acceptance `((>> 2) & 3) % 3` (both, ISO only, middleware
+//!   only), the host's case-1 form bit 4 (set: ISO), the card's DOCP bit 5 (set: absent).
 //! * `OP % 13`: 0 verify right, 1 verify wrong, 2 verify right confirmed, 3 verify wrong
 //!   confirmed, 4 change (right old), 5 change (wrong old), 6 change to a weak new PIN, 7
 //!   unblock with the right PUK, 8 unblock with a wrong PUK (`ARG & 1`: last try
@@ -43,9 +43,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use cie_pinpuk::card::MethodState;
 use cie_pinpuk::card::{CardError, Cie, Describe, Lang, LastTry, Options, PinError, SessionState};
 use cie_pinpuk::codes::CodeKind;
-use cie_pinpuk::emulator::{Case1Acceptance, EmptyVerify, SeededRng, VirtualCie};
+use cie_pinpuk::emulator::{Case1Acceptance, Docp, EmptyVerify, SeededRng, VirtualCie};
 use cie_pinpuk::transport::{CardTransport, Fault, FaultInjector, TransportError};
 use cie_pinpuk::{Case1Form, Error, Pin, Puk};
 
@@ -132,12 +133,13 @@ fn new_reader(card: VirtualCie) -> Rc<RefCell<Reader>> {
 
 /// The card built from `STATE SWITCHES` and a first session opened on it.
 fn prepare(dapp: cie_pinpuk::DappHost, state: u8, switches: u8) -> Option<Snapshot> {
-    let (empty_verify, case1, form) = decode_switches(switches);
+    let (empty_verify, case1, form, docp) = decode_switches(switches);
     let card = small_keys::with_small_keys(VirtualCie::builder())
         .pin(PIN_A)
         .puk(PUK)
         .tries_left(state % 4, (state >> 2) % 11)
         .empty_verify(empty_verify)
+        .docp(docp)
         .case1(case1)
         .build()
         .ok()?;
@@ -161,12 +163,18 @@ fn prepare(dapp: cie_pinpuk::DappHost, state: u8, switches: u8) -> Option<Snapsh
     })
 }
 
-fn decode_switches(switches: u8) -> (EmptyVerify, Case1Acceptance, Case1Form) {
+fn decode_switches(switches: u8) -> (EmptyVerify, Case1Acceptance, Case1Form, Docp) {
     let empty_verify = [
         EmptyVerify::Counter,
         EmptyVerify::WrongP1P2,
         EmptyVerify::InsNotSupported,
-    ][usize::from(switches % 3)];
+        EmptyVerify::CountedAsWrong,
+    ][usize::from(switches & 0x03)];
+    let docp = if switches & 0x20 == 0 {
+        Docp::Present
+    } else {
+        Docp::Absent
+    };
     let case1 = [
         Case1Acceptance::Both,
         Case1Acceptance::IsoOnly,
@@ -177,7 +185,7 @@ fn decode_switches(switches: u8) -> (EmptyVerify, Case1Acceptance, Case1Form) {
     } else {
         Case1Form::Iso
     };
-    (empty_verify, case1, form)
+    (empty_verify, case1, form, docp)
 }
 
 impl CardTransport for Shared {
@@ -248,11 +256,11 @@ fn run_from(prepared: &mut Prepared, data: &[u8]) {
     let Some((&switches, ops)) = rest.split_first() else {
         return;
     };
-    let (empty_verify, case1, _) = decode_switches(switches);
+    let (empty_verify, case1, _, docp) = decode_switches(switches);
     // The key keeps only what the card and host depend on.
     let key = [
         state % 4 + 4 * ((state >> 2) % 11),
-        switches % 3 | (((switches >> 2) & 0x03) % 3) << 2 | (switches & 0x10),
+        switches & 0x03 | (((switches >> 2) & 0x03) % 3) << 2 | (switches & 0x30),
     ];
     let dapp = prepared
         .dapp
@@ -329,6 +337,7 @@ fn run_from(prepared: &mut Prepared, data: &[u8]) {
             } else {
                 LastTry::Refuse
             };
+            let knowledge0 = s.query_knowledge();
             let (calls0, left0, known_pin, known_puk) = {
                 let r = reader.borrow();
                 let c = r.inner.inner();
@@ -438,14 +447,16 @@ fn run_from(prepared: &mut Prepared, data: &[u8]) {
                         sent.len()
                     );
                 }
-                Err(Error::Pin(PinError::LastTryGuard { .. })) => {
+                Err(Error::Pin(
+                    PinError::LastTryGuard { .. } | PinError::CounterUnreadable { .. },
+                )) => {
                     assert!(codes.is_empty(), "the last-try guard sent a code");
                 }
                 _ => {}
             }
             // N4: a blocked code is not sent when the session knows it, or when the card
             // answers the counter query.
-            let reference = empty_verify == EmptyVerify::Counter
+            let reference = (docp == Docp::Present || empty_verify == EmptyVerify::Counter)
                 && case1 == Case1Acceptance::Both
                 && !session_faulted;
             if matches!(op, 0..=5) && left0.0 == 0 && (known_pin.is_blocked() || reference) {
@@ -464,6 +475,31 @@ fn run_from(prepared: &mut Prepared, data: &[u8]) {
                 assert!(
                     codes[..p].contains(&(0x20, 0x82)),
                     "RESET RETRY COUNTER without VERIFY PUK"
+                );
+            }
+            // P-PIN10: a status query spends nothing when the card has the DOCP, and never
+            // again once the empty VERIFY was seen to spend.
+            if op == 9
+                && !fault_in_op
+                && (docp == Docp::Present || knowledge0.empty_verify == MethodState::Spends)
+            {
+                assert_eq!(left1, left0, "a status query spent a try");
+            }
+            // P-PIN10: on a card whose counters cannot be read, a PIN whose counter the
+            // session did not know is never sent unconfirmed.
+            let unreadable = docp == Docp::Absent
+                && matches!(
+                    empty_verify,
+                    EmptyVerify::WrongP1P2 | EmptyVerify::InsNotSupported
+                );
+            if unreadable
+                && matches!(op, 0 | 1 | 4 | 5 | 6)
+                && known_pin == cie_pinpuk::codes::RetryStatus::Unknown
+                && !fault_in_op
+            {
+                assert!(
+                    !codes.iter().any(|c| c.1 == 0x81),
+                    "a PIN sent with its counter unknown and no confirmation"
                 );
             }
             // N3, N9: the outcome agrees with the card when nothing interfered.

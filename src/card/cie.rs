@@ -107,6 +107,8 @@ pub struct Cie<T, R> {
     /// the same `g, p, q` every time.
     dh_group: Option<DhParams>,
     pub(crate) options: Options,
+    /// Where what was learnt of the card's counter queries is kept, if the caller allows.
+    pub(crate) query_store: Option<alloc::sync::Arc<dyn super::CounterQueryStore>>,
 }
 
 impl<T, R> core::fmt::Debug for Cie<T, R> {
@@ -151,6 +153,7 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             challenges: ChallengeCheck::new(),
             dh_group: None,
             options: Options::default(),
+            query_store: None,
         }
     }
 
@@ -158,6 +161,19 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
     #[must_use]
     pub fn with_options(mut self, options: Options) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Keeps what sessions learn of this card's counter queries in `store`, keyed by the
+    /// card serial, so that later sessions and processes need not learn it again (a card
+    /// that counts the empty VERIFY as a wrong try costs a try only on first contact). The
+    /// session then reads the serial (under SM) before its first counter query.
+    #[must_use]
+    pub fn with_query_store(
+        mut self,
+        store: alloc::sync::Arc<dyn super::CounterQueryStore>,
+    ) -> Self {
+        self.query_store = Some(store);
         self
     }
 

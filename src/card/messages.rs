@@ -143,6 +143,24 @@ impl Describe for PinError {
                      good and a new card will be needed. Confirm explicitly to go on."
                     .to_string(),
             },
+            (PinError::CounterUnreadable { code }, Lang::It) => match code {
+                CodeKind::Pin => "La carta non indica quanti tentativi restano per il PIN: \
+                     questo potrebbe essere l'ultimo. Conferma esplicitamente per proseguire."
+                    .to_string(),
+                CodeKind::Puk => "La carta non indica quanti tentativi restano per il PUK: \
+                     questo potrebbe essere l'ultimo, e un PUK bloccato non si recupera. \
+                     Conferma esplicitamente per proseguire."
+                    .to_string(),
+            },
+            (PinError::CounterUnreadable { code }, Lang::En) => match code {
+                CodeKind::Pin => "The card does not tell how many PIN tries are left: this one \
+                     could be the last. Confirm explicitly to go on."
+                    .to_string(),
+                CodeKind::Puk => "The card does not tell how many PUK tries are left: this one \
+                     could be the last, and a blocked PUK cannot be recovered. Confirm \
+                     explicitly to go on."
+                    .to_string(),
+            },
             (PinError::WrongLength, Lang::It) => {
                 "La carta ha rifiutato la lunghezza del codice; nessun tentativo è stato usato."
                     .to_string()

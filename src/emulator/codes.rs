@@ -49,6 +49,9 @@ pub enum EmptyVerify {
     WrongP1P2,
     /// A card without the query that answers `6D00` (instruction not supported).
     InsNotSupported,
+    /// A non-conforming card that counts an empty VERIFY as a wrong try: the counter drops
+    /// by one and the answer is `63Cx` with the new count (no public source rules this out).
+    CountedAsWrong,
 }
 
 /// Eight bytes of reference data (a PIN or a PUK as the card stores it).
@@ -101,6 +104,16 @@ impl Counter {
             self.verified = false;
             0x63C0 | u16::from(self.left & 0x0F)
         }
+    }
+
+    /// A try counted as wrong without a candidate (the `CountedAsWrong` empty VERIFY).
+    fn spend(&mut self) -> u16 {
+        if self.left == 0 {
+            return SW_BLOCKED;
+        }
+        self.left = self.left.saturating_sub(1);
+        self.verified = false;
+        0x63C0 | u16::from(self.left & 0x0F)
     }
 
     fn query(&self) -> u16 {
@@ -172,6 +185,7 @@ impl Codes {
                 EmptyVerify::Counter => counter.query(),
                 EmptyVerify::WrongP1P2 => SW_INCORRECT_P1P2,
                 EmptyVerify::InsNotSupported => SW_INS_NOT_SUPPORTED,
+                EmptyVerify::CountedAsWrong => counter.spend(),
             };
         }
         if data.len() != 8 {

@@ -62,7 +62,8 @@ use alloc::vec::Vec;
 use core::cell::OnceCell;
 
 pub use builder::{
-    CaKeyComponents, Case1Acceptance, DhGroup, EofAnswer, LongAnswers, Switches, VirtualCieBuilder,
+    CaKeyComponents, Case1Acceptance, DhGroup, Docp, EofAnswer, LongAnswers, Switches,
+    VirtualCieBuilder,
 };
 pub use codes::{EmptyVerify, PIN_MAX_TRIES, PUK_MAX_TRIES};
 pub use keys::RsaKeyComponents;
