@@ -933,3 +933,25 @@ fn n12_p_pin7_session_cie_and_card_debug_show_no_code() {
         assert_no_secret(t);
     }
 }
+
+#[test]
+fn k1_open_refuses_a_group_below_the_floor_before_any_secret() {
+    // The small test group (512-bit p) against the reference policy: refused after the
+    // GET DATA of g, p, q, before MSE SET KAT (no host exponent drawn, no value sent).
+    let (wire, cie) = rig(builder(), true);
+    let mut cie = cie.with_dh_group_policy(cie_pinpuk::auth::DhGroupPolicy::REFERENCE);
+    let err = cie.open().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Auth(cie_pinpuk::auth::AuthError::DhGroupRefused(
+                cie_pinpuk::auth::DhGroupDefect::PrimeTooShort {
+                    bits: 512,
+                    min: 2048
+                }
+            ))
+        ),
+        "{err:?}"
+    );
+    assert!(!commands(&wire).iter().any(|c| c[1] == 0x22));
+}

@@ -149,7 +149,8 @@ fn prepare(dapp: cie_pinpuk::DappHost, state: u8, switches: u8) -> Option<Snapsh
         ..Options::default()
     };
     let mut cie = Cie::with_dapp(Shared(Rc::clone(&reader)), SeededRng::new([0x5E; 32]), dapp)
-        .with_options(options);
+        .with_options(options)
+        .with_dh_group_policy(small_keys::SMALL_GROUPS);
     let session = cie.open().ok()?.snapshot();
     for c in &reader.borrow().commands {
         assert!(!bytes_hold_code(c), "a code on the wire in clear");

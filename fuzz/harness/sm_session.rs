@@ -278,7 +278,8 @@ fn prepare() -> Prepared {
         Shared(Rc::clone(&reader)),
         SeededRng::new([0x5E; 32]),
         small_keys::small_dapp(),
-    );
+    )
+    .with_dh_group_policy(small_keys::SMALL_GROUPS);
     let snap = |cie: &Cie<Shared, SeededRng>, session: Option<SessionState>, step| Snapshot {
         exchanges: reader.borrow().calls,
         card: reader.borrow().inner.inner().clone(),

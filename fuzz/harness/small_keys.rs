@@ -38,6 +38,11 @@ fn rsa(name: &str) -> RsaKeyComponents {
     .expect("the test keys are consistent")
 }
 
+/// The host's DH group floors for the small test group (512-bit `p`, 64-bit `q`).
+#[allow(dead_code)]
+pub const SMALL_GROUPS: cie_pinpuk::auth::DhGroupPolicy =
+    cie_pinpuk::auth::DhGroupPolicy::TEST_ONLY_SMALL_GROUPS;
+
 /// Gives a virtual-card builder the small DH group, chip key and CA key pair.
 pub fn with_small_keys(builder: VirtualCieBuilder) -> VirtualCieBuilder {
     builder

@@ -11,8 +11,8 @@ use super::session::Session;
 use super::templates;
 use crate::apdu::{Command, StatusWord};
 use crate::auth::{
-    self, CaPublicKey, CardPublicKey, ChallengeCheck, DappHost, DhParams, DhTranscript, KeyKind,
-    Strategy,
+    self, CaPublicKey, CardPublicKey, ChallengeCheck, DappHost, DhGroupPolicy, DhParams,
+    DhTranscript, KeyKind, Strategy,
 };
 use crate::codes::NewPinRules;
 use crate::error::Error;
@@ -107,6 +107,8 @@ pub struct Cie<T, R> {
     /// the same `g, p, q` every time.
     dh_group: Option<DhParams>,
     pub(crate) options: Options,
+    /// What the card's DH group must satisfy.
+    dh_policy: DhGroupPolicy,
     /// Where what was learnt of the card's counter queries is kept, if the caller allows.
     pub(crate) query_store: Option<alloc::sync::Arc<dyn super::CounterQueryStore>>,
 }
@@ -153,6 +155,7 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             challenges: ChallengeCheck::new(),
             dh_group: None,
             options: Options::default(),
+            dh_policy: DhGroupPolicy::REFERENCE,
             query_store: None,
         }
     }
@@ -161,6 +164,15 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
     #[must_use]
     pub fn with_options(mut self, options: Options) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Replaces what the card's DH group must satisfy (default
+    /// [`DhGroupPolicy::REFERENCE`]: `p` ≥ 2048 bits, `q` ≥ 224 bits, both prime). Lower
+    /// floors are for test key material only.
+    #[must_use]
+    pub fn with_dh_group_policy(mut self, policy: DhGroupPolicy) -> Self {
+        self.dh_policy = policy;
         self
     }
 
@@ -259,6 +271,8 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             Some(known) if known.g() == g && known.p() == p && known.q() == q => known,
             _ => {
                 let mut fresh = DhParams::new(&g, &p, &q)?;
+                // Sizes and primality, before any secret is drawn.
+                fresh.check_group(&self.dh_policy)?;
                 fresh.precompute_generator();
                 fresh
             }

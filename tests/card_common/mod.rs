@@ -73,6 +73,7 @@ pub fn small_builder() -> VirtualCieBuilder {
 /// A host for a [`small_builder`] card, with a fixed seed.
 pub fn small_host<T: CardTransport>(transport: T, seed: u8) -> Cie<T, ChaCha20Rng> {
     Cie::with_dapp(transport, ChaCha20Rng::from_seed([seed; 32]), small_dapp())
+        .with_dh_group_policy(cie_pinpuk::auth::DhGroupPolicy::TEST_ONLY_SMALL_GROUPS)
 }
 
 /// A host with a fixed seed.
