@@ -63,7 +63,7 @@ fn reference_keys_read_nis_open_serial_status_verify() {
         + before;
     // The only exception is the plain GET RESPONSE that fetches a long protected answer
     // (the INTERNAL AUTHENTICATE answer exceeds 256 bytes with the reference keys), which
-    // the reference profile allows (PROTOCOL.md, "0C C0 quirk"; TESTING.md C7).
+    // the reference profile allows (PROTOCOL.md, "0C C0 quirk"; TESTING.md SC7).
     for c in &cmds[first_sm..] {
         assert!(
             c[0] & 0x0C == 0x0C || c[..2] == [0x00, 0xC0],
@@ -727,7 +727,7 @@ fn status_query_with(
 }
 
 #[test]
-fn c3_case1_iso_form_against_iso_only_card() {
+fn sc3_case1_iso_form_against_iso_only_card() {
     let (r, cmd, open) = status_query_with(Case1Form::Iso, Case1Acceptance::IsoOnly);
     assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
     // 0C 20 00 81 0A 8E 08 <mac> 00: no DO'97'.
@@ -736,7 +736,7 @@ fn c3_case1_iso_form_against_iso_only_card() {
 }
 
 #[test]
-fn c3_case1_middleware_form_against_middleware_only_card() {
+fn sc3_case1_middleware_form_against_middleware_only_card() {
     let (r, cmd, open) = status_query_with(Case1Form::Middleware, Case1Acceptance::MiddlewareOnly);
     assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
     // 0C 20 00 81 0D 97 01 00 8E 08 <mac> 00.
@@ -748,7 +748,7 @@ fn c3_case1_middleware_form_against_middleware_only_card() {
 }
 
 #[test]
-fn c3_case1_both_forms_against_the_reference_card() {
+fn sc3_case1_both_forms_against_the_reference_card() {
     for form in [Case1Form::Iso, Case1Form::Middleware] {
         let (r, _, open) = status_query_with(form, Case1Acceptance::Both);
         assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
@@ -757,7 +757,7 @@ fn c3_case1_both_forms_against_the_reference_card() {
 }
 
 #[test]
-fn c3_case1_mismatch_degrades_without_spending_a_try() {
+fn sc3_case1_mismatch_degrades_without_spending_a_try() {
     // Middleware form to an ISO-only card: 6700 under SM, so the host reports Unknown.
     let (r, _, open) = status_query_with(Case1Form::Middleware, Case1Acceptance::IsoOnly);
     assert_eq!(r.unwrap(), RetryStatus::Unknown);

@@ -37,7 +37,7 @@
 //! * N3, N9: with no fault in the call and the session still open, `Wrong { remaining }`
 //!   equals the card's counter, `Blocked` means 0 left, success means the counter is full;
 //!   RESET RETRY COUNTER is sent only after a VERIFY PUK in the same call.
-//! * R18: a closed session sends nothing. N11: no code in clear on the wire. N12, P-PIN7: no
+//! * SR18: a closed session sends nothing. N11: no code in clear on the wire. N12, P-PIN7: no
 //!   digit run of a code in any error or `Debug` text.
 
 use std::cell::RefCell;

@@ -21,7 +21,7 @@
 //! `read_nis`, `open`, then `serial`, `pin_status`, `puk_status`, `verify_pin`,
 //! `change_pin`, `unblock_pin`, `verify_pin` (after a closed session the card is put back
 //! and a new session opened, at most twice). Checked: no panic; within one call no PIN
-//! command carrying a code is sent twice (P-PIN1); a closed session sends nothing (R18); no
+//! command carrying a code is sent twice (P-PIN1); a closed session sends nothing (SR18); no
 //! PIN or PUK bytes in any command (N11); no digit run of a code in any error or `Debug`
 //! text (N12, P-PIN7).
 //!

@@ -116,7 +116,7 @@ pub enum Step {
 #[non_exhaustive]
 pub enum CardError {
     /// The session was closed by an earlier failure (or the card was reset/removed); nothing
-    /// was sent. Open a new session (R18).
+    /// was sent. Open a new session (SR18).
     #[error("the secure session is closed: open a new one")]
     SessionClosed,
     /// The card was reset during the session: its security state (verified PIN, session

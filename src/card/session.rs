@@ -36,7 +36,7 @@ const REF_PUK: u8 = 0x82;
 /// An open secure session with the card: the serial number, the PIN and PUK counters, and
 /// the PIN operations. Every command travels under secure messaging; the first failure of
 /// the channel, the transport or the card's protocol closes the session for good
-/// ([`CardError::SessionClosed`] afterwards, nothing sent: R18, P-PIN1).
+/// ([`CardError::SessionClosed`] afterwards, nothing sent: SR18, P-PIN1).
 ///
 /// The session keeps what it learnt of the counters (from a status query or the last
 /// answer) and refuses to spend the last PIN try, or the last PUK try, unless the caller
