@@ -161,8 +161,16 @@ static REGISTRY: [Entry; 12] = [
         family: ChipFamily::Stm,
         name: "STM",
         pattern: &[0x80, 0x66, 0x47, 0x50, 0x00, 0xB8, 0x00, 0x7F],
-        historical: &[0x80, 0x66, 0x47, 0x50, 0x00, 0xB8, 0x00, 0x7F],
-        observed: None,
+        // The pattern and the status indicator `82 90 00`, as on the observed card.
+        historical: &[
+            0x80, 0x66, 0x47, 0x50, 0x00, 0xB8, 0x00, 0x7F, 0x82, 0x90, 0x00,
+        ],
+        // italia/cie-middleware issue #173 (2026, pcsc_scan of a real CIE on an ACR122U; the
+        // middleware of that time failed on it).
+        observed: Some(&[
+            0x3B, 0x8B, 0x80, 0x01, 0x80, 0x66, 0x47, 0x50, 0x00, 0xB8, 0x00, 0x7F, 0x82, 0x90,
+            0x00, 0x2E,
+        ]),
     },
     Entry {
         family: ChipFamily::Stm2,
@@ -219,7 +227,11 @@ static REGISTRY: [Entry; 12] = [
         name: "Bit4id_2023",
         pattern: itj4_pattern!(0x44, 0x8D),
         historical: itj4!(0x44),
-        observed: None,
+        // M0Rf30/cie-middleware-linux issue #103 (2024, pcsc_scan, ACS ACR1581 PICC slot).
+        observed: Some(&[
+            0x3B, 0x8F, 0x80, 0x01, 0x80, 0x31, 0x80, 0x65, 0x49, 0x54, 0x4A, 0x34, 0x44, 0x12,
+            0x0F, 0xFF, 0x82, 0x90, 0x00, 0x8D,
+        ]),
     },
     Entry {
         family: ChipFamily::Bit4idB9547,
