@@ -447,7 +447,7 @@ fn desk_bench(table: &mut Table, rounds: usize) {
             let desk = ReprintDesk::new(
                 InMemoryIssuance::with_fixtures(key),
                 RecordingNotifier::new(),
-                Profile::preset(Preset::Seed000),
+                Profile::preset(Preset::ResidentsWithDelegation).unwrap_or_else(|_| Profile::national()),
                 Box::new(officer()),
             )
             .unwrap()

@@ -297,3 +297,110 @@ fn p_sm7_generator_table_gives_the_same_keys() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// K1: the group the card sends in clear, checked before any secret (sizes, primality).
+
+fn hex_bytes(s: &str) -> Vec<u8> {
+    let s = if s.len() % 2 == 1 {
+        format!("0{s}")
+    } else {
+        s.to_string()
+    };
+    hex::decode(s).unwrap()
+}
+
+/// The crate's small test group (512-bit p, 64-bit q), from tests/data/card/small-keys.txt.
+fn small_group() -> DhParams {
+    let text = include_str!("data/card/small-keys.txt");
+    let field = |name: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap();
+        hex_bytes(line.split_whitespace().nth(1).unwrap())
+    };
+    DhParams::new(
+        &field("dh_generator_g"),
+        &field("dh_prime_p"),
+        &field("dh_order_q"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn k1_reference_group_passes_the_reference_policy() {
+    let params = test_keys::dh_params().unwrap();
+    params.check_group(&DhGroupPolicy::REFERENCE).unwrap();
+    // Remembered for the process: the second check is the cached one, same answer.
+    params.check_group(&DhGroupPolicy::default()).unwrap();
+}
+
+#[test]
+fn k1_group_below_the_size_floors_refused() {
+    let small = small_group();
+    assert_eq!(
+        small.check_group(&DhGroupPolicy::REFERENCE),
+        Err(AuthError::DhGroupRefused(DhGroupDefect::PrimeTooShort {
+            bits: 512,
+            min: 2048
+        }))
+    );
+    let q_floor = DhGroupPolicy {
+        min_p_bits: 256,
+        min_q_bits: 128,
+    };
+    assert!(matches!(
+        small.check_group(&q_floor),
+        Err(AuthError::DhGroupRefused(DhGroupDefect::OrderTooShort {
+            min: 128,
+            ..
+        }))
+    ));
+    small
+        .check_group(&DhGroupPolicy::TEST_ONLY_SMALL_GROUPS)
+        .unwrap();
+}
+
+#[test]
+fn k1_composite_p_with_a_consistent_g_refused() {
+    // p = r·s with q | r-1 and q | s-1, and g of order q modulo r, 1 modulo s: every
+    // arithmetic check of DhParams::new passes (q | p-1, g^q = 1), only primality fails.
+    let params = DhParams::new(
+        &hex_bytes("17c6fa9360126bffa95cf5d95a996b2300598c356fab8cfd71dcfe4180626b2882269701797baf930a66591be7d9cd8021ea"),
+        &hex_bytes("361e4ff4a13cde281a9fc958978eb1ff152a5ac40cd3bc58336580f9df217d37fbe40c4bba56fc10d254f28b928afcea8839"),
+        &hex_bytes("8f967bcc0ca02f4d"),
+    )
+    .unwrap();
+    assert_eq!(
+        params.check_group(&DhGroupPolicy::TEST_ONLY_SMALL_GROUPS),
+        Err(AuthError::DhGroupRefused(DhGroupDefect::PrimeComposite))
+    );
+}
+
+#[test]
+fn k1_composite_q_refused() {
+    // q = q1·q2 (two 40-bit primes), p prime with q | p-1, g of order q: g^q = 1 holds but q
+    // is not the prime order of a subgroup.
+    let params = DhParams::new(
+        &hex_bytes("5dcc590140d8ddc81fe067fc69c75d0698686f6fa0fc54094ae0b56259d21d72557ad6cc47059c95de1b429491cb1b"),
+        &hex_bytes("2c508b0904bdf55fc98a7de0fd63dbb7985d97ef19ea906ee26e30840b05e11413d9e87a8a046f46af97b8310f26b3f"),
+        &hex_bytes("4b75c35269d4fa1a9ad3"),
+    )
+    .unwrap();
+    assert_eq!(
+        params.check_group(&DhGroupPolicy::TEST_ONLY_SMALL_GROUPS),
+        Err(AuthError::DhGroupRefused(DhGroupDefect::OrderComposite))
+    );
+}
+
+#[test]
+fn k1_generator_of_a_larger_subgroup_refused() {
+    // g = 2 generates far more than the order-q subgroup of the reference group: g^q ≠ 1.
+    let p = p_bytes();
+    let q = test_keys::DH_Q.to_vec();
+    assert_eq!(
+        DhParams::new(&[2], &p, &q).unwrap_err(),
+        AuthError::InvalidDhParameter(DhParameter::Generator)
+    );
+}

@@ -94,7 +94,7 @@ struct Run {
     failed: Option<(Stage, Error)>,
     /// Whether the session was still open after the failure (false if it never opened).
     open_after: bool,
-    /// Commands sent by a call made after the failure on the same session (must be 0: R18).
+    /// Commands sent by a call made after the failure on the same session (must be 0: SR18).
     sent_after_failure: usize,
     /// The error of that call.
     after_failure: Option<Error>,
@@ -304,7 +304,7 @@ fn cell(fault: Fault, phase: Phase) {
     );
 
     // The session is closed: it never opened (a, b, c, g), or it reports closed, and the
-    // next call is refused with SessionClosed before any I/O (R18).
+    // next call is refused with SessionClosed before any I/O (SR18).
     assert!(!run.open_after, "{fault} {phase:?}");
     if *stage != Stage::Open {
         assert_eq!(run.sent_after_failure, 0);

@@ -63,7 +63,7 @@ fn reference_keys_read_nis_open_serial_status_verify() {
         + before;
     // The only exception is the plain GET RESPONSE that fetches a long protected answer
     // (the INTERNAL AUTHENTICATE answer exceeds 256 bytes with the reference keys), which
-    // the reference profile allows (PROTOCOL.md, "0C C0 quirk"; TESTING.md C7).
+    // the reference profile allows (PROTOCOL.md, "0C C0 quirk"; TESTING.md SC7).
     for c in &cmds[first_sm..] {
         assert!(
             c[0] & 0x0C == 0x0C || c[..2] == [0x00, 0xC0],
@@ -156,14 +156,22 @@ fn unknown_status_spends_nothing(mode: EmptyVerify) {
     let mut s = cie.open().unwrap();
     let before = sent(&wire);
     assert_eq!(s.pin_status().unwrap(), RetryStatus::Unknown);
-    assert_eq!(sent(&wire), before + 1);
+    // The DOCP GET DATA and the empty VERIFY, both refused.
+    assert_eq!(sent(&wire), before + 2);
     // The host remembers that the card cannot tell and does not ask again.
     assert_eq!(s.puk_status().unwrap(), RetryStatus::Unknown);
     assert_eq!(s.pin_status().unwrap(), RetryStatus::Unknown);
-    assert_eq!(sent(&wire), before + 1);
+    assert_eq!(sent(&wire), before + 2);
     assert_eq!(tries(&wire), (3, 10));
-    // With the counter unknown, a right PIN still verifies (nothing is assumed).
-    s.verify_pin(&pin(PIN)).unwrap();
+    // With the counter unknown, a try needs a confirmation (P-PIN10); confirmed, a right
+    // PIN verifies (nothing is assumed).
+    assert_eq!(
+        pin_err(s.verify_pin(&pin(PIN))),
+        PinError::CounterUnreadable {
+            code: CodeKind::Pin
+        }
+    );
+    s.verify_pin_with(&pin(PIN), LastTry::Confirmed).unwrap();
     assert_eq!(s.known_pin_status(), RetryStatus::Verified);
     assert_eq!(tries(&wire), (3, 10));
 }
@@ -288,10 +296,11 @@ fn n4_blocked_pin_is_refused_after_the_query_without_sending_it() {
         pin_err(s.verify_pin_with(&pin(PIN), LastTry::Confirmed)),
         PinError::Blocked
     );
-    // Only the empty VERIFY went out.
+    // Only the DOCP GET DATA (refused by this card) and the empty VERIFY went out.
     let cmds = commands(&wire);
-    assert_eq!(cmds.len(), before + 1);
-    assert!(is_pin_command(&cmds[before]) && !carries_code(&cmds[before]));
+    assert_eq!(cmds.len(), before + 2);
+    assert_eq!(cmds[before][1], 0xCB);
+    assert!(is_pin_command(&cmds[before + 1]) && !carries_code(&cmds[before + 1]));
     assert!(responded_do99(&wire, 0x6983));
     assert_eq!(tries(&wire), (0, 10));
 }
@@ -307,7 +316,19 @@ fn n3_blocked_pin_answers_6983_when_the_host_cannot_know() {
         true,
     );
     let mut s = cie.open().unwrap();
-    assert_eq!(pin_err(s.verify_pin(&pin(PIN))), PinError::Blocked);
+    // P-PIN10: the counter cannot be read, so the try needs a confirmation.
+    let before = sent(&wire);
+    assert_eq!(
+        pin_err(s.verify_pin(&pin(PIN))),
+        PinError::CounterUnreadable {
+            code: CodeKind::Pin
+        }
+    );
+    assert!(code_commands(&commands(&wire)[before..]).is_empty());
+    assert_eq!(
+        pin_err(s.verify_pin_with(&pin(PIN), LastTry::Confirmed)),
+        PinError::Blocked
+    );
     assert!(responded_do99(&wire, 0x6983));
     assert_eq!(s.known_pin_status(), RetryStatus::Blocked);
     assert_eq!(tries(&wire), (0, 10));
@@ -643,8 +664,16 @@ fn c6_puk_blocked_answers_6983_even_to_the_right_puk() {
     );
     let mut s = cie.open().unwrap();
     let before = sent(&wire);
+    // P-PIN10: without a readable counter the PUK try needs a confirmation.
     assert_eq!(
         pin_err(s.unblock_pin(&puk(PUK), &pin(NEW_PIN))),
+        PinError::CounterUnreadable {
+            code: CodeKind::Puk
+        }
+    );
+    assert!(code_commands(&commands(&wire)[before..]).is_empty());
+    assert_eq!(
+        pin_err(s.unblock_pin_with(&puk(PUK), &pin(NEW_PIN), LastTry::Confirmed)),
         PinError::PukBlocked
     );
     let cmds = commands(&wire);
@@ -687,13 +716,18 @@ fn status_query_with(
     let r = s.pin_status();
     let open = s.is_open();
     drop(s);
-    let cmd = commands(&wire)[before].clone();
+    // The first empty VERIFY (the refused DOCP GET DATA goes first).
+    let cmd = commands(&wire)[before..]
+        .iter()
+        .find(|c| c[1] == 0x20)
+        .unwrap()
+        .clone();
     assert_eq!(tries(&wire), (3, 10));
     (r, cmd, open)
 }
 
 #[test]
-fn c3_case1_iso_form_against_iso_only_card() {
+fn sc3_case1_iso_form_against_iso_only_card() {
     let (r, cmd, open) = status_query_with(Case1Form::Iso, Case1Acceptance::IsoOnly);
     assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
     // 0C 20 00 81 0A 8E 08 <mac> 00: no DO'97'.
@@ -702,7 +736,7 @@ fn c3_case1_iso_form_against_iso_only_card() {
 }
 
 #[test]
-fn c3_case1_middleware_form_against_middleware_only_card() {
+fn sc3_case1_middleware_form_against_middleware_only_card() {
     let (r, cmd, open) = status_query_with(Case1Form::Middleware, Case1Acceptance::MiddlewareOnly);
     assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
     // 0C 20 00 81 0D 97 01 00 8E 08 <mac> 00.
@@ -714,7 +748,7 @@ fn c3_case1_middleware_form_against_middleware_only_card() {
 }
 
 #[test]
-fn c3_case1_both_forms_against_the_reference_card() {
+fn sc3_case1_both_forms_against_the_reference_card() {
     for form in [Case1Form::Iso, Case1Form::Middleware] {
         let (r, _, open) = status_query_with(form, Case1Acceptance::Both);
         assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
@@ -723,7 +757,7 @@ fn c3_case1_both_forms_against_the_reference_card() {
 }
 
 #[test]
-fn c3_case1_mismatch_degrades_without_spending_a_try() {
+fn sc3_case1_mismatch_degrades_without_spending_a_try() {
     // Middleware form to an ISO-only card: 6700 under SM, so the host reports Unknown.
     let (r, _, open) = status_query_with(Case1Form::Middleware, Case1Acceptance::IsoOnly);
     assert_eq!(r.unwrap(), RetryStatus::Unknown);
@@ -901,4 +935,26 @@ fn n12_p_pin7_session_cie_and_card_debug_show_no_code() {
     for t in &texts {
         assert_no_secret(t);
     }
+}
+
+#[test]
+fn k1_open_refuses_a_group_below_the_floor_before_any_secret() {
+    // The small test group (512-bit p) against the reference policy: refused after the
+    // GET DATA of g, p, q, before MSE SET KAT (no host exponent drawn, no value sent).
+    let (wire, cie) = rig(builder(), true);
+    let mut cie = cie.with_dh_group_policy(cie_pinpuk::auth::DhGroupPolicy::REFERENCE);
+    let err = cie.open().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Auth(cie_pinpuk::auth::AuthError::DhGroupRefused(
+                cie_pinpuk::auth::DhGroupDefect::PrimeTooShort {
+                    bits: 512,
+                    min: 2048
+                }
+            ))
+        ),
+        "{err:?}"
+    );
+    assert!(!commands(&wire).iter().any(|c| c[1] == 0x22));
 }

@@ -58,7 +58,7 @@ fn open_with(db: &Path, anchor: &Path, officer: u8) -> Result<Desk, DeskError> {
     ReprintDesk::new(
         backend,
         RecordingNotifier::new(),
-        Profile::preset(Preset::Seed000),
+        Profile::preset(Preset::ResidentsWithDelegation).unwrap(),
         Box::new(o),
     )?
     .with_clock(Box::new(ManualClock::new(Timestamp(1_772_442_000))))
@@ -291,7 +291,7 @@ fn i7_the_issuance_system_as_anchor_refuses_a_rolled_back_store() {
     let mut desk = ReprintDesk::new(
         InMemoryIssuance::with_fixtures(o.verifying_key()),
         RecordingNotifier::new(),
-        Profile::preset(Preset::Seed000),
+        Profile::preset(Preset::ResidentsWithDelegation).unwrap(),
         Box::new(o),
     )
     .unwrap()
@@ -310,7 +310,7 @@ fn i7_the_issuance_system_as_anchor_refuses_a_rolled_back_store() {
     let r = ReprintDesk::new(
         backend,
         RecordingNotifier::new(),
-        Profile::preset(Preset::Seed000),
+        Profile::preset(Preset::ResidentsWithDelegation).unwrap(),
         Box::new(officer_key(0x11)),
     )
     .unwrap()

@@ -42,7 +42,8 @@ fn regenerate_sm_session_corpus() {
         Spy::new(harness::card()),
         SystemRng::default(),
         harness::dapp(),
-    );
+    )
+    .with_dh_group_policy(cie_pinpuk::auth::DhGroupPolicy::TEST_ONLY_SMALL_GROUPS);
     cie.read_nis().unwrap();
     {
         let mut s = cie.open().unwrap();

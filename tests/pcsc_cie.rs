@@ -664,7 +664,17 @@ impl Drop for ChildGuard {
 
 /// Starts the `virtual_card` example on `state` and waits until pcscd sees the card.
 fn start_virtual_card(stack: &pcsc_support::Stack, state: &Path) -> ChildGuard {
+    start_virtual_card_with(stack, state, &[])
+}
+
+/// As [`start_virtual_card`], with more options (card options, `--new`).
+fn start_virtual_card_with(
+    stack: &pcsc_support::Stack,
+    state: &Path,
+    options: &[&str],
+) -> ChildGuard {
     let child = Command::new(example("virtual_card"))
+        .args(options)
         .arg("--state")
         .arg(state)
         .arg("--addr")
@@ -836,5 +846,101 @@ fn pcsc_cie_script_up_serves_the_virtual_card_example_to_host_clients() {
             .pin_tries_left(),
         2
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `virtual_card` example serves every chip family of the registry through pcscd, with
+/// the family's contactless pseudo-ATR (and, for one, the contact form), and a host opens a
+/// session and reads the counters on each.
+#[test]
+fn pcsc_cie_virtual_card_example_serves_every_chip_family() {
+    use cie_pinpuk::card::chip::ChipFamily;
+    let Some(stack) = stack("pcsc_cie_families") else {
+        return;
+    };
+    let dir = temp_dir("families");
+    let mut runs: Vec<(ChipFamily, &str)> = ChipFamily::ALL
+        .iter()
+        .map(|f| (*f, "contactless"))
+        .collect();
+    runs.push((ChipFamily::Nxp, "contact"));
+    for (family, form) in runs {
+        let state = dir.join(format!("{}-{form}.state", family.name()));
+        let mut card = start_virtual_card_with(
+            &stack,
+            &state,
+            &["--new", "--family", family.name(), "--atr", form],
+        );
+        let expected = if form == "contact" {
+            family.contact_atr()
+        } else {
+            family.contactless_atr()
+        };
+        let readers = list_readers().unwrap();
+        let r = readers.iter().find(|r| r.name == stack.reader).unwrap();
+        assert_eq!(r.atr, expected.as_bytes(), "{}", family.name());
+        assert_eq!(
+            ChipFamily::from_atr(&r.atr),
+            Some(family),
+            "{}",
+            family.name()
+        );
+        let mut t = PcscTransport::connect(&stack.selector()).unwrap();
+        t.with_transaction(|tx| {
+            let mut cie = Cie::new(tx).unwrap();
+            let mut s = cie.open().unwrap();
+            assert_eq!(s.pin_status().unwrap(), RetryStatus::Remaining(3));
+        })
+        .unwrap();
+        drop(t);
+        card.stop();
+        stack.wait_card(false, Duration::from_secs(5));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The behaviour switches through pcscd: a one-piece 291-byte SM answer (P-SM6), `61xx`
+/// everywhere, `6Cxx` at the end of files, and a card that counts the empty VERIFY and has
+/// no DOCP (P-PIN10: detected, then never queried again).
+#[test]
+fn p_sm6_p_pin10_pcsc_cie_virtual_card_switches() {
+    let Some(stack) = stack("pcsc_cie_switches") else {
+        return;
+    };
+    let dir = temp_dir("switches");
+    for options in [
+        &["--long-answers", "one-piece"][..],
+        &["--long-answers", "get-response", "--eof", "6cxx"][..],
+        &["--empty-verify", "counted", "--docp", "absent"][..],
+    ] {
+        let state = dir.join("card.state");
+        let mut args = vec!["--new"];
+        args.extend_from_slice(options);
+        let mut card = start_virtual_card_with(&stack, &state, &args);
+        let mut t = PcscTransport::connect(&stack.selector()).unwrap();
+        t.with_transaction(|tx| {
+            let mut cie = Cie::new(tx).unwrap();
+            cie.read_nis().unwrap();
+            let mut s = cie.open().unwrap();
+            assert_eq!(s.serial().unwrap().as_str().len(), 9, "{options:?}");
+            if options.contains(&"counted") {
+                assert_eq!(s.pin_status().unwrap(), RetryStatus::Remaining(1));
+                assert_eq!(s.pin_status().unwrap(), RetryStatus::Remaining(1));
+            } else {
+                assert_eq!(s.pin_status().unwrap(), RetryStatus::Remaining(3));
+                s.verify_pin(&pin(PIN)).unwrap();
+            }
+        })
+        .unwrap();
+        drop(t);
+        card.stop();
+        stack.wait_card(false, Duration::from_secs(5));
+        if options.contains(&"counted") {
+            assert_eq!(
+                VirtualCie::load_from_file(&state).unwrap().pin_tries_left(),
+                1
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,11 +3,19 @@
 //! Input: a sequence of steps `op ‖ len ‖ bytes[len]` (a missing tail is read as empty):
 //! * op % 6 == 0: send `bytes` as a raw APDU;
 //! * 1: open a session with the crate's host-side `auth`/`sm` (selects, DH, DAPP) — it must
-//!   always succeed on a powered card, whatever came before;
+//!   always succeed on a powered card, whatever came before. Only the op values 1 and 7
+//!   open (an opening costs milliseconds); the other values of this class act as 0;
 //! * 2: send `bytes` as a plain command protected by the open session's channel (if any);
 //! * 3: warm reset; 4: power off, then on;
 //! * 5: VERIFY, CHANGE or RESET RETRY COUNTER under SM with the right or a wrong code
 //!   (chosen by the first byte), so that the counters really move.
+//!
+//! The card has the small test keys (tests/data/card/small-keys.txt: same protocol, cheaper
+//! arithmetic). Speed: the card is personalised once per process (its signed files made
+//! once) and cloned for every input; the state after each `open` is kept, keyed by the input
+//! bytes up to that step, so an input that shares that prefix with an earlier one resumes
+//! from the copy instead of repeating the key agreement. The harness is deterministic (a
+//! seeded card, a seeded host RNG), so a resumed state is the one the run would reach.
 //!
 //! Invariants checked after every step:
 //! * no panic; every response has a status word;
@@ -21,23 +29,47 @@
 
 use cie_pinpuk::CardTransport;
 use cie_pinpuk::auth::{
-    CaPublicKey, DappHost, DhParams, DhTranscript, Strategy, TERMINAL_CHR, ssc_after_dapp,
+    CaPublicKey, DappHost, DhParams, DhTranscript, TERMINAL_CHR, ssc_after_dapp,
 };
 use cie_pinpuk::emulator::{SeededRng, VirtualCie};
 use cie_pinpuk::sm::SecureChannel;
 use cie_pinpuk::tlv::{Tag, Tlv};
 
+#[path = "small_keys.rs"]
+mod small_keys;
+
 const PIN: &[u8; 8] = b"31415926";
 const PUK: &[u8; 8] = b"27182818";
 
 struct Fuzz {
-    secrets: Vec<Vec<u8>>,
+    secrets: std::rc::Rc<Vec<Vec<u8>>>,
+    dapp: DappHost,
     card: VirtualCie,
     channel: Option<SecureChannel>,
     rng: SeededRng,
 }
 
-/// 16-byte windows of every private key component of the default card.
+/// What an input has reached after an `open`: restored when another input starts with the
+/// same bytes.
+#[derive(Clone)]
+struct Snapshot {
+    card: VirtualCie,
+    channel: Option<SecureChannel>,
+    rng: SeededRng,
+}
+
+/// The most snapshots kept (about 10 KiB each); the map starts over when full.
+const SNAPSHOTS: usize = 4096;
+
+struct Prepared {
+    card: VirtualCie,
+    dapp: DappHost,
+    secrets: std::rc::Rc<Vec<Vec<u8>>>,
+    snapshots: std::collections::HashMap<Vec<u8>, Snapshot>,
+}
+
+/// 16-byte windows of every private key component of the card: the small chip and CA keys,
+/// the default servizi and document-signer keys.
 fn key_secrets() -> Vec<Vec<u8>> {
     let files = [
         include_str!("../../data/keys/emulator-keys.txt"),
@@ -73,6 +105,7 @@ fn key_secrets() -> Vec<Vec<u8>> {
         }
     }
     assert!(out.len() >= 16, "key files not understood");
+    out.extend(small_keys::secret_windows());
     out
 }
 
@@ -190,18 +223,12 @@ impl Fuzz {
         let ca = CaPublicKey::new(&f(0x81), &f(0x82), &f(0x5F20), &f(0x5F4C)).expect("CA key");
         let eph = params.generate_host_key(&mut self.rng);
         let y_ifd = eph.public_value().to_vec();
-        let mut kat = vec![
-            0x80,
-            0x01,
-            0x9B,
-            0x83,
-            0x01,
-            0x81,
-            0x91,
-            0x82,
-            (y_ifd.len() >> 8) as u8,
-            y_ifd.len() as u8,
-        ];
+        let mut kat = vec![0x80, 0x01, 0x9B, 0x83, 0x01, 0x81, 0x91];
+        match y_ifd.len() {
+            n @ 0..0x80 => kat.push(n as u8),
+            n @ 0x80..0x100 => kat.extend_from_slice(&[0x81, n as u8]),
+            n => kat.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+        }
         kat.extend_from_slice(&y_ifd);
         let chunks: Vec<Vec<u8>> = kat.chunks(255).map(<[u8]>::to_vec).collect();
         for (i, c) in chunks.iter().enumerate() {
@@ -223,7 +250,6 @@ impl Fuzz {
             *keys.ks_mac(),
             cie_pinpuk::auth::INITIAL_SSC,
         ));
-        let mut dapp = DappHost::well_known(Strategy::Fast).expect("dapp");
         let transcript = DhTranscript::new(&params, &y_ifd, &y_icc);
         ok(
             self.sm(&[
@@ -231,7 +257,7 @@ impl Fuzz {
             ]),
             "MSE SET DST",
         );
-        let cert = dapp.certificate(&ca).expect("cert");
+        let cert = self.dapp.certificate(&ca).expect("cert");
         let mut pso = vec![
             0x00,
             0x2A,
@@ -249,7 +275,8 @@ impl Fuzz {
         let rnd_icc: [u8; 8] = ok(self.sm(&[0x00, 0x84, 0x00, 0x00, 0x08]), "GET CHALLENGE")
             .try_into()
             .expect("8 bytes");
-        let ext = dapp
+        let ext = self
+            .dapp
             .external_auth_data(&rnd_icc, &transcript, &mut self.rng)
             .expect("ext");
         let mut ea = vec![
@@ -345,19 +372,58 @@ fn check_counters(
     }
 }
 
-/// Runs one fuzz input.
-pub fn run(data: &[u8]) {
-    let Ok(card) = VirtualCie::builder()
-        .pin(core::str::from_utf8(PIN).unwrap_or_default())
-        .puk(core::str::from_utf8(PUK).unwrap_or_default())
-        .build()
-    else {
+/// The card personalised once: its certificate and SOD signed (read once), then powered
+/// off and on, so every input starts from a card with no session.
+fn prepare() -> Prepared {
+    let Ok(card) = small_keys::with_small_keys(
+        VirtualCie::builder()
+            .pin(core::str::from_utf8(PIN).unwrap_or_default())
+            .puk(core::str::from_utf8(PUK).unwrap_or_default()),
+    )
+    .build() else {
         panic!("default card does not build");
     };
-    static SECRETS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
     let mut f = Fuzz {
-        secrets: SECRETS.get_or_init(key_secrets).clone(),
+        secrets: std::rc::Rc::new(key_secrets()),
+        dapp: small_keys::small_dapp(),
         card,
+        channel: None,
+        rng: SeededRng::new([7; 32]),
+    };
+    f.open();
+    for fid in [0x1003u16, 0x1006] {
+        let [hi, lo] = fid.to_be_bytes();
+        let _ = f.sm(&[0x00, 0xA4, 0x02, 0x04, 0x02, hi, lo]);
+        let _ = f.sm(&[0x00, 0xB0, 0x00, 0x00, 0x80]);
+    }
+    f.card.power_off();
+    f.card.power_on();
+    Prepared {
+        card: f.card,
+        dapp: f.dapp,
+        secrets: f.secrets,
+        snapshots: std::collections::HashMap::new(),
+    }
+}
+
+thread_local! {
+    static PREPARED: std::cell::RefCell<Option<Prepared>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs one fuzz input.
+pub fn run(data: &[u8]) {
+    PREPARED.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let prepared = slot.get_or_insert_with(prepare);
+        run_from(prepared, data);
+    });
+}
+
+fn run_from(prepared: &mut Prepared, data: &[u8]) {
+    let mut f = Fuzz {
+        secrets: std::rc::Rc::clone(&prepared.secrets),
+        dapp: prepared.dapp.clone(),
+        card: prepared.card.clone(),
         channel: None,
         rng: SeededRng::new([7; 32]),
     };
@@ -375,12 +441,39 @@ pub fn run(data: &[u8]) {
         rest = tail;
         let before = (f.card.pin_tries_left(), f.card.puk_tries_left());
         let mut plain: Option<Vec<u8>> = None;
-        match op % 6 {
+        // Opening costs milliseconds (key agreement, signatures): only op values 1 and 7
+        // choose it; the other values of class 1 send a raw APDU.
+        let class = match op % 6 {
+            1 if op > 7 => 0,
+            c => c,
+        };
+        match class {
             0 => {
                 let _ = f.raw(bytes);
             }
             1 => {
-                f.open();
+                let prefix = data.get(..data.len() - rest.len()).unwrap_or(data);
+                match prepared.snapshots.get(prefix) {
+                    Some(snap) => {
+                        f.card = snap.card.clone();
+                        f.channel = snap.channel.clone();
+                        f.rng = snap.rng.clone();
+                    }
+                    None => {
+                        f.open();
+                        if prepared.snapshots.len() >= SNAPSHOTS {
+                            prepared.snapshots.clear();
+                        }
+                        prepared.snapshots.insert(
+                            prefix.to_vec(),
+                            Snapshot {
+                                card: f.card.clone(),
+                                channel: f.channel.clone(),
+                                rng: f.rng.clone(),
+                            },
+                        );
+                    }
+                }
                 puk_verified = false;
             }
             2 => {

@@ -7,16 +7,25 @@
 //! `STATE SWITCHES (OP ARG)*`
 //!
 //! * `STATE`: PIN tries left at start `STATE % 4`, PUK tries left `(STATE >> 2) % 11`.
-//! * `SWITCHES`: the card's empty-VERIFY mode `% 3` (counter, `6A86`, `6D00`), its case-1
-//!   acceptance `((>> 2) & 3) % 3` (both, ISO only, middleware only), the host's case-1
-//!   form bit 4 (set: ISO).
+//! * `SWITCHES`: the card's empty-VERIFY mode `& 3` (counter, `6A86`, `6D00`, counted as a
+//!   wrong try), its case-1 acceptance `((>> 2) & 3) % 3` (both, ISO only, middleware
+//!   only), the host's case-1 form bit 4 (set: ISO), the card's DOCP bit 5 (set: absent).
 //! * `OP % 13`: 0 verify right, 1 verify wrong, 2 verify right confirmed, 3 verify wrong
 //!   confirmed, 4 change (right old), 5 change (wrong old), 6 change to a weak new PIN, 7
 //!   unblock with the right PUK, 8 unblock with a wrong PUK (`ARG & 1`: last try
 //!   confirmed), 9 PIN (`ARG` even) or PUK status, 10 a malformed code built from `ARG`
 //!   (`ARG % 10` characters, digits or not), 11 a fault at the next exchange (`ARG % 10`:
 //!   F1..F9 of `transport::Fault`, or 9 = a chosen status word `SWS[ARG >> 4]` on the
-//!   card's answer), 12 close, put the card back and open a new session.
+//!   card's answer), 12 close, put the card back and open a new session (only the byte
+//!   `0C`; the other bytes of class 12 act as 9).
+//!
+//! # Speed
+//!
+//! The card and the opened session are prepared once per `STATE SWITCHES` pair and cloned
+//! for every input (`VirtualCie: Clone`, `Cie: Clone`, `Session::snapshot` /
+//! `Cie::resume`). The state after a new session of op 12 is kept too, keyed by the input
+//! bytes up to that op, unless a fault was pending for it. The host RNG is seeded, so the
+//! harness is deterministic and a resumed state is the one the run would reach.
 //!
 //! # Invariants (checked after every operation)
 //!
@@ -28,15 +37,16 @@
 //! * N3, N9: with no fault in the call and the session still open, `Wrong { remaining }`
 //!   equals the card's counter, `Blocked` means 0 left, success means the counter is full;
 //!   RESET RETRY COUNTER is sent only after a VERIFY PUK in the same call.
-//! * R18: a closed session sends nothing. N11: no code in clear on the wire. N12, P-PIN7: no
+//! * SR18: a closed session sends nothing. N11: no code in clear on the wire. N12, P-PIN7: no
 //!   digit run of a code in any error or `Debug` text.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cie_pinpuk::card::{CardError, Cie, Describe, Lang, LastTry, Options, PinError, SystemRng};
+use cie_pinpuk::card::MethodState;
+use cie_pinpuk::card::{CardError, Cie, Describe, Lang, LastTry, Options, PinError, SessionState};
 use cie_pinpuk::codes::CodeKind;
-use cie_pinpuk::emulator::{Case1Acceptance, EmptyVerify, VirtualCie};
+use cie_pinpuk::emulator::{Case1Acceptance, Docp, EmptyVerify, SeededRng, VirtualCie};
 use cie_pinpuk::transport::{CardTransport, Fault, FaultInjector, TransportError};
 use cie_pinpuk::{Case1Form, Error, Pin, Puk};
 
@@ -79,7 +89,105 @@ impl CardTransport for Reader {
     }
 }
 
+#[derive(Clone)]
 struct Shared(Rc<RefCell<Reader>>);
+
+/// A card and a host with an open session, to continue from.
+#[derive(Clone)]
+struct Snapshot {
+    card: VirtualCie,
+    cie: Cie<Shared, SeededRng>,
+    session: SessionState,
+    /// The PIN the card holds.
+    current: &'static str,
+}
+
+/// The most snapshots of op 12 kept; the map starts over when full.
+const SNAPSHOTS: usize = 4096;
+
+#[derive(Default)]
+struct Prepared {
+    /// The host's DAPP keys with the terminal certificate made (it is the same for every
+    /// card: the same CA key).
+    dapp: Option<cie_pinpuk::DappHost>,
+    /// Per `STATE SWITCHES` (None: the card does not build or the first session fails).
+    first: std::collections::HashMap<[u8; 2], Option<Snapshot>>,
+    /// After an op 12, per input prefix.
+    reopened: std::collections::HashMap<Vec<u8>, Snapshot>,
+}
+
+thread_local! {
+    static PREPARED: RefCell<Prepared> = RefCell::new(Prepared::default());
+}
+
+fn new_reader(card: VirtualCie) -> Rc<RefCell<Reader>> {
+    Rc::new(RefCell::new(Reader {
+        inner: FaultInjector::new(card).with_reset_hook(|c: &mut VirtualCie| {
+            c.reset();
+        }),
+        chosen_sw: None,
+        calls: 0,
+        commands: Vec::new(),
+    }))
+}
+
+/// The card built from `STATE SWITCHES` and a first session opened on it.
+fn prepare(dapp: cie_pinpuk::DappHost, state: u8, switches: u8) -> Option<Snapshot> {
+    let (empty_verify, case1, form, docp) = decode_switches(switches);
+    let card = small_keys::with_small_keys(VirtualCie::builder())
+        .pin(PIN_A)
+        .puk(PUK)
+        .tries_left(state % 4, (state >> 2) % 11)
+        .empty_verify(empty_verify)
+        .docp(docp)
+        .case1(case1)
+        .build()
+        .ok()?;
+    let reader = new_reader(card);
+    let options = Options {
+        case1: form,
+        ..Options::default()
+    };
+    let mut cie = Cie::with_dapp(Shared(Rc::clone(&reader)), SeededRng::new([0x5E; 32]), dapp)
+        .with_options(options)
+        .with_dh_group_policy(small_keys::SMALL_GROUPS);
+    let session = cie.open().ok()?.snapshot();
+    for c in &reader.borrow().commands {
+        assert!(!bytes_hold_code(c), "a code on the wire in clear");
+    }
+    let card = reader.borrow().inner.inner().clone();
+    Some(Snapshot {
+        card,
+        cie,
+        session,
+        current: PIN_A,
+    })
+}
+
+fn decode_switches(switches: u8) -> (EmptyVerify, Case1Acceptance, Case1Form, Docp) {
+    let empty_verify = [
+        EmptyVerify::Counter,
+        EmptyVerify::WrongP1P2,
+        EmptyVerify::InsNotSupported,
+        EmptyVerify::CountedAsWrong,
+    ][usize::from(switches & 0x03)];
+    let docp = if switches & 0x20 == 0 {
+        Docp::Present
+    } else {
+        Docp::Absent
+    };
+    let case1 = [
+        Case1Acceptance::Both,
+        Case1Acceptance::IsoOnly,
+        Case1Acceptance::MiddlewareOnly,
+    ][usize::from(((switches >> 2) & 0x03) % 3)];
+    let form = if switches & 0x10 == 0 {
+        Case1Form::Middleware
+    } else {
+        Case1Form::Iso
+    };
+    (empty_verify, case1, form, docp)
+}
 
 impl CardTransport for Shared {
     fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
@@ -139,75 +247,90 @@ fn fault(arg: u8) -> Option<Fault> {
 
 /// Runs one fuzz input.
 pub fn run(data: &[u8]) {
+    PREPARED.with(|cell| run_from(&mut cell.borrow_mut(), data));
+}
+
+fn run_from(prepared: &mut Prepared, data: &[u8]) {
     let Some((&state, rest)) = data.split_first() else {
         return;
     };
     let Some((&switches, ops)) = rest.split_first() else {
         return;
     };
-    let empty_verify = [
-        EmptyVerify::Counter,
-        EmptyVerify::WrongP1P2,
-        EmptyVerify::InsNotSupported,
-    ][usize::from(switches % 3)];
-    let case1 = [
-        Case1Acceptance::Both,
-        Case1Acceptance::IsoOnly,
-        Case1Acceptance::MiddlewareOnly,
-    ][usize::from(((switches >> 2) & 0x03) % 3)];
-    let form = if switches & 0x10 == 0 {
-        Case1Form::Middleware
-    } else {
-        Case1Form::Iso
-    };
-    let Ok(card) = small_keys::with_small_keys(VirtualCie::builder())
-        .pin(PIN_A)
-        .puk(PUK)
-        .tries_left(state % 4, (state >> 2) % 11)
-        .empty_verify(empty_verify)
-        .case1(case1)
-        .build()
+    let (empty_verify, case1, _, docp) = decode_switches(switches);
+    // The key keeps only what the card and host depend on.
+    let key = [
+        state % 4 + 4 * ((state >> 2) % 11),
+        switches & 0x03 | (((switches >> 2) & 0x03) % 3) << 2 | (switches & 0x30),
+    ];
+    let dapp = prepared
+        .dapp
+        .get_or_insert_with(|| {
+            let mut dapp = small_keys::small_dapp();
+            let _ = small_keys::ca_public().map(|ca| dapp.certificate(&ca));
+            dapp
+        })
+        .clone();
+    let Some(start) = prepared
+        .first
+        .entry(key)
+        .or_insert_with(|| prepare(dapp, state, switches))
+        .clone()
     else {
         return;
     };
-    let reader = Rc::new(RefCell::new(Reader {
-        inner: FaultInjector::new(card).with_reset_hook(|c: &mut VirtualCie| {
-            c.reset();
-        }),
-        chosen_sw: None,
-        calls: 0,
-        commands: Vec::new(),
-    }));
-    let options = Options {
-        case1: form,
-        ..Options::default()
-    };
-    let mut cie = Cie::with_dapp(
-        Shared(Rc::clone(&reader)),
-        SystemRng::default(),
-        small_keys::small_dapp(),
-    )
-    .with_options(options);
+    let mut reader = new_reader(start.card);
+    let mut cie = start.cie;
+    *cie.transport_mut() = Shared(Rc::clone(&reader));
+    let mut resume = Some(start.session);
     let mut texts: Vec<String> = Vec::new();
     // The PIN the card holds (changes and unblocks move it between PIN_A and PIN_B).
-    let mut current = PIN_A;
-    let mut pairs = ops.chunks(2);
+    let mut current = start.current;
+    let mut pairs = ops.chunks(2).enumerate();
     let mut opens = 0;
+    // The input prefix of an op 12 whose new session may be kept.
+    let mut keep_as: Option<Vec<u8>> = None;
     'sessions: while opens < 4 {
         opens += 1;
-        let mut s = match cie.open() {
-            Ok(s) => s,
-            Err(e) => {
-                texts.push(format!("{e:?} {e}"));
-                break;
-            }
+        let mut s = match resume.take() {
+            Some(state) => cie.resume(state),
+            None => match cie.open() {
+                Ok(s) => s,
+                Err(e) => {
+                    texts.push(format!("{e:?} {e}"));
+                    break;
+                }
+            },
         };
+        if let Some(prefix) = keep_as.take() {
+            let session = s.snapshot();
+            drop(s);
+            if prepared.reopened.len() >= SNAPSHOTS {
+                prepared.reopened.clear();
+            }
+            prepared.reopened.insert(
+                prefix,
+                Snapshot {
+                    card: reader.borrow().inner.inner().clone(),
+                    cie: cie.clone(),
+                    session: session.clone(),
+                    current,
+                },
+            );
+            s = cie.resume(session);
+        }
         let mut faulted = false;
         // Whether a fault or chosen SW fired in this session (it may have taught the host
         // that the card has no counter query).
         let mut session_faulted = false;
-        for pair in pairs.by_ref() {
-            let op = pair.first().copied().unwrap_or(0) % 13;
+        for (index, pair) in pairs.by_ref() {
+            // A new session costs milliseconds: only the byte 12 asks for one, the other
+            // bytes of class 12 read a status (op 9).
+            let byte = pair.first().copied().unwrap_or(0);
+            let op = match byte % 13 {
+                12 if byte != 12 => 9,
+                op => op,
+            };
             let arg = pair.get(1).copied().unwrap_or(0);
             let other = if current == PIN_A { PIN_B } else { PIN_A };
             let confirmed = if arg & 1 == 1 {
@@ -215,6 +338,7 @@ pub fn run(data: &[u8]) {
             } else {
                 LastTry::Refuse
             };
+            let knowledge0 = s.query_knowledge();
             let (calls0, left0, known_pin, known_puk) = {
                 let r = reader.borrow();
                 let c = r.inner.inner();
@@ -275,9 +399,25 @@ pub fn run(data: &[u8]) {
                 }
                 _ => {
                     drop(s);
-                    let mut r = reader.borrow_mut();
-                    r.inner.reinsert();
-                    r.inner.inner_mut().power_on();
+                    let prefix = data.get(..2 + 2 * (index + 1)).unwrap_or(data);
+                    if let Some(snap) = prepared.reopened.get(prefix).cloned() {
+                        // The same bytes led here before: continue from that new session.
+                        for c in &reader.borrow().commands {
+                            assert!(!bytes_hold_code(c), "a code on the wire in clear");
+                        }
+                        reader = new_reader(snap.card);
+                        cie = snap.cie;
+                        *cie.transport_mut() = Shared(Rc::clone(&reader));
+                        resume = Some(snap.session);
+                        current = snap.current;
+                    } else {
+                        if !faulted {
+                            keep_as = Some(prefix.to_vec());
+                        }
+                        let mut r = reader.borrow_mut();
+                        r.inner.reinsert();
+                        r.inner.inner_mut().power_on();
+                    }
                     continue 'sessions;
                 }
             };
@@ -308,14 +448,16 @@ pub fn run(data: &[u8]) {
                         sent.len()
                     );
                 }
-                Err(Error::Pin(PinError::LastTryGuard { .. })) => {
+                Err(Error::Pin(
+                    PinError::LastTryGuard { .. } | PinError::CounterUnreadable { .. },
+                )) => {
                     assert!(codes.is_empty(), "the last-try guard sent a code");
                 }
                 _ => {}
             }
             // N4: a blocked code is not sent when the session knows it, or when the card
             // answers the counter query.
-            let reference = empty_verify == EmptyVerify::Counter
+            let reference = (docp == Docp::Present || empty_verify == EmptyVerify::Counter)
                 && case1 == Case1Acceptance::Both
                 && !session_faulted;
             if matches!(op, 0..=5) && left0.0 == 0 && (known_pin.is_blocked() || reference) {
@@ -334,6 +476,31 @@ pub fn run(data: &[u8]) {
                 assert!(
                     codes[..p].contains(&(0x20, 0x82)),
                     "RESET RETRY COUNTER without VERIFY PUK"
+                );
+            }
+            // P-PIN10: a status query spends nothing when the card has the DOCP, and never
+            // again once the empty VERIFY was seen to spend.
+            if op == 9
+                && !fault_in_op
+                && (docp == Docp::Present || knowledge0.empty_verify == MethodState::Spends)
+            {
+                assert_eq!(left1, left0, "a status query spent a try");
+            }
+            // P-PIN10: on a card whose counters cannot be read, a PIN whose counter the
+            // session did not know is never sent unconfirmed.
+            let unreadable = docp == Docp::Absent
+                && matches!(
+                    empty_verify,
+                    EmptyVerify::WrongP1P2 | EmptyVerify::InsNotSupported
+                );
+            if unreadable
+                && matches!(op, 0 | 1 | 4 | 5 | 6)
+                && known_pin == cie_pinpuk::codes::RetryStatus::Unknown
+                && !fault_in_op
+            {
+                assert!(
+                    !codes.iter().any(|c| c.1 == 0x81),
+                    "a PIN sent with its counter unknown and no confirmation"
                 );
             }
             // N3, N9: the outcome agrees with the card when nothing interfered.

@@ -21,20 +21,27 @@
 //! `read_nis`, `open`, then `serial`, `pin_status`, `puk_status`, `verify_pin`,
 //! `change_pin`, `unblock_pin`, `verify_pin` (after a closed session the card is put back
 //! and a new session opened, at most twice). Checked: no panic; within one call no PIN
-//! command carrying a code is sent twice (P-PIN1); a closed session sends nothing (R18); no
+//! command carrying a code is sent twice (P-PIN1); a closed session sends nothing (SR18); no
 //! PIN or PUK bytes in any command (N11); no digit run of a code in any error or `Debug`
 //! text (N12, P-PIN7).
 //!
 //! The host uses the small test keys of tests/data/card/small-keys.txt (same protocol,
-//! cheaper arithmetic) and the operating system's RNG: the fuzz crate has no seedable RNG,
-//! so the host's random values differ between runs, but the exchanges an input faults are
-//! the same ones.
+//! cheaper arithmetic) and a seeded RNG, so a run is deterministic.
+//!
+//! # Speed
+//!
+//! The run without any event is made once per process, with a copy of the card, the host
+//! and the session at every call boundary (`VirtualCie: Clone`, `Cie: Clone`,
+//! `Session::snapshot` / `Cie::resume`). An input starts from the last boundary before its
+//! first event, with its events moved to the same exchanges. A session opened again after
+//! a closed one is kept too, keyed by the input bytes before it, when no event falls inside
+//! that opening; another input with the same bytes continues from the copy.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cie_pinpuk::card::{CardError, Cie, Describe, Lang, SystemRng};
-use cie_pinpuk::emulator::VirtualCie;
+use cie_pinpuk::card::{CardError, Cie, Describe, Lang, SessionState};
+use cie_pinpuk::emulator::{SeededRng, VirtualCie};
 use cie_pinpuk::transport::{CardTransport, Fault, FaultInjector, TransportError};
 use cie_pinpuk::{DappHost, Error, Pin, Puk};
 
@@ -46,6 +53,7 @@ const PUK: &str = "73918462";
 const CODES: [&str; 3] = [PIN, NEW_PIN, PUK];
 
 /// The host side of DAPP with the small test keys.
+#[allow(dead_code)]
 pub fn dapp() -> DappHost {
     small_keys::small_dapp()
 }
@@ -105,7 +113,67 @@ impl CardTransport for Reader {
     }
 }
 
+#[derive(Clone)]
 struct Shared(Rc<RefCell<Reader>>);
+
+/// The state at a call boundary.
+#[derive(Clone)]
+struct Snapshot {
+    /// Exchanges made before it.
+    exchanges: usize,
+    card: VirtualCie,
+    cie: Cie<Shared, SeededRng>,
+    /// The open session (None before the first `open`).
+    session: Option<SessionState>,
+    /// The next step of the flow.
+    step: usize,
+}
+
+/// The most kept re-opened sessions; the map starts over when full.
+const SNAPSHOTS: usize = 4096;
+
+struct Prepared {
+    /// The event-free run, boundary by boundary.
+    clean: Vec<Snapshot>,
+    /// Sessions opened again, keyed by (exchanges, step, input bytes before them).
+    reopened: std::collections::HashMap<(usize, usize, Vec<u8>), Snapshot>,
+}
+
+thread_local! {
+    static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+}
+
+fn new_reader(card: VirtualCie, script: &Script, from: usize) -> Rc<RefCell<Reader>> {
+    let faults: Vec<(usize, Fault)> = script
+        .0
+        .iter()
+        .filter(|(at, _)| *at >= from)
+        .map(|(at, f)| (at - from, *f))
+        .collect();
+    let inner = FaultInjector::new(card)
+        .with_schedule(faults)
+        .with_reset_hook(|c: &mut VirtualCie| {
+            c.reset();
+        });
+    Rc::new(RefCell::new(Reader {
+        inner,
+        chosen: script.1.clone(),
+        calls: from,
+        commands: Vec::new(),
+    }))
+}
+
+/// The byte offset of chunk `index` of the script (the input length if it has fewer).
+fn chunk_offset(data: &[u8], index: usize) -> usize {
+    let mut at = 0usize;
+    for _ in 0..index {
+        match data.get(at) {
+            Some(&len) => at = (at + 1 + usize::from(len)).min(data.len()),
+            None => return data.len(),
+        }
+    }
+    at
+}
 
 impl CardTransport for Shared {
     fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
@@ -201,40 +269,148 @@ fn check_text(e: &Error, texts: &mut Vec<String>) {
     ));
 }
 
-/// Runs one fuzz input.
-pub fn run(data: &[u8]) {
-    let (faults, chosen) = script(data);
-    let inner = FaultInjector::new(card())
-        .with_schedule(faults)
-        .with_reset_hook(|c: &mut VirtualCie| {
-            c.reset();
-        });
-    let reader = Rc::new(RefCell::new(Reader {
-        inner,
-        chosen,
-        calls: 0,
-        commands: Vec::new(),
-    }));
+/// The event-free run, with a snapshot at every call boundary.
+fn prepare() -> Prepared {
+    let empty: Script = (Vec::new(), Vec::new());
+    let mut clean = Vec::new();
+    let reader = new_reader(card(), &empty, 0);
     let mut cie = Cie::with_dapp(
         Shared(Rc::clone(&reader)),
-        SystemRng::default(),
+        SeededRng::new([0x5E; 32]),
         small_keys::small_dapp(),
-    );
+    )
+    .with_dh_group_policy(small_keys::SMALL_GROUPS);
+    let snap = |cie: &Cie<Shared, SeededRng>, session: Option<SessionState>, step| Snapshot {
+        exchanges: reader.borrow().calls,
+        card: reader.borrow().inner.inner().clone(),
+        cie: cie.clone(),
+        session,
+        step,
+    };
+    clean.push(snap(&cie, None, 0));
+    let nis = cie.read_nis();
+    assert!(nis.is_ok(), "the event-free run reads the NIS");
+    clean.push(snap(&cie, None, 0));
+    let (Ok(pin), Ok(new_pin), Ok(puk)) = (Pin::new(PIN), Pin::new(NEW_PIN), Puk::new(PUK)) else {
+        panic!("test codes");
+    };
+    let mut state = cie.open().map(|s| s.snapshot()).ok();
+    for step in 0..7 {
+        let Some(session) = state.take() else { break };
+        clean.push(snap(&cie, Some(session.clone()), step));
+        let mut s = cie.resume(session);
+        let _ = match step {
+            0 => s.serial().map(|_| ()),
+            1 => s.pin_status().map(|_| ()),
+            2 => s.puk_status().map(|_| ()),
+            3 => s.verify_pin(&pin),
+            4 => s.change_pin(&pin, &new_pin),
+            5 => s.unblock_pin(&puk, &pin),
+            _ => s.verify_pin(&pin),
+        };
+        state = s.is_open().then(|| s.snapshot());
+    }
+    Prepared {
+        clean,
+        reopened: std::collections::HashMap::new(),
+    }
+}
+
+/// Runs one fuzz input.
+pub fn run(data: &[u8]) {
+    PREPARED.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let prepared = slot.get_or_insert_with(prepare);
+        run_from(prepared, data);
+    });
+}
+
+fn run_from(prepared: &mut Prepared, data: &[u8]) {
+    let script = script(data);
+    let first_event = script
+        .0
+        .iter()
+        .map(|(at, _)| *at)
+        .chain(script.1.iter().map(|(at, _)| *at))
+        .min()
+        .unwrap_or(usize::MAX);
+    let event_in = |from: usize, to: usize| {
+        script.0.iter().any(|(at, _)| (from..to).contains(at))
+            || script.1.iter().any(|(at, _)| (from..to).contains(at))
+    };
+    let Some(start) = prepared
+        .clean
+        .iter()
+        .rev()
+        .find(|b| b.exchanges <= first_event)
+        .cloned()
+    else {
+        return;
+    };
+    let mut reader = new_reader(start.card, &script, start.exchanges);
+    let mut cie = start.cie;
+    *cie.transport_mut() = Shared(Rc::clone(&reader));
     let (pin, new_pin, puk) = match (Pin::new(PIN), Pin::new(NEW_PIN), Puk::new(PUK)) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         _ => return,
     };
     let mut texts = Vec::new();
-    if let Err(e) = cie.read_nis() {
+    if start.exchanges == 0
+        && let Err(e) = cie.read_nis()
+    {
         check_text(&e, &mut texts);
     }
-    let mut step = 0usize;
+    let mut step = start.step;
+    let mut resume = start.session;
     for _ in 0..3 {
-        let mut s = match cie.open() {
-            Ok(s) => s,
-            Err(e) => {
-                check_text(&e, &mut texts);
-                break;
+        let mut s = match resume.take() {
+            Some(state) => cie.resume(state),
+            None => {
+                let from = reader.borrow().calls;
+                let key = (from, step, data[..chunk_offset(data, from)].to_vec());
+                if let Some(snap) = prepared.reopened.get(&key)
+                    && !event_in(from, snap.exchanges)
+                {
+                    let snap = snap.clone();
+                    for c in &reader.borrow().commands {
+                        assert!(!bytes_hold_code(c), "a code on the wire in clear");
+                    }
+                    reader = new_reader(snap.card, &script, snap.exchanges);
+                    cie = snap.cie;
+                    *cie.transport_mut() = Shared(Rc::clone(&reader));
+                    match snap.session {
+                        Some(state) => cie.resume(state),
+                        None => break,
+                    }
+                } else {
+                    let opened = cie.open();
+                    let to = reader.borrow().calls;
+                    let session = opened.as_ref().ok().map(|s| s.snapshot());
+                    let e = opened.err();
+                    if !event_in(from, to) {
+                        if prepared.reopened.len() >= SNAPSHOTS {
+                            prepared.reopened.clear();
+                        }
+                        prepared.reopened.insert(
+                            key,
+                            Snapshot {
+                                exchanges: to,
+                                card: reader.borrow().inner.inner().clone(),
+                                cie: cie.clone(),
+                                session: session.clone(),
+                                step,
+                            },
+                        );
+                    }
+                    match (session, e) {
+                        (Some(state), _) => cie.resume(state),
+                        (None, Some(e)) => {
+                            check_text(&e, &mut texts);
+                            break;
+                        }
+                        (None, None) => break,
+                    }
+                }
             }
         };
         let mut closed = false;

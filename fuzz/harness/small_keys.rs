@@ -38,6 +38,11 @@ fn rsa(name: &str) -> RsaKeyComponents {
     .expect("the test keys are consistent")
 }
 
+/// The host's DH group floors for the small test group (512-bit `p`, 64-bit `q`).
+#[allow(dead_code)]
+pub const SMALL_GROUPS: cie_pinpuk::auth::DhGroupPolicy =
+    cie_pinpuk::auth::DhGroupPolicy::TEST_ONLY_SMALL_GROUPS;
+
 /// Gives a virtual-card builder the small DH group, chip key and CA key pair.
 pub fn with_small_keys(builder: VirtualCieBuilder) -> VirtualCieBuilder {
     builder
@@ -54,6 +59,17 @@ pub fn with_small_keys(builder: VirtualCieBuilder) -> VirtualCieBuilder {
         })
 }
 
+/// The public half of the small CA key as the card presents it.
+#[allow(dead_code)]
+pub fn ca_public() -> Result<cie_pinpuk::auth::CaPublicKey, cie_pinpuk::auth::AuthError> {
+    cie_pinpuk::auth::CaPublicKey::new(
+        &field("ca_modulus_n"),
+        &field("ca_public_exponent_e"),
+        cie_pinpuk::auth::test_keys::CA_CHR.as_slice(),
+        cie_pinpuk::auth::test_keys::CA_CHA.as_slice(),
+    )
+}
+
 /// The host side of DAPP with the small terminal and CA keys.
 pub fn small_dapp() -> DappHost {
     let terminal = TerminalKeys::from_bytes(
@@ -64,4 +80,25 @@ pub fn small_dapp() -> DappHost {
     .expect("terminal key");
     let ca = CaPrivateKey::from_bytes(&field("ca_private_exponent_d")).expect("CA exponent");
     DappHost::new(terminal, ca, Strategy::Fast).expect("DAPP host")
+}
+
+/// 16-byte windows (start and middle) of every private component of the small keys: a
+/// harness checks that none of them ever shows on the wire.
+#[allow(dead_code)]
+pub fn secret_windows() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for key in ["chip", "ca", "terminal"] {
+        for part in ["private_exponent_d", "prime_p", "prime_q"] {
+            let value: Vec<u8> = field(&format!("{key}_{part}"))
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            for start in [0, value.len() / 2] {
+                if let Some(w) = value.get(start..start + 16) {
+                    out.push(w.to_vec());
+                }
+            }
+        }
+    }
+    out
 }

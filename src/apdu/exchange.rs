@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroize;
 
-use super::command::{Form, SHORT_MAX_DATA, SHORT_MAX_LE};
+use super::command::{Form, SHORT_MAX_DATA, SHORT_MAX_LE, SHORT_MAX_LEN};
 use super::{ApduError, Command, Response, StatusWord};
 use crate::transport::{CardTransport, TransportError};
 
@@ -73,6 +73,7 @@ pub enum WrongLeHandling {
 pub struct GetResponsePolicy {
     max_rounds: usize,
     wrong_le: WrongLeHandling,
+    long_answers: bool,
 }
 
 impl GetResponsePolicy {
@@ -80,6 +81,7 @@ impl GetResponsePolicy {
     pub const DEFAULT: Self = Self {
         max_rounds: MAX_GET_RESPONSE_ROUNDS,
         wrong_le: WrongLeHandling::Reissue,
+        long_answers: false,
     };
 
     /// Caps the GET RESPONSE rounds at `rounds` (clamped to [`MAX_GET_RESPONSE_ROUNDS`]).
@@ -99,6 +101,23 @@ impl GetResponsePolicy {
     pub const fn with_wrong_le(mut self, wrong_le: WrongLeHandling) -> Self {
         self.wrong_le = wrong_le;
         self
+    }
+
+    /// Accepts an answer longer than 256 bytes, in one piece, to a command whose Le is the
+    /// short `00` (256), bounded only by the output buffer. For secure messaging: the outer
+    /// Le of a protected command is always `00`, the official middleware takes such answers
+    /// whole (3000-byte buffer), and the MAC and the plain Le inside the envelope (DO'97')
+    /// still bound what is accepted. Any other Le (and every GET RESPONSE) is still checked.
+    #[must_use]
+    pub const fn with_long_answers(mut self, accept: bool) -> Self {
+        self.long_answers = accept;
+        self
+    }
+
+    /// Whether [`with_long_answers`](Self::with_long_answers) is on.
+    #[must_use]
+    pub const fn long_answers(&self) -> bool {
+        self.long_answers
     }
 
     /// The GET RESPONSE round limit.
@@ -271,7 +290,11 @@ pub fn transmit_with_get_response<T: CardTransport + ?Sized>(
 ) -> Result<usize, ExchangeError> {
     let parsed = Command::parse(command)?;
     let (mut data_len, mut sw) = transmit_at(t, command, out, 0)?;
-    check_le(data_len, parsed.le())?;
+    let first_le = match parsed.le() {
+        Some(SHORT_MAX_LE) if policy.long_answers && command.len() <= SHORT_MAX_LEN => None,
+        le => le,
+    };
+    check_le(data_len, first_le)?;
 
     if let (StatusWord::WrongLe(xx), WrongLeHandling::Reissue) = (sw, policy.wrong_le) {
         let le = le_from_byte(xx);

@@ -152,7 +152,7 @@ impl CertificateCache {
 
 /// The host (terminal) side of DAPP with its precomputed state: the terminal key (factored
 /// once for CRT under [`Strategy::Fast`]), the CA private exponent and the certificate cache.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DappHost {
     terminal_keys: TerminalKeys,
     terminal: RsaPrivate,

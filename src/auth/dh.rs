@@ -29,6 +29,74 @@ pub enum ExponentWidth {
     Full,
 }
 
+/// Miller-Rabin rounds with bases derived from the candidate, on top of the Baillie-PSW
+/// test, in [`DhParams::check_group`]: a composite passes one round with probability at
+/// most 1/4, so 50 rounds bound the error by 2^-100 even for a candidate built to fool the
+/// test (and no number is known to pass Baillie-PSW and be composite).
+pub const MILLER_RABIN_ROUNDS: usize = 50;
+
+/// What the host requires of the card's DH group beyond its arithmetic consistency (which
+/// [`DhParams::new`] checks): a floor on the sizes of `p` and `q`, and both prime.
+///
+/// The card sends its group in clear; a group that fails is refused with
+/// [`AuthError::DhGroupRefused`] before the host draws any secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DhGroupPolicy {
+    /// Least bit length of `p`.
+    pub min_p_bits: u32,
+    /// Least bit length of `q`.
+    pub min_q_bits: u32,
+}
+
+impl DhGroupPolicy {
+    /// `p` of at least 2048 bits and `q` of at least 224 bits (the sizes NIST SP 800-56A
+    /// pairs for 112-bit security; the CIE's key-agreement group is expected to be 2048/256).
+    pub const REFERENCE: Self = Self {
+        min_p_bits: 2048,
+        min_q_bits: 224,
+    };
+
+    /// Floors for test key material only (the crate's small test groups: 512-bit `p`,
+    /// 64-bit `q`). Primality is still checked. Never for a real card.
+    pub const TEST_ONLY_SMALL_GROUPS: Self = Self {
+        min_p_bits: 256,
+        min_q_bits: 32,
+    };
+}
+
+impl Default for DhGroupPolicy {
+    fn default() -> Self {
+        Self::REFERENCE
+    }
+}
+
+/// Why [`DhParams::check_group`] refused a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum DhGroupDefect {
+    /// `p` is shorter than the policy allows.
+    #[error("p has {bits} bits, fewer than {min}")]
+    PrimeTooShort {
+        /// Bits of `p`.
+        bits: u32,
+        /// The floor.
+        min: u32,
+    },
+    /// `q` is shorter than the policy allows.
+    #[error("q has {bits} bits, fewer than {min}")]
+    OrderTooShort {
+        /// Bits of `q`.
+        bits: u32,
+        /// The floor.
+        min: u32,
+    },
+    /// `p` is not prime.
+    #[error("p is not prime")]
+    PrimeComposite,
+    /// `q` is not prime (so `g^q = 1` does not make `q` the order of `g`).
+    #[error("q is not prime")]
+    OrderComposite,
+}
+
 /// DH domain parameters `(g, p, q)` exactly as the card returned them.
 ///
 /// The original bytes are kept: they enter both DAPP hashes unchanged.
@@ -108,6 +176,46 @@ impl DhParams {
             q_bits: qv.bits_vartime(),
             table: None,
         })
+    }
+
+    /// Checks the group against `policy`: the sizes of `p` and `q`, then both prime
+    /// (Baillie-PSW and [`MILLER_RABIN_ROUNDS`] rounds of Miller-Rabin). With `q` prime,
+    /// the `g^q = 1`, `g ≠ 1` of [`new`](Self::new) means that `g` has order exactly `q`.
+    ///
+    /// The primality tests cost a few hundred exponentiations modulo `p`: with the `std`
+    /// feature a group that passed is remembered for the process (by the SHA-256 of `p`
+    /// and `q`), so each group is tested once; a host also keeps the checked group of its
+    /// card between sessions.
+    ///
+    /// # Errors
+    /// [`AuthError::DhGroupRefused`] naming the defect.
+    pub fn check_group(&self, policy: &DhGroupPolicy) -> Result<(), AuthError> {
+        let refuse = |d| Err(AuthError::DhGroupRefused(d));
+        let p_bits = self.p.bits_vartime();
+        if p_bits < policy.min_p_bits {
+            return refuse(DhGroupDefect::PrimeTooShort {
+                bits: p_bits,
+                min: policy.min_p_bits,
+            });
+        }
+        if self.q_bits < policy.min_q_bits {
+            return refuse(DhGroupDefect::OrderTooShort {
+                bits: self.q_bits,
+                min: policy.min_q_bits,
+            });
+        }
+        let key = group_key(&self.p, &self.q);
+        if primes_known(&key) {
+            return Ok(());
+        }
+        if !is_prime(&self.q) {
+            return refuse(DhGroupDefect::OrderComposite);
+        }
+        if !is_prime(&self.p) {
+            return refuse(DhGroupDefect::PrimeComposite);
+        }
+        remember_primes(key);
+        Ok(())
     }
 
     /// Precomputes the powers of `g` that make every later key generation of this group
@@ -381,4 +489,78 @@ impl GeneratorTable {
         acc.zeroize();
         out
     }
+}
+
+/// The SHA-256 of `p ‖ q` (fixed width), the key of the primality cache.
+fn group_key(p: &U2048, q: &U2048) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(p.to_be_bytes());
+    h.update(q.to_be_bytes());
+    h.finalize().into()
+}
+
+/// Groups whose `p` and `q` passed the primality tests in this process.
+#[cfg(feature = "std")]
+static PRIME_GROUPS: std::sync::Mutex<Vec<[u8; 32]>> = std::sync::Mutex::new(Vec::new());
+/// The most groups remembered (a host meets one group per card family).
+#[cfg(feature = "std")]
+const PRIME_GROUPS_KEPT: usize = 64;
+
+#[cfg(feature = "std")]
+fn primes_known(key: &[u8; 32]) -> bool {
+    PRIME_GROUPS
+        .lock()
+        .map(|groups| groups.contains(key))
+        .unwrap_or(false)
+}
+
+#[cfg(feature = "std")]
+fn remember_primes(key: [u8; 32]) {
+    if let Ok(mut groups) = PRIME_GROUPS.lock() {
+        if groups.len() >= PRIME_GROUPS_KEPT {
+            groups.remove(0);
+        }
+        groups.push(key);
+    }
+}
+
+#[cfg(not(feature = "std"))]
+fn primes_known(_key: &[u8; 32]) -> bool {
+    false
+}
+
+#[cfg(not(feature = "std"))]
+fn remember_primes(_key: [u8; 32]) {}
+
+/// Baillie-PSW, then [`MILLER_RABIN_ROUNDS`] Miller-Rabin rounds with bases in `[2, n-2]`
+/// derived from SHA-256 of the candidate and the round number (deterministic, so that the
+/// check needs no RNG; the bases are not chosen by whoever chose `n`).
+fn is_prime(n: &U2048) -> bool {
+    if !crypto_primes::is_prime(crypto_primes::Flavor::Any, n) {
+        return false;
+    }
+    let Some(odd) = crypto_bigint::Odd::new(*n).into_option() else {
+        // Even and prime: 2, below every floor.
+        return true;
+    };
+    let Some(range) = NonZero::new(n.wrapping_sub(&U2048::from_u8(3))).into_option() else {
+        return true;
+    };
+    let mr = crypto_primes::hazmat::MillerRabin::new(odd);
+    let seed = n.to_be_bytes();
+    (0..MILLER_RABIN_ROUNDS).all(|round| {
+        let mut h = Sha256::new();
+        h.update(b"cie-pinpuk DH group Miller-Rabin base");
+        h.update(seed);
+        h.update(u64::try_from(round).unwrap_or(u64::MAX).to_be_bytes());
+        let digest: [u8; 32] = h.finalize().into();
+        let mut wide = [0u8; 256];
+        if let Some(tail) = wide.get_mut(224..) {
+            tail.copy_from_slice(&digest);
+        }
+        let base = U2048::from_be_slice(&wide)
+            .rem_vartime(&range)
+            .wrapping_add(&U2048::from_u8(2));
+        mr.test(&base).is_probably_prime()
+    })
 }

@@ -40,6 +40,11 @@ pub enum AuthError {
     /// dividing `p - 1`, `g` not of order `q`).
     #[error("invalid DH parameter: {0:?}")]
     InvalidDhParameter(DhParameter),
+    /// The card's DH group is consistent but refused by the host's policy: too short, or
+    /// `p` or `q` not prime (see [`DhGroupPolicy`](super::DhGroupPolicy)). Checked before
+    /// any secret is drawn.
+    #[error("DH group refused: {0}")]
+    DhGroupRefused(super::DhGroupDefect),
     /// A number is longer than the 2048 bits this implementation supports.
     #[error("value longer than 2048 bits")]
     TooLarge,

@@ -84,8 +84,8 @@ pub use dapp::{
     verify_internal_auth,
 };
 pub use dh::{
-    CardEphemeral, DhEphemeral, DhParams, ExponentWidth, HostEphemeral, INITIAL_SSC, SessionKeys,
-    derive_session_keys,
+    CardEphemeral, DhEphemeral, DhGroupDefect, DhGroupPolicy, DhParams, ExponentWidth,
+    HostEphemeral, INITIAL_SSC, MILLER_RABIN_ROUNDS, SessionKeys, derive_session_keys,
 };
 pub use error::{AuthError, DhParameter, KeyKind};
 pub use keys::{CaPrivateKey, CaPublicKey, CardPrivateKey, CardPublicKey, TerminalKeys};

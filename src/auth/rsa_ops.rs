@@ -198,6 +198,7 @@ impl RsaPublic {
 
 /// An RSA private key: public part, `d`, and optionally the `rsa` crate key with its CRT
 /// values. Zeroized on drop (the `rsa` key zeroizes itself).
+#[derive(Clone)]
 pub(crate) struct RsaPrivate {
     public: RsaPublic,
     d: U2048,

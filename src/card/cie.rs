@@ -11,8 +11,8 @@ use super::session::Session;
 use super::templates;
 use crate::apdu::{Command, StatusWord};
 use crate::auth::{
-    self, CaPublicKey, CardPublicKey, ChallengeCheck, DappHost, DhParams, DhTranscript, KeyKind,
-    Strategy,
+    self, CaPublicKey, CardPublicKey, ChallengeCheck, DappHost, DhGroupPolicy, DhParams,
+    DhTranscript, KeyKind, Strategy,
 };
 use crate::codes::NewPinRules;
 use crate::error::Error;
@@ -94,6 +94,10 @@ pub type SystemRng = rand_core::UnwrapErr<getrandom::SysRng>;
 /// session.verify_pin(&Pin::new("12345678")?)?;
 /// # Ok(()) }
 /// ```
+///
+/// `Clone` (when the transport and the RNG are) copies the host's state with its cached DH
+/// group, so a harness can prepare it once.
+#[derive(Clone)]
 pub struct Cie<T, R> {
     pub(crate) transport: T,
     pub(crate) rng: R,
@@ -103,6 +107,10 @@ pub struct Cie<T, R> {
     /// the same `g, p, q` every time.
     dh_group: Option<DhParams>,
     pub(crate) options: Options,
+    /// What the card's DH group must satisfy.
+    dh_policy: DhGroupPolicy,
+    /// Where what was learnt of the card's counter queries is kept, if the caller allows.
+    pub(crate) query_store: Option<alloc::sync::Arc<dyn super::CounterQueryStore>>,
 }
 
 impl<T, R> core::fmt::Debug for Cie<T, R> {
@@ -147,6 +155,8 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             challenges: ChallengeCheck::new(),
             dh_group: None,
             options: Options::default(),
+            dh_policy: DhGroupPolicy::REFERENCE,
+            query_store: None,
         }
     }
 
@@ -154,6 +164,28 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
     #[must_use]
     pub fn with_options(mut self, options: Options) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Replaces what the card's DH group must satisfy (default
+    /// [`DhGroupPolicy::REFERENCE`]: `p` ≥ 2048 bits, `q` ≥ 224 bits, both prime). Lower
+    /// floors are for test key material only.
+    #[must_use]
+    pub fn with_dh_group_policy(mut self, policy: DhGroupPolicy) -> Self {
+        self.dh_policy = policy;
+        self
+    }
+
+    /// Keeps what sessions learn of this card's counter queries in `store`, keyed by the
+    /// card serial, so that later sessions and processes need not learn it again (a card
+    /// that counts the empty VERIFY as a wrong try costs a try only on first contact). The
+    /// session then reads the serial (under SM) before its first counter query.
+    #[must_use]
+    pub fn with_query_store(
+        mut self,
+        store: alloc::sync::Arc<dyn super::CounterQueryStore>,
+    ) -> Self {
+        self.query_store = Some(store);
         self
     }
 
@@ -239,6 +271,8 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             Some(known) if known.g() == g && known.p() == p && known.q() == q => known,
             _ => {
                 let mut fresh = DhParams::new(&g, &p, &q)?;
+                // Sizes and primality, before any secret is drawn.
+                fresh.check_group(&self.dh_policy)?;
                 fresh.precompute_generator();
                 fresh
             }
@@ -355,6 +389,15 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
             Some(limit) => channel.with_command_limit(limit),
             None => channel,
         }
+    }
+
+    /// Continues a session from a [`SessionState`] taken with
+    /// [`Session::snapshot`](super::Session::snapshot): for tests and fuzz harnesses that
+    /// open a session against a virtual card once and replay many cases from that point on
+    /// clones of the card. Sends nothing.
+    #[cfg(feature = "emulator")]
+    pub fn resume(&mut self, state: super::session::SessionState) -> Session<'_, T, R> {
+        Session::from_state(self, state)
     }
 
     /// Reads the serial number (EF 1002) inside `channel`.

@@ -43,6 +43,16 @@ pub enum PinError {
         /// Tries left (1).
         remaining: u8,
     },
+    /// Refused before sending: the card gives no way to read this code's counter, so this
+    /// try could be the last one, and the caller did not confirm it for this call
+    /// (P-PIN10). Nothing was sent.
+    #[error(
+        "refused: the card does not tell how many {code:?} tries are left; confirm explicitly to try"
+    )]
+    CounterUnreadable {
+        /// The code whose counter is unknown.
+        code: CodeKind,
+    },
     /// The card refused the command's length (`6700`); no try was spent.
     #[error("the card refused the length of the code (6700)")]
     WrongLength,
@@ -125,7 +135,7 @@ impl core::fmt::Display for Step {
 #[non_exhaustive]
 pub enum CardError {
     /// The session was closed by an earlier failure (or the card was reset/removed); nothing
-    /// was sent. Open a new session (R18).
+    /// was sent. Open a new session (SR18).
     #[error("the secure session is closed: open a new one")]
     SessionClosed,
     /// The card was reset during the session: its security state (verified PIN, session

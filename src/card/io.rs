@@ -12,12 +12,17 @@ use crate::sm::{SecureChannel, SmError};
 use crate::tlv::{Tag, Tlv};
 use crate::transport::CardTransport;
 
-/// Room for any assembled answer the protocol produces (the DH public value and the
-/// INTERNAL AUTHENTICATE answer are the longest, about 300 bytes with SM).
-pub(crate) const RESPONSE_CAP: usize = 1024;
-/// GET RESPONSE handling inside secure messaging: `61xx` assembled, `6Cxx` not re-issued.
-const SM_POLICY: GetResponsePolicy =
-    GetResponsePolicy::DEFAULT.with_wrong_le(apdu::WrongLeHandling::Return);
+/// Room for any assembled answer: the official middleware's 3000-byte buffer (the DH
+/// public value and the INTERNAL AUTHENTICATE answer are the longest the protocol makes,
+/// about 300 bytes with SM; GET DATA answers of some cards are around 570 bytes in clear).
+pub(crate) const RESPONSE_CAP: usize = 3000;
+/// GET RESPONSE handling inside secure messaging: `61xx` assembled, `6Cxx` not re-issued
+/// (a protected command is never sent twice), and a long answer in one piece to the outer
+/// Le `00` accepted up to the buffer: the MAC covers it and DO'97' bounds its plain data
+/// (docs/protocol-tolerances.md).
+const SM_POLICY: GetResponsePolicy = GetResponsePolicy::DEFAULT
+    .with_wrong_le(apdu::WrongLeHandling::Return)
+    .with_long_answers(true);
 /// Room for any short command APDU, plain or protected.
 pub(crate) const COMMAND_CAP: usize = 261;
 /// Largest file the host reads (EF.SOD and the certificate are the largest, a few KiB).
@@ -178,13 +183,30 @@ pub(crate) fn read_file<T: CardTransport + ?Sized>(
         }
     }
     let mut content = Vec::new();
+    // The Le of the next read: the chunk, or the xx of a `6Cxx` (once per chunk).
+    let mut le = READ_CHUNK;
+    let mut repeated = false;
     loop {
         let offset = u16::try_from(content.len()).map_err(|_| CardError::Malformed {
             step: Step::ReadFile,
         })?;
         let [hi, lo] = offset.to_be_bytes();
-        let read = Command::new(0x00, 0xB0, hi, lo).with_le(u32::from(READ_CHUNK));
+        let le_value = if le == 0 { 256 } else { u32::from(le) };
+        let read = Command::new(0x00, 0xB0, hi, lo).with_le(le_value);
         let (sw, len) = link.exchange(t, &read, &mut out)?;
+        // `6Cxx` from inside the envelope (in clear the exchange already repeated the
+        // command): read again with Le = xx, a new protected command, as the middleware
+        // does (docs/protocol-tolerances.md). Only once in a row.
+        if let StatusWord::WrongLe(xx) = sw
+            && !repeated
+            && len == 0
+        {
+            le = xx;
+            repeated = true;
+            continue;
+        }
+        le = READ_CHUNK;
+        repeated = false;
         let data = out.get(..len).ok_or(SHORT)?;
         if content.len().saturating_add(data.len()) > MAX_FILE {
             return Err(CardError::Malformed {

@@ -8,6 +8,7 @@
 pub mod chip;
 mod cie;
 mod classify;
+mod counters;
 mod error;
 mod ids;
 mod io;
@@ -20,8 +21,13 @@ pub mod templates;
 pub use cie::SystemRng;
 pub use cie::{CIE_AID, Cie, IAS_AID, Options, select_applications};
 pub use classify::{PinCommand, classify};
+pub use counters::{CounterQueryStore, MethodState, QueryKnowledge};
+#[cfg(feature = "std")]
+pub use counters::{FileQueryStore, MemoryQueryStore};
 pub use error::{CardError, PinError, Step};
 pub use ids::{CardSerial, Nis};
 #[cfg(feature = "std")]
 pub use messages::{Describe, Lang};
+#[cfg(feature = "emulator")]
+pub use session::SessionState;
 pub use session::{LastTry, Session, confirm_new_pin};

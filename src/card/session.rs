@@ -5,6 +5,7 @@ use zeroize::Zeroizing;
 
 use super::cie::Cie;
 use super::classify::{self, PinCommand};
+use super::counters::{MethodState, QueryKnowledge};
 use super::error::{CardError, PinError, Step};
 use super::ids::CardSerial;
 use super::io::{self, RESPONSE_CAP};
@@ -32,18 +33,10 @@ const REF_PIN: u8 = 0x81;
 /// Key reference of the PUK.
 const REF_PUK: u8 = 0x82;
 
-/// Whether the card answers the empty VERIFY that reads a counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Query {
-    NotTried,
-    Supported,
-    Unsupported,
-}
-
 /// An open secure session with the card: the serial number, the PIN and PUK counters, and
 /// the PIN operations. Every command travels under secure messaging; the first failure of
 /// the channel, the transport or the card's protocol closes the session for good
-/// ([`CardError::SessionClosed`] afterwards, nothing sent: R18, P-PIN1).
+/// ([`CardError::SessionClosed`] afterwards, nothing sent: SR18, P-PIN1).
 ///
 /// The session keeps what it learnt of the counters (from a status query or the last
 /// answer) and refuses to spend the last PIN try, or the last PUK try, unless the caller
@@ -53,7 +46,37 @@ pub struct Session<'c, T, R> {
     channel: SecureChannel,
     pin: RetryStatus,
     puk: RetryStatus,
-    query: Query,
+    knowledge: QueryKnowledge,
+    /// The card's serial, once read to key the counter-query store.
+    card_serial: Option<CardSerial>,
+}
+
+/// A copy of an open session's state: its secure channel and what it learnt of the counters.
+///
+/// Taken with [`Session::snapshot`] and given back with [`Cie::resume`](super::Cie::resume),
+/// so that a test or fuzz harness opens a session against a virtual card once and replays
+/// many cases from the same point (the card cloned at the same moment). Resumed against a
+/// card in any other state, the first command fails the card's MAC check and the session
+/// closes; nothing is sent in clear. `Debug` shows no key.
+#[cfg(feature = "emulator")]
+#[derive(Clone)]
+pub struct SessionState {
+    channel: SecureChannel,
+    pin: RetryStatus,
+    puk: RetryStatus,
+    knowledge: QueryKnowledge,
+    card_serial: Option<CardSerial>,
+}
+
+#[cfg(feature = "emulator")]
+impl core::fmt::Debug for SessionState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SessionState")
+            .field("open", &self.channel.is_open())
+            .field("pin", &self.pin)
+            .field("puk", &self.puk)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T, R> core::fmt::Debug for Session<'_, T, R> {
@@ -73,7 +96,33 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             channel,
             pin: RetryStatus::Unknown,
             puk: RetryStatus::Unknown,
-            query: Query::NotTried,
+            knowledge: QueryKnowledge::default(),
+            card_serial: None,
+        }
+    }
+
+    /// A copy of this session's state, to [`resume`](super::Cie::resume) it later.
+    #[cfg(feature = "emulator")]
+    pub fn snapshot(&self) -> SessionState {
+        SessionState {
+            channel: self.channel.clone(),
+            pin: self.pin,
+            puk: self.puk,
+            knowledge: self.knowledge,
+            card_serial: self.card_serial,
+        }
+    }
+
+    /// A session of `cie` continued from a [`SessionState`].
+    #[cfg(feature = "emulator")]
+    pub(crate) fn from_state(cie: &'c mut Cie<T, R>, state: SessionState) -> Self {
+        Self {
+            cie,
+            channel: state.channel,
+            pin: state.pin,
+            puk: state.puk,
+            knowledge: state.knowledge,
+            card_serial: state.card_serial,
         }
     }
 
@@ -161,11 +210,108 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
         self.query_status(CodeKind::Puk)
     }
 
+    /// What this session knows of the card's counter queries (P-PIN10).
+    pub fn query_knowledge(&self) -> QueryKnowledge {
+        self.knowledge
+    }
+
+    /// Reads a counter without spending a try, by the first way that works on this card
+    /// (P-PIN10): GET DATA of the code's DOCP (it cannot spend a try), else the ISO VERIFY
+    /// without data. The first empty VERIFY on a card is sent twice: a card that counts it
+    /// as a wrong try shows a drop, and the empty VERIFY is never used on it again (nor is
+    /// it when a later one drops below what the session knew). What is learnt is kept in
+    /// the session and, with a [`CounterQueryStore`](super::CounterQueryStore), for the card
+    /// serial. No way left: [`RetryStatus::Unknown`].
     fn query_status(&mut self, code: CodeKind) -> Result<RetryStatus, Error> {
         self.ensure_open()?;
-        if self.query == Query::Unsupported {
+        self.load_knowledge()?;
+        if !self.knowledge.docp.usable() && !self.knowledge.empty_verify.usable() {
+            // No way left on this card: what the session learnt from the last answer (a
+            // try's `63Cx`, the query that showed a drop) still holds, as no try went out
+            // since without updating it.
+            return Ok(self.status(code));
+        }
+        let before = self.knowledge;
+        let status = self.query_inner(code)?;
+        if self.knowledge != before
+            && let (Some(store), Some(serial)) = (&self.cie.query_store, &self.card_serial)
+        {
+            store.save(serial, self.knowledge);
+        }
+        self.set_status(code, status);
+        Ok(status)
+    }
+
+    /// With a store, reads the serial (once per session) and what the store knows of it.
+    fn load_knowledge(&mut self) -> Result<(), Error> {
+        if self.card_serial.is_some() || self.cie.query_store.is_none() {
+            return Ok(());
+        }
+        let serial = self.serial()?;
+        if let Some(known) = self
+            .cie
+            .query_store
+            .as_ref()
+            .and_then(|store| store.load(&serial))
+        {
+            self.knowledge = known;
+        }
+        self.card_serial = Some(serial);
+        Ok(())
+    }
+
+    fn query_inner(&mut self, code: CodeKind) -> Result<RetryStatus, Error> {
+        if self.knowledge.docp.usable() {
+            match self.read_docp(code)? {
+                Some(status) => {
+                    self.knowledge.docp = MethodState::Works;
+                    return Ok(status);
+                }
+                None => self.knowledge.docp = MethodState::Unsupported,
+            }
+        }
+        if !self.knowledge.empty_verify.usable() {
             return Ok(RetryStatus::Unknown);
         }
+        let known = self.status(code);
+        let first_contact = self.knowledge.empty_verify == MethodState::Untried;
+        let (sw, status) = self.empty_verify(code)?;
+        if matches!(
+            sw,
+            StatusWord::IncorrectP1P2 | StatusWord::InsNotSupported | StatusWord::WrongLength
+        ) {
+            self.knowledge.empty_verify = MethodState::Unsupported;
+            return Ok(RetryStatus::Unknown);
+        }
+        let RetryStatus::Remaining(left) = status else {
+            if status != RetryStatus::Unknown {
+                self.knowledge.empty_verify = MethodState::Works;
+            }
+            return Ok(status);
+        };
+        // A drop below what the session knew, with no try sent in between.
+        if matches!(known, RetryStatus::Remaining(before) if left < before) {
+            self.knowledge.empty_verify = MethodState::Spends;
+            return Ok(status);
+        }
+        if first_contact {
+            let (_, again) = self.empty_verify(code)?;
+            let dropped = match again {
+                RetryStatus::Remaining(now) => now < left,
+                RetryStatus::Blocked => true,
+                _ => false,
+            };
+            if dropped {
+                self.knowledge.empty_verify = MethodState::Spends;
+                return Ok(again);
+            }
+        }
+        self.knowledge.empty_verify = MethodState::Works;
+        Ok(status)
+    }
+
+    /// One empty VERIFY of `code`: the status word and what it says.
+    fn empty_verify(&mut self, code: CodeKind) -> Result<(StatusWord, RetryStatus), Error> {
         let reference = match code {
             CodeKind::Pin => REF_PIN,
             CodeKind::Puk => REF_PUK,
@@ -174,17 +320,32 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
         let n = Command::new(0x00, 0x20, 0x00, reference).encode(&mut plain)?;
         let mut out = [0u8; RESPONSE_CAP];
         let (sw, _) = self.exchange(plain.get(..n).unwrap_or_default(), &mut out)?;
-        let status = classify::status_from_query(sw);
-        if matches!(
-            sw,
-            StatusWord::IncorrectP1P2 | StatusWord::InsNotSupported | StatusWord::WrongLength
-        ) {
-            self.query = Query::Unsupported;
-        } else if status != RetryStatus::Unknown {
-            self.query = Query::Supported;
+        Ok((sw, classify::status_from_query(sw)))
+    }
+
+    /// GET DATA of the code's DOCP under SM: `Some` status from tag `9B` (tries left), `None`
+    /// when the card refuses it or the answer does not hold it.
+    fn read_docp(&mut self, code: CodeKind) -> Result<Option<RetryStatus>, Error> {
+        let (template, sdo) = match code {
+            CodeKind::Pin => (&super::templates::DOCP_PIN, 0xBF8101),
+            CodeKind::Puk => (&super::templates::DOCP_PUK, 0xBF8102),
+        };
+        let mut plain = [0u8; 4 + 1 + 10 + 1];
+        let n = Command::new(0x00, 0xCB, 0x3F, 0xFF)
+            .with_data(template)
+            .with_le(256)
+            .encode(&mut plain)?;
+        let mut out = [0u8; RESPONSE_CAP];
+        let (sw, len) = self.exchange(plain.get(..n).unwrap_or_default(), &mut out)?;
+        if sw != StatusWord::Success {
+            return Ok(None);
         }
-        self.set_status(code, status);
-        Ok(status)
+        let answer = out.get(..len).unwrap_or_default();
+        Ok(match io::value_at(answer, &[0x70, sdo, 0xA0, 0x9B]) {
+            Ok(&[0]) => Some(RetryStatus::Blocked),
+            Ok(&[left]) if left <= 15 => Some(RetryStatus::Remaining(left)),
+            _ => None,
+        })
     }
 
     fn status(&self, code: CodeKind) -> RetryStatus {
@@ -201,9 +362,10 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
         }
     }
 
-    /// The guard before a command that spends a try of `code` (P-PIN4, N4): learns the
-    /// counter first if it is unknown (N7), refuses a blocked code and, unless confirmed,
-    /// the last try. Sends nothing when it refuses.
+    /// The guard before a command that spends a try of `code` (P-PIN4, N4, P-PIN10): learns
+    /// the counter first if it is unknown (N7), refuses a blocked code and, unless
+    /// confirmed, the last try and any try whose counter cannot be read. Sends nothing when
+    /// it refuses.
     fn guard(&mut self, code: CodeKind, last_try: LastTry) -> Result<(), Error> {
         self.ensure_open()?;
         if self.status(code) == RetryStatus::Unknown {
@@ -217,6 +379,11 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             .into()),
             RetryStatus::Remaining(1) if last_try == LastTry::Refuse => {
                 Err(PinError::LastTryGuard { code, remaining: 1 }.into())
+            }
+            // No way to read the counter works on this card: this try may be the last
+            // (P-PIN10).
+            RetryStatus::Unknown if last_try == LastTry::Refuse => {
+                Err(PinError::CounterUnreadable { code }.into())
             }
             _ => Ok(()),
         }

@@ -48,6 +48,22 @@ pub enum LongAnswers {
     /// Every answer with data to a command without Le comes through `61xx` + GET RESPONSE
     /// (the T=0 way; also for FCPs and GET DATA).
     GetResponse,
+    /// Every answer to a command without Le or with Le `00` comes in one piece, however
+    /// long: under secure messaging a 2048-bit INTERNAL AUTHENTICATE answer is 291 bytes
+    /// to the outer Le `00` (a card seen by the official middleware, whose buffer is 3000
+    /// bytes, may do this).
+    OnePiece,
+}
+
+/// Whether GET DATA of the PIN and PUK DOCP (`BF 81 01`, `BF 81 02`: tags 9A maximum and
+/// 9B remaining tries) is answered, under secure messaging after device authentication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Docp {
+    /// Answered (the reference card).
+    #[default]
+    Present,
+    /// Refused with `6A88` (referenced data not found), as a card without it would.
+    Absent,
 }
 
 /// The behaviours real cards may differ in, so that both branches of a host get tested.
@@ -61,6 +77,8 @@ pub struct Switches {
     pub eof: EofAnswer,
     /// Delivery of answers to commands without Le.
     pub long_answers: LongAnswers,
+    /// GET DATA of the DOCP (the second way to read the counters).
+    pub docp: Docp,
 }
 
 /// The CA key pair for terminal-certificate verification (SDO 84): the RSA key and the
@@ -237,7 +255,13 @@ impl VirtualCieBuilder {
         self
     }
 
-    /// VERIFY without data: the reference counter query or a card without it.
+    /// Whether the card answers GET DATA of the DOCP.
+    pub fn docp(mut self, docp: Docp) -> Self {
+        self.switches.docp = docp;
+        self
+    }
+
+    /// How the card answers a VERIFY without data.
     pub fn empty_verify(mut self, mode: EmptyVerify) -> Self {
         self.switches.empty_verify = mode;
         self

@@ -49,10 +49,13 @@ pub enum EmptyVerify {
     WrongP1P2,
     /// A card without the query that answers `6D00` (instruction not supported).
     InsNotSupported,
+    /// A non-conforming card that counts an empty VERIFY as a wrong try: the counter drops
+    /// by one and the answer is `63Cx` with the new count (no public source rules this out).
+    CountedAsWrong,
 }
 
 /// Eight bytes of reference data (a PIN or a PUK as the card stores it).
-#[derive(Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Code([u8; 8]);
 
 impl Code {
@@ -78,7 +81,7 @@ impl core::fmt::Debug for Code {
 }
 
 /// One code with its counter.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Counter {
     pub(crate) code: Code,
     pub(crate) left: u8,
@@ -103,6 +106,16 @@ impl Counter {
         }
     }
 
+    /// A try counted as wrong without a candidate (the `CountedAsWrong` empty VERIFY).
+    fn spend(&mut self) -> u16 {
+        if self.left == 0 {
+            return SW_BLOCKED;
+        }
+        self.left = self.left.saturating_sub(1);
+        self.verified = false;
+        0x63C0 | u16::from(self.left & 0x0F)
+    }
+
     fn query(&self) -> u16 {
         if self.left == 0 {
             SW_BLOCKED
@@ -115,7 +128,7 @@ impl Counter {
 }
 
 /// The PIN and the PUK of a card.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Codes {
     pub(crate) pin: Counter,
     pub(crate) puk: Counter,
@@ -172,6 +185,7 @@ impl Codes {
                 EmptyVerify::Counter => counter.query(),
                 EmptyVerify::WrongP1P2 => SW_INCORRECT_P1P2,
                 EmptyVerify::InsNotSupported => SW_INS_NOT_SUPPORTED,
+                EmptyVerify::CountedAsWrong => counter.spend(),
             };
         }
         if data.len() != 8 {

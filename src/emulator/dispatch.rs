@@ -241,11 +241,16 @@ impl VirtualCie {
 
     /// Sends `data ‖ sw`, or parks it for GET RESPONSE and announces it with `61xx`.
     fn emit(&mut self, out: &mut Vec<u8>, data: &[u8], sw: u16, le: Option<usize>) {
-        let direct = data.len() <= 256
-            && match le {
-                Some(l) => data.len() <= l,
-                None => data.is_empty() || self.perso.switches.long_answers == LongAnswers::Direct,
-            };
+        let one_piece = self.perso.switches.long_answers == LongAnswers::OnePiece
+            && le.is_none_or(|l| l >= 256);
+        let direct = one_piece
+            || data.len() <= 256
+                && match le {
+                    Some(l) => data.len() <= l,
+                    None => {
+                        data.is_empty() || self.perso.switches.long_answers == LongAnswers::Direct
+                    }
+                };
         if direct {
             out.extend_from_slice(data);
             push_sw(out, sw);

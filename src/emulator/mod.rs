@@ -62,7 +62,8 @@ use alloc::vec::Vec;
 use core::cell::OnceCell;
 
 pub use builder::{
-    CaKeyComponents, Case1Acceptance, DhGroup, EofAnswer, LongAnswers, Switches, VirtualCieBuilder,
+    CaKeyComponents, Case1Acceptance, DhGroup, Docp, EofAnswer, LongAnswers, Switches,
+    VirtualCieBuilder,
 };
 pub use codes::{EmptyVerify, PIN_MAX_TRIES, PUK_MAX_TRIES};
 pub use keys::RsaKeyComponents;
@@ -104,14 +105,14 @@ pub enum EmulatorError {
 }
 
 /// Files built on first use (they need RSA signatures with the document-signer key).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct LazyFiles {
     certificate: OnceCell<Vec<u8>>,
     sod: OnceCell<Vec<u8>>,
 }
 
 /// A pending long answer, handed out by GET RESPONSE.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Pending {
     data: Vec<u8>,
     pos: usize,
@@ -120,14 +121,14 @@ struct Pending {
 }
 
 /// A command being received in chained blocks.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Chain {
     data: Vec<u8>,
     header: Option<[u8; 3]>,
 }
 
 /// What a reset or power cycle wipes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Volatile {
     level: Level,
     current_ef: Option<files::Ef>,
@@ -149,7 +150,7 @@ impl Volatile {
 }
 
 /// Reused buffers, so that an APDU costs no allocation once the card is warm.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Buffers {
     out: Vec<u8>,
     data: Vec<u8>,
@@ -161,8 +162,13 @@ struct Buffers {
 ///
 /// Implements [`CardTransport`]: every `transmit` is one APDU to the card. `Debug` shows the
 /// family, the counters and the session flags only: no code, key or buffer content.
+///
+/// `Clone` gives an independent card in the same state (counters, session, pending answer,
+/// random stream); the fixed personalisation (keys, files) is shared, not copied, so a clone
+/// is cheap: a test or fuzz harness prepares a card once and clones it for every case.
+#[derive(Clone)]
 pub struct VirtualCie {
-    perso: Personalisation,
+    perso: alloc::sync::Arc<Personalisation>,
     codes: Codes,
     rng: SeededRng,
     lazy: LazyFiles,
@@ -182,7 +188,7 @@ impl VirtualCie {
 
     fn from_parts(perso: Personalisation, codes: Codes, rng: SeededRng) -> VirtualCie {
         VirtualCie {
-            perso,
+            perso: alloc::sync::Arc::new(perso),
             codes,
             rng,
             lazy: LazyFiles::default(),

@@ -21,7 +21,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// let (mut a, mut b) = (SeededRng::new([1; 32]), SeededRng::new([1; 32]));
 /// assert_eq!(a.next_u64(), b.next_u64());
 /// ```
-#[derive(Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct SeededRng {
     seed: [u8; 32],
     counter: u64,

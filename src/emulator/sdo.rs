@@ -10,6 +10,7 @@
 use alloc::vec::Vec;
 
 use super::VirtualCie;
+use super::builder::Docp;
 use super::codes::{SW_INCORRECT_P1P2, SW_OK, SW_REF_NOT_FOUND, SW_SECURITY_NOT_SATISFIED};
 use super::der::{cons, tlv};
 use super::dispatch::Cmd;
@@ -64,6 +65,9 @@ impl VirtualCie {
             d if d == templates::DOCP_PIN || d == templates::DOCP_PUK => {
                 if !authenticated {
                     return SW_SECURITY_NOT_SATISFIED;
+                }
+                if self.perso.switches.docp == Docp::Absent {
+                    return SW_REF_NOT_FOUND;
                 }
                 let (tag, counter) = if d == templates::DOCP_PIN {
                     (0x01, &self.codes.pin)

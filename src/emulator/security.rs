@@ -21,6 +21,7 @@ use super::dispatch::{Cmd, SW_CONDITIONS, Secure};
 const SW_VERIFICATION_FAILED: u16 = 0x6300;
 
 /// The DH agreement of the current session.
+#[derive(Clone)]
 struct Agreement {
     y_ifd: Vec<u8>,
     y_icc: Vec<u8>,
@@ -28,7 +29,7 @@ struct Agreement {
 }
 
 /// Progress of device authentication in the current session.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Dapp {
     ca_selected: bool,
     terminal: Option<TerminalPublicKey>,
@@ -40,7 +41,7 @@ struct Dapp {
 }
 
 /// Security state of a card session; wiped by a reset and on any SM error.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Security {
     agreement: Option<Agreement>,
     channel: Option<CardSecureChannel>,

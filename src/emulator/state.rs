@@ -27,7 +27,9 @@ use core::fmt::Write as _;
 
 use zeroize::Zeroizing;
 
-use super::builder::{CaKeyComponents, Case1Acceptance, DhGroup, EofAnswer, LongAnswers, Switches};
+use super::builder::{
+    CaKeyComponents, Case1Acceptance, DhGroup, Docp, EofAnswer, LongAnswers, Switches,
+};
 use super::codes::EmptyVerify;
 use super::keys::{RsaKeyComponents, decode_hex, encode_hex};
 use super::rng::SeededRng;
@@ -112,6 +114,7 @@ impl VirtualCie {
             EmptyVerify::Counter => "counter",
             EmptyVerify::WrongP1P2 => "6a86",
             EmptyVerify::InsNotSupported => "6d00",
+            EmptyVerify::CountedAsWrong => "counted",
         };
         let case1 = match sw.case1 {
             Case1Acceptance::Both => "both",
@@ -122,9 +125,14 @@ impl VirtualCie {
             EofAnswer::EndOfFile6282 => "6282",
             EofAnswer::WrongLe6Cxx => "6cxx",
         };
+        let docp = match sw.docp {
+            Docp::Present => "present",
+            Docp::Absent => "absent",
+        };
         let long = match sw.long_answers {
             LongAnswers::Direct => "direct",
             LongAnswers::GetResponse => "get-response",
+            LongAnswers::OnePiece => "one-piece",
         };
         // Writing into a String cannot fail.
         let _ = write!(
@@ -143,7 +151,8 @@ impl VirtualCie {
         let _ = write!(
             s,
             "pin = {}\npuk = {}\npin_tries = {}\npuk_tries = {}\nseed = {}\nrng_counter = {}\n\
-             empty_verify = {empty_verify}\ncase1 = {case1}\neof = {eof}\nlong_answers = {long}\n",
+             empty_verify = {empty_verify}\ncase1 = {case1}\neof = {eof}\nlong_answers = {long}\n\
+             docp = {docp}\n",
             core::str::from_utf8(self.codes.pin.code.as_bytes()).unwrap_or(""),
             core::str::from_utf8(self.codes.puk.code.as_bytes()).unwrap_or(""),
             self.codes.pin.left,
@@ -213,6 +222,7 @@ impl VirtualCie {
                 "counter" => EmptyVerify::Counter,
                 "6a86" => EmptyVerify::WrongP1P2,
                 "6d00" => EmptyVerify::InsNotSupported,
+                "counted" => EmptyVerify::CountedAsWrong,
                 _ => return Err(StateError::Invalid("empty_verify")),
             },
             case1: match f.get("case1")? {
@@ -229,7 +239,14 @@ impl VirtualCie {
             long_answers: match f.get("long_answers")? {
                 "direct" => LongAnswers::Direct,
                 "get-response" => LongAnswers::GetResponse,
+                "one-piece" => LongAnswers::OnePiece,
                 _ => return Err(StateError::Invalid("long_answers")),
+            },
+            // Absent from files written before the switch existed: the reference card.
+            docp: match f.get("docp").unwrap_or("present") {
+                "present" => Docp::Present,
+                "absent" => Docp::Absent,
+                _ => return Err(StateError::Invalid("docp")),
             },
         };
         let mut builder = VirtualCie::builder()

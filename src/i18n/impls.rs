@@ -41,6 +41,9 @@ impl Localize for PinError {
             PinError::LastTryGuard { code: c, remaining } => Message::new("pin-last-try-guard")
                 .with("code", code(*c))
                 .with("remaining", *remaining),
+            PinError::CounterUnreadable { code: c } => {
+                Message::new("pin-counter-unreadable").with("code", code(*c))
+            }
             PinError::WrongLength => Message::new("pin-wrong-length"),
             PinError::NotAuthorized => Message::new("pin-not-authorized"),
             PinError::StateUnknown { sw } => {
@@ -219,6 +222,7 @@ mod services {
                 DeskError::Store(_) => Message::new("desk-store"),
                 DeskError::Signer(e) => e.message(),
                 DeskError::InvariantBroken(_) => Message::new("desk-invariant"),
+                DeskError::Anchor(_) => Message::new("desk-anchor"),
                 DeskError::CardNotUsable(s) => {
                     Message::new("issuance-card-not-usable").with("state", state(*s))
                 }

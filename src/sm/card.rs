@@ -16,6 +16,7 @@ use super::error::{FormatError, SmError};
 ///
 /// Both case-1 forms are accepted; the middleware form (`97 01 00`) comes out as a case-2
 /// plain command with Le `00`, which is what the middleware means by it.
+#[derive(Clone)]
 pub struct CardSecureChannel {
     eng: Engine,
     pending: Option<bool>,

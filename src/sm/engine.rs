@@ -17,7 +17,7 @@ pub const CHAIN_BLOCK: usize = 0xE7;
 
 /// The two 16-byte session keys (`KS_ENC`, `KS_MAC`). Wiped on drop; `Debug` prints nothing
 /// of them.
-#[derive(Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct SessionKeys {
     pub(super) enc: [u8; 16],
     pub(super) mac: [u8; 16],
@@ -92,6 +92,7 @@ pub enum Case1Form {
 }
 
 /// State shared by both roles: key schedules (None once closed), SSC, command cap.
+#[derive(Clone)]
 pub(super) struct Engine {
     pub(super) keys: Option<Keys>,
     pub(super) ssc: u64,

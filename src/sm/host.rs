@@ -47,6 +47,7 @@ struct Pending {
 /// assert_eq!(&plain[..n], &[0x60, 0x14, 0x5F, 0x01, 0x90, 0x00]);
 /// # Ok::<(), cie_pinpuk::sm::SmError>(())
 /// ```
+#[derive(Clone)]
 pub struct SecureChannel {
     eng: Engine,
     case1: Case1Form,

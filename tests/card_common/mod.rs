@@ -14,7 +14,7 @@
 
 use cie_pinpuk::card::{Cie, Options};
 use cie_pinpuk::codes::{Pin, Puk};
-use cie_pinpuk::emulator::{VirtualCie, VirtualCieBuilder};
+use cie_pinpuk::emulator::{Docp, VirtualCie, VirtualCieBuilder};
 use cie_pinpuk::transport::{CardTransport, Spy};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -45,8 +45,12 @@ pub fn puk(s: &str) -> Puk {
 }
 
 /// A builder of a card with the test codes and the reference (2048-bit) key material.
+///
+/// The card answers no DOCP GET DATA, so that the host reads the counters with the empty
+/// VERIFY, whose answers (`9000` verified, `6983` blocked) these tests check; the DOCP
+/// source and the choice between the two are tested in `card_counters.rs`.
 pub fn builder() -> VirtualCieBuilder {
-    VirtualCie::builder().pin(PIN).puk(PUK)
+    VirtualCie::builder().pin(PIN).puk(PUK).docp(Docp::Absent)
 }
 
 /// A card with the reference key material.
@@ -69,6 +73,7 @@ pub fn small_builder() -> VirtualCieBuilder {
 /// A host for a [`small_builder`] card, with a fixed seed.
 pub fn small_host<T: CardTransport>(transport: T, seed: u8) -> Cie<T, ChaCha20Rng> {
     Cie::with_dapp(transport, ChaCha20Rng::from_seed([seed; 32]), small_dapp())
+        .with_dh_group_policy(cie_pinpuk::auth::DhGroupPolicy::TEST_ONLY_SMALL_GROUPS)
 }
 
 /// A host with a fixed seed.

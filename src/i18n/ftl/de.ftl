@@ -24,7 +24,7 @@ pin-last-try-guard =
         [PUK] Für die PUK bleibt nur noch ein Versuch: Ist der Code falsch, wird die PUK endgültig gesperrt und eine neue Karte ist erforderlich. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
        *[PIN] Für die PIN bleibt nur noch ein Versuch: Ist der Code falsch, wird die PIN gesperrt und die PUK ist erforderlich. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
     }
-# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+# PinError::CounterUnreadable: the card cannot tell the counter.
 pin-counter-unreadable =
     { $code ->
         [PUK] Die Karte gibt nicht an, wie viele Versuche für die PUK verbleiben: Dieser könnte der letzte sein, und eine gesperrte PUK kann nie mehr entsperrt werden. Bitte bestätigen Sie ausdrücklich, um fortzufahren.
@@ -165,6 +165,7 @@ signer-device = Das Signaturgerät der Bediensteten oder des Bediensteten hat ni
 desk-journal = Das Vorgangsprotokoll konnte nicht geschrieben werden: Der Vorgang wurde abgebrochen.
 desk-store = Die Daten des Schalters konnten nicht gelesen werden.
 desk-invariant = Das berechnete Ergebnis verletzt eine Sicherheitsregel: Es wurde nichts durchgeführt. Bitte melden Sie den Fall dem Kundendienst.
+desk-anchor = Der Vorgang wurde protokolliert, aber sein Nachweis konnte nicht außerhalb des Archivs hinterlegt werden. Bitte vor dem Fortfahren den Support informieren.
 recovery-store = Die Daten des Wiederherstellungsdienstes konnten nicht gelesen oder geschrieben werden.
 recovery-registry = Das Kartenregister des Ministeriums ist nicht erreichbar.
 recovery-device-key = Die PUK konnte nicht für das Gerät verschlüsselt werden.

@@ -24,7 +24,7 @@ pin-last-try-guard =
         [PUK] Only one PUK try is left: if the code is wrong, the PUK is blocked for good and a new card will be needed. Confirm explicitly to go on.
        *[PIN] Only one PIN try is left: if the code is wrong, the PIN is blocked and the PUK will be needed. Confirm explicitly to go on.
     }
-# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+# PinError::CounterUnreadable: the card cannot tell the counter.
 pin-counter-unreadable =
     { $code ->
         [PUK] The card does not tell how many PUK tries are left: this one could be the last, and a blocked PUK can never be unblocked. Confirm explicitly to go on.
@@ -165,6 +165,7 @@ signer-device = The officer's signing device did not sign (operator card missing
 desk-journal = The operations journal could not be written: the operation was stopped.
 desk-store = The desk's records could not be read.
 desk-invariant = The computed outcome breaks a security rule: nothing was done. Report the case to support.
+desk-anchor = The operation was recorded, but its proof could not be kept outside the store. Report this to support before going on.
 recovery-store = The recovery service's records could not be read or written.
 recovery-registry = The Ministry's card register cannot be reached.
 recovery-device-key = The PUK could not be encrypted for the device.

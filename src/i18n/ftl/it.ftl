@@ -24,7 +24,7 @@ pin-last-try-guard =
         [PUK] Resta un solo tentativo per il PUK: se il codice è errato, il PUK si blocca per sempre e servirà una nuova carta. Per proseguire occorre confermare espressamente.
        *[PIN] Resta un solo tentativo per il PIN: se il codice è errato, il PIN si blocca e servirà il PUK. Per proseguire occorre confermare espressamente.
     }
-# PinError::CounterUnreadable (on the realcards branch): the card cannot tell the counter.
+# PinError::CounterUnreadable: the card cannot tell the counter.
 pin-counter-unreadable =
     { $code ->
         [PUK] La carta non indica quanti tentativi restano per il PUK: questo potrebbe essere l'ultimo, e un PUK bloccato non si può più sbloccare. Per proseguire occorre confermare espressamente.
@@ -165,6 +165,7 @@ signer-device = Il dispositivo di firma dell'operatore non ha firmato (carta ope
 desk-journal = Non è stato possibile scrivere il registro delle operazioni: l'operazione è stata interrotta.
 desk-store = Non è stato possibile leggere l'archivio dello sportello.
 desk-invariant = L'esito calcolato viola una regola di sicurezza: non è stato fatto nulla. Segnalare il caso all'assistenza.
+desk-anchor = L'operazione è stata registrata, ma non è stato possibile conservarne la prova fuori dall'archivio. Segnalare il caso all'assistenza prima di proseguire.
 recovery-store = Non è stato possibile leggere o scrivere l'archivio del servizio di recupero.
 recovery-registry = Il registro delle carte del Ministero non è raggiungibile.
 recovery-device-key = Non è stato possibile cifrare il PUK per il dispositivo.
