@@ -77,6 +77,10 @@ fn reprint(desk: &mut Desk) {
     };
     let mut r = Request::new(Requester::Holder, Channel::Counter, at);
     r.identification = Identification::Cie;
+    r.card = CardCheck::HoldersCard;
+    r.residence = Residence::Resident;
+    // R5: the fixture mailbox is on a domain no list knows; the officer confirmed it ordinary.
+    r.confirmed_ordinary = vec![EmailAddress::parse("mario.rossi@example.it").unwrap()];
     r.wanted = HalfSet::both(CodeKind::Pin);
     desk.run(&CardNumber::parse("CA00000AA").unwrap(), r)
         .unwrap();
