@@ -85,6 +85,9 @@ const fn code_names(code: CodeKind) -> (&'static str, &'static str) {
 impl Message {
     /// The message carrying the second half `half` to `to`, in Italian and English. Refused
     /// for a PEC address, by the built-in list or by `directory`.
+    ///
+    /// A fixed text that names no Comune: [`SecondHalfTemplate`] gives the same message per
+    /// Comune and language, with the office's contacts.
     pub fn second_half(
         key: IdempotencyKey,
         to: EmailAddress,
