@@ -693,7 +693,7 @@ fn status_query_with(
 }
 
 #[test]
-fn c3_case1_iso_form_against_iso_only_card() {
+fn sc3_case1_iso_form_against_iso_only_card() {
     let (r, cmd, open) = status_query_with(Case1Form::Iso, Case1Acceptance::IsoOnly);
     assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
     // 0C 20 00 81 0A 8E 08 <mac> 00: no DO'97'.
@@ -702,7 +702,7 @@ fn c3_case1_iso_form_against_iso_only_card() {
 }
 
 #[test]
-fn c3_case1_middleware_form_against_middleware_only_card() {
+fn sc3_case1_middleware_form_against_middleware_only_card() {
     let (r, cmd, open) = status_query_with(Case1Form::Middleware, Case1Acceptance::MiddlewareOnly);
     assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
     // 0C 20 00 81 0D 97 01 00 8E 08 <mac> 00.
@@ -714,7 +714,7 @@ fn c3_case1_middleware_form_against_middleware_only_card() {
 }
 
 #[test]
-fn c3_case1_both_forms_against_the_reference_card() {
+fn sc3_case1_both_forms_against_the_reference_card() {
     for form in [Case1Form::Iso, Case1Form::Middleware] {
         let (r, _, open) = status_query_with(form, Case1Acceptance::Both);
         assert_eq!(r.unwrap(), RetryStatus::Remaining(3));
@@ -723,7 +723,7 @@ fn c3_case1_both_forms_against_the_reference_card() {
 }
 
 #[test]
-fn c3_case1_mismatch_degrades_without_spending_a_try() {
+fn sc3_case1_mismatch_degrades_without_spending_a_try() {
     // Middleware form to an ISO-only card: 6700 under SM, so the host reports Unknown.
     let (r, _, open) = status_query_with(Case1Form::Middleware, Case1Acceptance::IsoOnly);
     assert_eq!(r.unwrap(), RetryStatus::Unknown);

@@ -111,7 +111,7 @@ fn regenerate_session_transcript() {
 }
 
 #[test]
-fn c6_transcript_replays_a_whole_session_byte_for_byte() {
+fn sc6_transcript_replays_a_whole_session_byte_for_byte() {
     let transcript = Transcript::from_file(PATH).unwrap();
     let total = transcript.remaining();
     assert!(total > 30, "{total}");
@@ -122,7 +122,7 @@ fn c6_transcript_replays_a_whole_session_byte_for_byte() {
 }
 
 #[test]
-fn c6_transcript_holds_no_code_and_every_pin_command_is_protected() {
+fn sc6_transcript_holds_no_code_and_every_pin_command_is_protected() {
     let transcript = Transcript::from_file(PATH).unwrap();
     let mut pin_commands = 0;
     for e in transcript.exchanges() {
@@ -153,7 +153,7 @@ fn c6_transcript_holds_no_code_and_every_pin_command_is_protected() {
 }
 
 #[test]
-fn c6_another_host_seed_diverges_at_the_dh_public_value() {
+fn sc6_another_host_seed_diverges_at_the_dh_public_value() {
     let transcript = Transcript::from_file(PATH).unwrap();
     let mse = transcript
         .exchanges()

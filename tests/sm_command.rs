@@ -26,7 +26,7 @@ fn wrap(host: &mut SecureChannel, plain: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn c1_cla_carries_sm_indication_for_every_command() {
+fn sc1_cla_carries_sm_indication_for_every_command() {
     let pin = b"12345678";
     let cmds: Vec<Vec<u8>> = vec![
         encode_plain([0x00, 0x20, 0x00, 0x81], pin, None, false), // VERIFY PIN
@@ -53,7 +53,7 @@ fn c1_cla_carries_sm_indication_for_every_command() {
 }
 
 #[test]
-fn c2_even_ins_do87_odd_ins_do85() {
+fn sc2_even_ins_do87_odd_ins_do85() {
     let (mut host, mut card) = pair();
     let even = wrap(&mut host, &VERIFY);
     assert_eq!(&even[5..8], &[0x87, 0x11, 0x01]);
@@ -82,7 +82,7 @@ fn c2_even_ins_do87_odd_ins_do85() {
 }
 
 #[test]
-fn c3_do97_absent_short_extended_and_limits() {
+fn sc3_do97_absent_short_extended_and_limits() {
     let (e, m, s) = (h(ICAO_ENC), h(ICAO_MAC), h("887022120C06C226"));
     // No Le, with data: no DO 97 whatever the case-1 form.
     for form in [Case1Form::Iso, Case1Form::Middleware] {
@@ -143,7 +143,7 @@ fn c3_do97_absent_short_extended_and_limits() {
 }
 
 #[test]
-fn c4_padding_always_applied_and_padded_header_mac_covered() {
+fn sc4_padding_always_applied_and_padded_header_mac_covered() {
     let (mut host, _) = pair();
     let p = wrap(&mut host, &VERIFY); // 8 data bytes: block-aligned, still padded
     let ct = &p[8..8 + 16];
@@ -168,7 +168,7 @@ fn c4_padding_always_applied_and_padded_header_mac_covered() {
 }
 
 #[test]
-fn c5_ssc_incremented_once_per_command_and_response() {
+fn sc5_ssc_incremented_once_per_command_and_response() {
     let (mut host, mut card) = pair();
     let spy = |s: Option<Ssc>| u64::from_be_bytes(s.unwrap().to_bytes());
     assert_eq!(spy(host.ssc()), ICAO_SSC);
@@ -201,7 +201,7 @@ fn c5_ssc_incremented_once_per_command_and_response() {
 }
 
 #[test]
-fn c5_sm_chaining_blocks_cla_le_and_reassembly() {
+fn sc5_sm_chaining_blocks_cla_le_and_reassembly() {
     let (mut host, mut card) = pair();
     let data: Vec<u8> = (0..0x1F0u32).map(|i| (i * 7) as u8).collect();
     let plain = encode_plain([0x00, 0x2A, 0x00, 0xAE], &data, Some(0x20), false);
@@ -243,7 +243,7 @@ fn c5_sm_chaining_blocks_cla_le_and_reassembly() {
 }
 
 #[test]
-fn c6_known_answers_are_in_sm_vectors() {
+fn sc6_known_answers_are_in_sm_vectors() {
     // The byte-exact KATs (ICAO 9303-11 D.4, CIE 4.8.2) live in tests/sm_vectors.rs; this
     // checks the vector files are present and complete.
     let v = vectors("icao-9303-11-d4.txt");
@@ -253,7 +253,7 @@ fn c6_known_answers_are_in_sm_vectors() {
 }
 
 #[test]
-fn c7_no_plaintext_apdu_emitted_while_open() {
+fn sc7_no_plaintext_apdu_emitted_while_open() {
     // Every output of the host is a protected APDU: SM CLA bits, DO 8E with 8 bytes at the
     // end, outer Le 00; there is no API that emits a plain command.
     let (mut host, mut card) = pair();
@@ -364,7 +364,7 @@ fn p_sm1_card_role_rejects_bad_commands() {
 }
 
 #[test]
-fn c3_card_accepts_both_case1_forms() {
+fn sc3_card_accepts_both_case1_forms() {
     let (e, m, s) = (h(ICAO_ENC), h(ICAO_MAC), h("887022120C06C226"));
     for (form, expect) in [
         (Case1Form::Iso, vec![0x00, 0x2C, 0x03, 0x81]),

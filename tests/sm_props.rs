@@ -203,7 +203,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
 
     #[test]
-    fn c5_roundtrip_host_card_every_case(
+    fn sc5_roundtrip_host_card_every_case(
         (bytes, plain, _ext) in plain_strategy(),
         enc in any::<[u8; 16]>(),
         mac in any::<[u8; 16]>(),
@@ -276,7 +276,7 @@ proptest! {
     }
 
     #[test]
-    fn r17_random_bytes_never_panic_and_close(resp in prop::collection::vec(any::<u8>(), 0..80)) {
+    fn sr17_random_bytes_never_panic_and_close(resp in prop::collection::vec(any::<u8>(), 0..80)) {
         let mut host = host_awaiting(&READ4);
         let r = host.unwrap(&resp, &mut [0u8; 64]);
         prop_assert!(r.is_err());
@@ -284,7 +284,7 @@ proptest! {
     }
 
     #[test]
-    fn r7_card_random_commands_never_panic(cmd in prop::collection::vec(any::<u8>(), 0..80)) {
+    fn sr7_card_random_commands_never_panic(cmd in prop::collection::vec(any::<u8>(), 0..80)) {
         let (_, mut card) = pair();
         let r = card.unwrap_command(&cmd, &mut [0u8; 128]);
         prop_assert!(r.is_err());

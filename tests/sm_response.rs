@@ -38,7 +38,7 @@ fn sw99(sw: u16) -> Vec<u8> {
 }
 
 #[test]
-fn r1_plain_response_when_sm_expected_closes_channel() {
+fn sr1_plain_response_when_sm_expected_closes_channel() {
     reject(&READ4, &[0x90, 0x00], fmt(FormatError::MissingStatus));
     reject(
         &READ4,
@@ -51,7 +51,7 @@ fn r1_plain_response_when_sm_expected_closes_channel() {
 }
 
 #[test]
-fn r2_do8e_missing_closes_channel() {
+fn sr2_do8e_missing_closes_channel() {
     let f = Forge::icao();
     let mut dos = f.do87(&[1, 2, 3, 4]);
     dos.extend(sw99(0x9000));
@@ -66,7 +66,7 @@ fn r2_do8e_missing_closes_channel() {
 }
 
 #[test]
-fn r3_do8e_length_not_8_closes_channel() {
+fn sr3_do8e_length_not_8_closes_channel() {
     for len in [0usize, 1, 4, 7, 9, 16] {
         let mut resp = sw99(0x9000);
         resp.extend(tlv(0x8E, &vec![0x11; len]));
@@ -76,7 +76,7 @@ fn r3_do8e_length_not_8_closes_channel() {
 }
 
 #[test]
-fn r4_mac_bit_flip_each_bit_closes_channel() {
+fn sr4_mac_bit_flip_each_bit_closes_channel() {
     let f = Forge::icao();
     let mut dos = f.do87(&[0x60, 0x14, 0x5F, 0x01]);
     dos.extend(sw99(0x9000));
@@ -110,7 +110,7 @@ fn r4_mac_bit_flip_each_bit_closes_channel() {
 }
 
 #[test]
-fn r4_mac_over_ssc_instead_of_ssc_plus_one_and_replay() {
+fn sr4_mac_over_ssc_instead_of_ssc_plus_one_and_replay() {
     let f = Forge::icao();
     let dos = sw99(0x9000);
     // MAC computed with the command's SSC (not incremented for the response).
@@ -139,7 +139,7 @@ fn r4_mac_over_ssc_instead_of_ssc_plus_one_and_replay() {
 }
 
 #[test]
-fn r5_do99_missing_wrong_length_or_not_the_trailer_sw() {
+fn sr5_do99_missing_wrong_length_or_not_the_trailer_sw() {
     let f = Forge::icao();
     let d87 = f.do87(&[1, 2, 3, 4]);
     reject(
@@ -182,7 +182,7 @@ fn r5_do99_missing_wrong_length_or_not_the_trailer_sw() {
 }
 
 #[test]
-fn r6_do87_indicator_not_01_closes_channel() {
+fn sr6_do87_indicator_not_01_closes_channel() {
     let f = Forge::icao();
     for ind in [0x00u8, 0x02, 0x80, 0xFF] {
         let mut value = vec![ind];
@@ -198,7 +198,7 @@ fn r6_do87_indicator_not_01_closes_channel() {
 }
 
 #[test]
-fn r7_do87_lengths() {
+fn sr7_do87_lengths() {
     let f = Forge::icao();
     let seal = |do87: Vec<u8>| {
         let mut dos = do87;
@@ -261,7 +261,7 @@ fn r7_do87_lengths() {
 }
 
 #[test]
-fn r8_bad_padding_same_error_class_as_mac() {
+fn sr8_bad_padding_same_error_class_as_mac() {
     let f = Forge::icao();
     let le256 = [0x00, 0xB0, 0x00, 0x00, 0x00];
     let cases: [&[u8]; 6] = [
@@ -294,7 +294,7 @@ fn r8_bad_padding_same_error_class_as_mac() {
 }
 
 #[test]
-fn r9_unknown_do_closes_channel() {
+fn sr9_unknown_do_closes_channel() {
     let f = Forge::icao();
     let enc = f.enc(&pad(&[1, 2, 3, 4]));
     let cases: Vec<(Vec<u8>, u8)> = vec![
@@ -325,7 +325,7 @@ fn r9_unknown_do_closes_channel() {
 }
 
 #[test]
-fn r10_do_order_wrong() {
+fn sr10_do_order_wrong() {
     let f = Forge::icao();
     let d87 = f.do87(&[1, 2, 3, 4]);
     // 99 before 87.
@@ -353,7 +353,7 @@ fn r10_do_order_wrong() {
 }
 
 #[test]
-fn r11_duplicate_dos() {
+fn sr11_duplicate_dos() {
     let f = Forge::icao();
     let d87 = f.do87(&[1, 2, 3, 4]);
     let mut dos = d87.clone();
@@ -380,7 +380,7 @@ fn r11_duplicate_dos() {
 }
 
 #[test]
-fn r12_bytes_after_do8e() {
+fn sr12_bytes_after_do8e() {
     let f = Forge::icao();
     let good = f.seal(RSP_SSC, &sw99(0x9000), 0x9000);
     let (body, sw) = good.split_at(good.len() - 2);
@@ -393,7 +393,7 @@ fn r12_bytes_after_do8e() {
 }
 
 #[test]
-fn r13_valid_mac_wrong_encryption_key_or_stale_iv() {
+fn sr13_valid_mac_wrong_encryption_key_or_stale_iv() {
     let f = Forge::icao();
     // Encrypted with another key (here the MAC key), MACed correctly.
     let other = cie_pinpuk::sm::SmCipher::new(&h(ICAO_MAC), &h(ICAO_MAC));
@@ -420,7 +420,7 @@ fn r13_valid_mac_wrong_encryption_key_or_stale_iv() {
 }
 
 #[test]
-fn r14_decrypted_data_longer_than_le_or_buffer() {
+fn sr14_decrypted_data_longer_than_le_or_buffer() {
     let f = Forge::icao();
     let resp_with = |n: usize| {
         let mut dos = f.do87(&vec![0x42; n]);
@@ -451,7 +451,7 @@ fn r14_decrypted_data_longer_than_le_or_buffer() {
 }
 
 #[test]
-fn r15_sm_error_status_words_close_channel() {
+fn sr15_sm_error_status_words_close_channel() {
     for sw in [0x6987u16, 0x6988, 0x6982, 0x6700, 0x6D00] {
         reject(&READ4, &sw.to_be_bytes(), SmError::Unprotected { sw });
         // Even with bytes before it, the outer SW decides.
@@ -464,7 +464,7 @@ fn r15_sm_error_status_words_close_channel() {
 }
 
 #[test]
-fn r15_protected_sm_error_in_do99_closes_channel() {
+fn sr15_protected_sm_error_in_do99_closes_channel() {
     let f = Forge::icao();
     for sw in [0x6987u16, 0x6988] {
         reject(
@@ -485,7 +485,7 @@ fn r15_protected_sm_error_in_do99_closes_channel() {
 }
 
 #[test]
-fn r16_response_reassembled_from_get_response_parts() {
+fn sr16_response_reassembled_from_get_response_parts() {
     // A 0xF0-byte answer makes a protected body > 256 bytes: the card sends it in parts
     // (61xx + plain GET RESPONSE, the session's business); the channel unwraps the
     // reassembled body once, MAC over the whole.
@@ -528,7 +528,7 @@ fn r16_response_reassembled_from_get_response_parts() {
 }
 
 #[test]
-fn r17_truncated_responses() {
+fn sr17_truncated_responses() {
     let f = Forge::icao();
     let mut dos = f.do87(&[1, 2, 3, 4]);
     dos.extend(sw99(0x9000));
@@ -553,7 +553,7 @@ fn r17_truncated_responses() {
 }
 
 #[test]
-fn r18_after_abort_every_call_fails_closed_without_output() {
+fn sr18_after_abort_every_call_fails_closed_without_output() {
     let (mut host, mut card) = pair();
     let mut buf = [0u8; 64];
     host.wrap(&READ4, &mut buf).unwrap();
@@ -589,7 +589,7 @@ fn r18_after_abort_every_call_fails_closed_without_output() {
 }
 
 #[test]
-fn r19_ssc_at_maximum_is_exhausted_never_wraps() {
+fn sr19_ssc_at_maximum_is_exhausted_never_wraps() {
     let (e, m) = (h(ICAO_ENC), h(ICAO_MAC));
     let mut host = SecureChannel::tdes(e, m, [0xFF; 8]);
     let mut buf = [0u8; 64];
@@ -619,7 +619,7 @@ fn r19_ssc_at_maximum_is_exhausted_never_wraps() {
 }
 
 #[test]
-fn r19_configurable_command_limit() {
+fn sr19_configurable_command_limit() {
     let (e, m, s) = (h(ICAO_ENC), h(ICAO_MAC), h("887022120C06C226"));
     let mut host = SecureChannel::tdes(e, m, s).with_command_limit(2);
     let mut card = CardSecureChannel::tdes(e, m, s).with_command_limit(2);

@@ -1,4 +1,4 @@
-//! Known-answer tests (C6): ICAO Doc 9303-11 Appendix D.4, all three exchanges, and the
+//! Known-answer tests (SC6): ICAO Doc 9303-11 Appendix D.4, all three exchanges, and the
 //! CIE-style vector of PROTOCOL.md §4.8.2, byte-exact in both roles.
 #![allow(
     clippy::arithmetic_side_effects,
@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use sm_common::{arr, vectors};
 
 #[test]
-fn c6_icao_9303_11_d4_host_role() {
+fn sc6_icao_9303_11_d4_host_role() {
     let v = vectors("icao-9303-11-d4.txt");
     let mut host = SecureChannel::tdes(arr(&v["ks_enc"]), arr(&v["ks_mac"]), arr(&v["ssc"]));
     let mut buf = [0u8; 300];
@@ -37,7 +37,7 @@ fn c6_icao_9303_11_d4_host_role() {
 }
 
 #[test]
-fn c6_icao_9303_11_d4_card_role() {
+fn sc6_icao_9303_11_d4_card_role() {
     let v = vectors("icao-9303-11-d4.txt");
     let mut card = CardSecureChannel::tdes(arr(&v["ks_enc"]), arr(&v["ks_mac"]), arr(&v["ssc"]));
     let mut buf = [0u8; 300];
@@ -61,7 +61,7 @@ fn c6_icao_9303_11_d4_card_role() {
 }
 
 #[test]
-fn c6_cie_4_8_2_verify_kdf_and_both_answers() {
+fn sc6_cie_4_8_2_verify_kdf_and_both_answers() {
     let v = vectors("cie-sm-4.8.2.txt");
     // The keys follow from Z = 00..FF as PROTOCOL.md §2 says.
     let z: Vec<u8> = (0..=255u8).collect();

@@ -133,7 +133,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn c3_parse_every_case() {
+    fn sc3_parse_every_case() {
         let c = parse_plain(&[0, 0xA4, 0, 0]).unwrap();
         assert_eq!((c.data.len(), c.le), (0, Le::Absent));
         let c = parse_plain(&[0, 0xB0, 0, 0, 0x80]).unwrap();

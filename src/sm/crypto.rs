@@ -190,7 +190,7 @@ mod tests {
     use alloc::vec;
 
     #[test]
-    fn c4_unpad_rules() {
+    fn sc4_unpad_rules() {
         assert_eq!(unpad_last_block(&[1, 2, 3, 0x80, 0, 0, 0, 0]), Some(3));
         assert_eq!(unpad_last_block(&[0x80, 0, 0, 0, 0, 0, 0, 0]), Some(0));
         assert_eq!(unpad_last_block(&[1, 2, 3, 4, 5, 6, 7, 0x80]), Some(7));
@@ -200,7 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn c6_retail_mac_icao_d3_mutual_auth() {
+    fn sc6_retail_mac_icao_d3_mutual_auth() {
         // ICAO Doc 9303-11 Appendix D.3: M_IFD = MAC(K_mac, E_IFD) = 5F1448EEA8AD90A7.
         let kmac: [u8; 16] = hex::decode("7962D9ECE03D1ACD4C76089DCE131543")
             .unwrap()
@@ -219,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn c6_tdes_cbc_icao_d3_encryption() {
+    fn sc6_tdes_cbc_icao_d3_encryption() {
         // ICAO Doc 9303-11 Appendix D.3: E_IFD = 3DES-CBC(K_enc, RND.IFD || RND.IC || K.IFD).
         let kenc: [u8; 16] = hex::decode("AB94FDECF2674FDFB9B391F85D7F76F2")
             .unwrap()

@@ -183,7 +183,7 @@ mod tests {
     use alloc::vec;
 
     #[test]
-    fn r7_ber_length_forms() {
+    fn sr7_ber_length_forms() {
         assert_eq!(read_tlv(&[0x87, 0x80], 0).err(), Some(FormatError::Length));
         assert_eq!(
             read_tlv(&[0x87, 0x81, 0x7F], 0).err(),
