@@ -58,7 +58,7 @@ fn k3_malformed_ca_key_object_rejected() {
 }
 
 #[test]
-fn k6_host_keys_are_the_public_well_known_values() {
+fn k6_p_ct1_host_keys_are_the_public_well_known_values() {
     // The host's two private keys are the published values of every CIE client (public
     // material, P-CT1): nothing secret is decrypted or signed with a secret on the host.
     let file = include_str!("../data/keys/cie-terminal-keys.txt");
