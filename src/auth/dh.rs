@@ -52,7 +52,7 @@ pub struct DhParams {
 impl core::fmt::Debug for DhParams {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("DhParams")
-            .field("p_bits", &self.p.bits_vartime())
+            .field("p_bits", &self.p.bit_width_vartime())
             .field("q_bits", &self.q_bits)
             .finish_non_exhaustive()
     }
@@ -105,7 +105,7 @@ impl DhParams {
             p_minus_one,
             params,
             p_len,
-            q_bits: qv.bits_vartime(),
+            q_bits: qv.bit_width_vartime(),
             table: None,
         })
     }

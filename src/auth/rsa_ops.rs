@@ -71,7 +71,7 @@ type Residue1024 = FixedMontyForm<{ U1024::LIMBS }>;
 
 impl Factored {
     fn new(n: &U2048, e: &U2048, p: &U2048, q: &U2048) -> Option<Self> {
-        if p.wrapping_mul(q) != *n || p.bits_vartime() > 1024 || q.bits_vartime() > 1024 {
+        if p.wrapping_mul(q) != *n || p.bit_width_vartime() > 1024 || q.bit_width_vartime() > 1024 {
             return None;
         }
         let p_wide: NonZero<U2048> = NonZero::new(*p).into_option()?;
@@ -125,7 +125,7 @@ impl Factored {
 impl core::fmt::Debug for RsaPublic {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RsaPublic")
-            .field("bits", &self.n.bits_vartime())
+            .field("bits", &self.n.bit_width_vartime())
             .finish_non_exhaustive()
     }
 }
@@ -136,7 +136,7 @@ impl RsaPublic {
         let bad = AuthError::MalformedKey(kind);
         let nv = num::to_uint(n).ok_or(AuthError::TooLarge)?;
         let ev = num::to_uint(e).ok_or(bad)?;
-        if nv.bits_vartime() < 512 {
+        if nv.bit_width_vartime() < 512 {
             return Err(bad);
         }
         let params = num::params_for(&nv).ok_or(bad)?;
@@ -201,7 +201,7 @@ impl RsaPublic {
 pub(crate) struct RsaPrivate {
     public: RsaPublic,
     d: U2048,
-    crt: Option<rsa::RsaPrivateKey>,
+    crt: Option<rsa::PrivateKey>,
 }
 
 impl Drop for RsaPrivate {
@@ -295,7 +295,7 @@ impl RsaPrivate {
         Ok(())
     }
 
-    fn build_crt(&self, p: &U2048, q: &U2048) -> Result<rsa::RsaPrivateKey, AuthError> {
+    fn build_crt(&self, p: &U2048, q: &U2048) -> Result<rsa::PrivateKey, AuthError> {
         let bits = U2048::BITS;
         let to_boxed = |x: &U2048| {
             let bytes: Zeroizing<[u8; num::MAX_BYTES]> = Zeroizing::new(x.to_be_bytes().into());
@@ -307,7 +307,7 @@ impl RsaPrivate {
         let primes = vec![to_boxed(p)?, to_boxed(q)?];
         // The large-exponent constructor still checks n = p·q and e·d ≡ 1 mod (p-1), (q-1);
         // the emulator's CA key has a 2048-bit e (e = d^-1 mod λ(n)).
-        let key = rsa::RsaPrivateKey::from_components_with_large_exponent(n, e, d, primes)
+        let key = rsa::PrivateKey::from_components_with_large_exponent(n, e, d, primes)
             .map_err(|_| AuthError::KeyMismatch)?;
         Ok(key)
     }
