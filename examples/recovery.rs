@@ -56,12 +56,8 @@ fn device_keys() -> Result<(DeviceKey, PrivateKey), Failure> {
     let big = |k: &str| -> Result<BoxedUint, Failure> {
         Ok(BoxedUint::from_be_slice(get(k)?, 2048).map_err(|_| "bad integer")?)
     };
-    let private = PrivateKey::from_components(
-        big("n")?,
-        big("e")?,
-        big("d")?,
-        vec![big("p")?, big("q")?],
-    )?;
+    let private =
+        PrivateKey::from_components(big("n")?, big("e")?, big("d")?, vec![big("p")?, big("q")?])?;
     Ok((public, private))
 }
 

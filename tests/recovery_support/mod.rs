@@ -123,8 +123,7 @@ pub fn device_private() -> &'static PrivateKey {
     KEY.get_or_init(|| {
         let f = key_file();
         let big = |k: &str| BoxedUint::from_be_slice(&f[k], 2048).unwrap();
-        PrivateKey::from_components(big("n"), big("e"), big("d"), vec![big("p"), big("q")])
-            .unwrap()
+        PrivateKey::from_components(big("n"), big("e"), big("d"), vec![big("p"), big("q")]).unwrap()
     })
 }
 
