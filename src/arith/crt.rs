@@ -140,8 +140,7 @@ impl CrtKey {
         if !bool::from(super::ct_lt(m, self.n.n())) {
             return None;
         }
-        let lo: Limbs<U1024> = core::array::from_fn(|i| m[i]);
-        let hi: Limbs<U1024> = core::array::from_fn(|i| m[i + U1024]);
+        let (lo, hi) = super::split(m);
         // Whether to blind is public; the multiples are not.
         let bits = if blind.is_some() { 1024 + 64 } else { 1024 };
         let [k_p, k_q] = blind.unwrap_or([0, 0]);
@@ -153,18 +152,12 @@ impl CrtKey {
         let mut diff = self.p.sub(&m_p, &m_q_mod_p);
         // (normal · Montgomery) → normal form.
         let mut h = self.p.mul(&diff, &self.qinv);
-        let mut s = [0u64; U2048];
-        let q_limbs = self.q.n();
-        mul_wide(&h, q_limbs, &mut s)?;
-        let m_q_wide: Limbs<U2048> = core::array::from_fn(|i| if i < U1024 { m_q[i] } else { 0 });
-        let mut sum = [0u64; U2048];
-        ct::add(&mut sum, &s, &m_q_wide);
+        let mut sum = super::crt_combine(&h, self.q.n(), &m_q)?;
         m_p.zeroize();
         m_q.zeroize();
         m_q_mod_p.zeroize();
         diff.zeroize();
         h.zeroize();
-        s.zeroize();
         // Fault check with the public exponent.
         let check = self
             .n

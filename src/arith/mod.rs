@@ -28,6 +28,8 @@
 
 mod crt;
 mod ct;
+
+use zeroize::Zeroize;
 mod mont;
 
 pub use crt::CrtKey;
@@ -100,6 +102,45 @@ pub fn bits_vartime<const L: usize>(x: &Limbs<L>) -> u32 {
         }
     }
     0
+}
+
+/// The low and high 1024-bit halves of a 2048-bit number.
+pub fn split(x: &Limbs<U2048>) -> (Limbs<U1024>, Limbs<U1024>) {
+    let mut lo = [0u64; U1024];
+    let mut hi = [0u64; U1024];
+    for (i, limb) in x.iter().enumerate() {
+        if let Some(slot) = lo.get_mut(i) {
+            *slot = *limb;
+        } else if let Some(slot) = hi.get_mut(i.wrapping_sub(U1024)) {
+            *slot = *limb;
+        }
+    }
+    (lo, hi)
+}
+
+/// `out = a - b`, returns the borrow (1 if `a < b`); constant time.
+pub fn sub_limbs<const L: usize>(out: &mut Limbs<L>, a: &Limbs<L>, b: &Limbs<L>) -> u64 {
+    ct::sub(out, a, b)
+}
+
+/// The CRT recombination `h·q + m_q` (Garner), as a 2048-bit number: `h < p`, `m_q < q`, so
+/// the sum is below `p·q`. Constant time.
+pub(crate) fn crt_combine(
+    h: &Limbs<U1024>,
+    q: &Limbs<U1024>,
+    m_q: &Limbs<U1024>,
+) -> Option<Limbs<U2048>> {
+    let mut s = [0u64; U2048];
+    mul_wide(h, q, &mut s)?;
+    let mut wide = [0u64; U2048];
+    for (dst, src) in wide.iter_mut().zip(m_q.iter()) {
+        *dst = *src;
+    }
+    let mut sum = [0u64; U2048];
+    ct::add(&mut sum, &s, &wide);
+    s.zeroize();
+    wide.zeroize();
+    Some(sum)
 }
 
 /// Constant-time `x == y`.
