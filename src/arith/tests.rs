@@ -91,8 +91,8 @@ fn a3_pow_edge_exponents() {
     n[31] = 0xFFFF_FFFF_FFFF_FFFF;
     n[0] |= 1;
     let m = Modulus::<U2048>::new(&n).unwrap();
-    for base in edge_values(&n).iter().step_by(3) {
-        for exp in edge_values(&n).iter().step_by(4) {
+    for base in edge_values(&n).iter().step_by(5) {
+        for exp in edge_values(&n).iter().step_by(7) {
             let got = m.from_mont(&m.pow(&m.to_mont(base), exp, 2048));
             assert_eq!(cb2048(&got), reference_pow(base, exp, &n));
             let vt = m.from_mont(&m.pow_vartime(&m.to_mont(base), exp));
