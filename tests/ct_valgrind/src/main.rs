@@ -56,7 +56,9 @@ fn public<T>(x: &T) {
 fn pseudo<const L: usize>(seed: u64) -> Limbs<L> {
     let mut s = seed;
     core::array::from_fn(|_| {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         s ^ (s >> 29)
     })
 }
