@@ -299,7 +299,8 @@ impl<const L: usize> Modulus<L> {
     }
 
     /// `base^exp` in Montgomery form for a public exponent (variable time in `exp` only):
-    /// binary for short exponents, 5-bit windows with direct table reads otherwise.
+    /// binary for short exponents, sliding windows of up to 5 bits over a table of the odd
+    /// powers otherwise.
     pub fn pow_vartime(&self, base: &Limbs<L>, exp: &[u64]) -> Limbs<L> {
         let bits = exp
             .iter()
@@ -326,28 +327,48 @@ impl<const L: usize> Modulus<L> {
             }
             return acc;
         }
-        let mut table = [[0u64; L]; TABLE];
-        table[0] = self.one;
-        table[1] = *base;
-        for k in 2..TABLE {
-            table[k] = if k % 2 == 0 {
-                self.square(&table[k / 2])
+        // Sliding windows of up to 5 bits ending in a 1: a table of the 16 odd powers.
+        let mut odd = [[0u64; L]; TABLE / 2];
+        odd[0] = *base;
+        let base_sq = self.square(base);
+        for k in 1..TABLE / 2 {
+            odd[k] = self.mul(&odd[k - 1], &base_sq);
+        }
+        let bit = |k: u32| (exp[(k / 64) as usize] >> (k % 64)) & 1;
+        let mut acc: Option<Limbs<L>> = None;
+        let mut i = bits - 1;
+        loop {
+            if bit(i) == 0 {
+                if let Some(a) = acc.as_mut() {
+                    *a = self.square(a);
+                }
             } else {
-                self.mul(&table[k - 1], base)
-            };
-        }
-        let top = bits.div_ceil(WINDOW) - 1;
-        let mut acc = table[digit_index(exp, top)];
-        for w in (0..top).rev() {
-            for _ in 0..WINDOW {
-                acc = self.square(&acc);
+                let mut j = i.saturating_sub(WINDOW - 1);
+                while bit(j) == 0 {
+                    j += 1;
+                }
+                let mut value = 0usize;
+                for k in (j..=i).rev() {
+                    value = (value << 1) | bit(k) as usize;
+                }
+                let entry = &odd[value >> 1];
+                acc = Some(match acc {
+                    Some(mut a) => {
+                        for _ in j..=i {
+                            a = self.square(&a);
+                        }
+                        self.mul(&a, entry)
+                    }
+                    None => *entry,
+                });
+                i = j;
             }
-            let d = digit_index(exp, w);
-            if d != 0 {
-                acc = self.mul(&acc, &table[d]);
+            if i == 0 {
+                break;
             }
+            i -= 1;
         }
-        acc
+        acc.unwrap_or(self.one)
     }
 
     /// Constant-time `x == 1` for `x` in Montgomery form.
@@ -408,10 +429,6 @@ fn digit(exp: &[u64], w: u32) -> u64 {
     v & ((1u64 << WINDOW) - 1)
 }
 
-#[inline(always)]
-fn digit_index(exp: &[u64], w: u32) -> usize {
-    usize::try_from(digit(exp, w)).unwrap_or(0)
-}
 
 /// `table[index]` read by scanning every entry with a mask.
 #[inline(always)]
