@@ -15,6 +15,7 @@
 //! Run: `nice -n 10 cargo bench --features emulator --bench arith` (`-- quick` for fewer rounds).
 #![allow(
     missing_docs,
+    clippy::panic,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
@@ -134,6 +135,20 @@ fn micro(op: &str) {
     let m16 = Modulus::<16>::new(&half).unwrap();
     let mut x = m.one().to_owned();
     let mut y: [u64; 16] = *m16.one();
+    if op == "session" {
+        let pin = Pin::new("12345678").unwrap();
+        let card = VirtualCie::builder()
+            .pin("12345678")
+            .seed([0xA1; 32])
+            .build()
+            .unwrap();
+        let mut cie = Cie::with_rng(card, ChaCha20Rng::seed_from_u64(99)).unwrap();
+        for _ in 0..200 {
+            let mut s = cie.open().unwrap();
+            s.verify_pin(&pin).unwrap();
+        }
+        return;
+    }
     if op == "rsa" {
         let rsa = Rsa::generate(2048).unwrap();
         let be = |b: &openssl::bn::BigNumRef| b.to_vec();

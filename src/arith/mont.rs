@@ -429,7 +429,6 @@ fn digit(exp: &[u64], w: u32) -> u64 {
     v & ((1u64 << WINDOW) - 1)
 }
 
-
 /// `table[index]` read by scanning every entry with a mask.
 #[inline(always)]
 fn select<const L: usize>(table: &[[u64; L]; TABLE], index: u64) -> Limbs<L> {
