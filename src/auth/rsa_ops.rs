@@ -62,8 +62,9 @@ pub(crate) struct RsaPublic {
 
 /// `x^e mod n` by the Chinese remainder theorem, for a holder of the factors: two
 /// exponentiations modulo 1024-bit primes with `e mod (p-1)` and `e mod (q-1)` instead of
-/// one modulo `n` with `e` (which is 2048 bits long for the emulator's CA key). Only public
-/// values are exponentiated, so the variable-time exponent reads are fine.
+/// one modulo `n` with `e` (which is 2048 bits long for the emulator's CA key). The exponents
+/// are public, so they are read in variable time; `q^-1 mod p` is computed once, in constant
+/// time.
 #[derive(Clone)]
 struct Factored {
     p: Modulus<{ arith::U1024 }>,
@@ -104,7 +105,8 @@ impl Factored {
             return None;
         }
         p_minus_2 = scratch;
-        let q_inv = pm.pow_vartime(&pm.to_mont(&q_mod_p), &p_minus_2);
+        // p is the owner's secret: constant time (its bit length is public).
+        let q_inv = pm.pow(&pm.to_mont(&q_mod_p), &p_minus_2, pm.bits());
         Some(Self {
             e_p: rem_minus_one(e, p)?,
             e_q: rem_minus_one(e, q)?,
