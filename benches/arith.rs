@@ -5,7 +5,8 @@
 //! (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`), so that a batch preempted by another process is not
 //! charged for it.
 //!
-//! Rows: 2048-bit modexp with a 256-bit and a 2048-bit exponent (constant time on both
+//! Rows (the two marked "before" time the implementations the crate used until now, for the
+//! record): 2048-bit modexp with a 256-bit and a 2048-bit exponent (constant time on both
 //! sides: OpenSSL's exponent carries `BN_FLG_CONSTTIME`), RSA-2048 private operation by CRT
 //! (blinded on both sides), DES and 3DES per block in CBC (the `des` crate as the secure
 //! messaging uses it), and a whole session on the virtual card through `Cie::open` + VERIFY
@@ -235,6 +236,41 @@ fn main() {
         ));
     }
 
+    // --- the previous implementation, for the record: crypto-bigint's exponentiation ---
+    {
+        use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+        use crypto_bigint::{Odd, U2048 as Cb};
+        let params =
+            FixedMontyParams::new_vartime(Odd::new(Cb::from_be_slice(&test_keys::DH_P)).unwrap());
+        let base = random_limbs(&mut rng, &p_limbs);
+        let mut exp = [0u64; U2048];
+        for l in exp.iter_mut().take(4) {
+            *l = rng.next_u64();
+        }
+        let mut bytes = vec![0u8; 256];
+        arith::write_be_bytes(&base, &mut bytes).unwrap();
+        let cb_base = FixedMontyForm::new(&Cb::from_be_slice(&bytes), &params);
+        arith::write_be_bytes(&exp, &mut bytes).unwrap();
+        let cb_exp = Cb::from_be_slice(&bytes);
+        let base_bn = bn(&base);
+        let mut exp_bn = bn(&exp);
+        exp_bn.set_const_time();
+        let mut out = BigNum::new().unwrap();
+        rows.push(interleave(
+            "(before) crypto-bigint 0.7 modexp 2048, 256-bit exponent",
+            "us",
+            10,
+            10 * scale,
+            || {
+                black_box(black_box(&cb_base).pow_bounded_exp(&cb_exp, 256).retrieve());
+            },
+            || {
+                out.mod_exp(black_box(&base_bn), &exp_bn, &p_bn, &mut ctx)
+                    .unwrap();
+            },
+        ));
+    }
+
     // --- RSA-2048 CRT private operation ---
     let rsa = Rsa::generate(2048).unwrap();
     let be = |b: &openssl::bn::BigNumRef| b.to_vec();
@@ -279,6 +315,38 @@ fn main() {
                 .unwrap();
         },
     ));
+
+    // --- the previous implementation, for the record: the rsa crate's blinded CRT ---
+    {
+        use rsa::BoxedUint;
+        use rsa::traits::PublicKeyParts;
+        let big = |b: &openssl::bn::BigNumRef| BoxedUint::from_be_slice(&b.to_vec(), 2048).unwrap();
+        let key = rsa::PrivateKey::from_components(
+            big(rsa.n()),
+            big(rsa.e()),
+            big(rsa.d()),
+            vec![big(rsa.p().unwrap()), big(rsa.q().unwrap())],
+        )
+        .unwrap();
+        let c = BoxedUint::from_be_slice(&msg_bytes, key.n_bits_precision()).unwrap();
+        let mut blind = ChaCha20Rng::seed_from_u64(8);
+        rows.push(interleave(
+            "(before) rsa 0.10 hazmat CRT sign (blinded)",
+            "us",
+            2,
+            10 * scale,
+            || {
+                black_box(
+                    rsa::hazmat::rsa_decrypt_and_check(&key, Some(&mut blind), black_box(&c))
+                        .unwrap(),
+                );
+            },
+            || {
+                rsa.private_encrypt(black_box(&msg_bytes), &mut sig, Padding::NONE)
+                    .unwrap();
+            },
+        ));
+    }
 
     // --- DES and 3DES per block (CBC, 4 KiB) ---
     let legacy = openssl::provider::Provider::try_load(None, "legacy", true).ok();
