@@ -1,7 +1,11 @@
 //! Costs of the PUK self-recovery service: a request (challenge, servizi signature check,
 //! contact match, commit), a completion (signature check, keyed-hash check, RSA-OAEP sealing
 //! of both halves, commit), and a tick over 1,000 pending procedures with nothing due. The
-//! card's signatures are made in the untimed setup.
+//! card's signatures are made in the untimed setup. Every setup must succeed and every timed
+//! request and completion must be accepted (the bench panics otherwise), so that the figures
+//! are those of the full accepting path, not of an early refusal.
+
+#![allow(clippy::panic)]
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -13,8 +17,8 @@ use cie_pinpuk::journal::{ManualClock, Timestamp};
 use cie_pinpuk::notify::RecordingNotifier;
 use cie_pinpuk::policy::{Contacts, MobileNumber};
 use cie_pinpuk::recovery::{
-    CardRecord, CompletionCode, DeviceKey, MemoryRecoveryStore, MemoryRegistry, PossessionProof,
-    PukRecovery, RecoveryConfig, RecoveryRequest, RequestOutcome, ServiceSecret,
+    CardRecord, CompletionCode, CompletionOutcome, DeviceKey, MemoryRecoveryStore, MemoryRegistry,
+    PossessionProof, PukRecovery, RecoveryConfig, RecoveryRequest, RequestOutcome, ServiceSecret,
 };
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
@@ -103,7 +107,13 @@ fn bench(c: &mut Criterion) {
                         proof: &proof,
                         device_key: &dev,
                     };
-                    let _ = black_box(svc.request(&req, &mut rng));
+                    let outcome = black_box(svc.request(&req, &mut rng));
+                    assert!(
+                        matches!(outcome, Ok(RequestOutcome::Accepted { .. })),
+                        "timed request not accepted: {outcome:?}"
+                    );
+                } else {
+                    panic!("request setup failed");
                 }
             },
             BatchSize::SmallInput,
@@ -176,7 +186,13 @@ fn bench(c: &mut Criterion) {
             },
             |setup| {
                 if let Some((mut svc, id, code, proof, mut rng)) = setup {
-                    let _ = black_box(svc.complete(&id, &code, &proof, &mut rng));
+                    let outcome = black_box(svc.complete(&id, &code, &proof, &mut rng));
+                    assert!(
+                        matches!(outcome, Ok(CompletionOutcome::Released(_))),
+                        "timed completion not accepted: {outcome:?}"
+                    );
+                } else {
+                    panic!("completion setup failed");
                 }
             },
             BatchSize::SmallInput,

@@ -32,7 +32,7 @@ use cie_pinpuk::recovery::{
 use crypto_bigint::BoxedUint;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use rsa::{Oaep, RsaPrivateKey};
+use rsa::{Oaep, PrivateKey};
 use sha2::Sha256;
 
 const SERIAL: &str = "CA12345AB";
@@ -157,7 +157,7 @@ fn line(loc: &Localizer, id: &'static str, args: &[(&'static str, Arg)]) -> Stri
 }
 
 /// The app's device key pair (a fixed test key; a real app keeps it in its keystore).
-fn device_keys() -> Result<(DeviceKey, RsaPrivateKey), Failure> {
+fn device_keys() -> Result<(DeviceKey, PrivateKey), Failure> {
     let text = include_str!("../tests/data/recovery_device_key.txt");
     let mut v: HashMap<&str, Vec<u8>> = HashMap::new();
     for line in text
@@ -172,12 +172,8 @@ fn device_keys() -> Result<(DeviceKey, RsaPrivateKey), Failure> {
     let big = |k: &str| -> Result<BoxedUint, Failure> {
         Ok(BoxedUint::from_be_slice(get(k)?, 2048).map_err(|_| "bad integer")?)
     };
-    let private = RsaPrivateKey::from_components(
-        big("n")?,
-        big("e")?,
-        big("d")?,
-        vec![big("p")?, big("q")?],
-    )?;
+    let private =
+        PrivateKey::from_components(big("n")?, big("e")?, big("d")?, vec![big("p")?, big("q")?])?;
     Ok((public, private))
 }
 

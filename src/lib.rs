@@ -30,6 +30,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod apdu;
+pub mod arith;
 pub mod auth;
 pub mod card;
 pub mod codes;

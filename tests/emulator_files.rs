@@ -430,7 +430,7 @@ fn sod_layout_hashes_and_signature() {
     let bits = spki.children().unwrap().nth(1).unwrap().unwrap();
     let (rsa_key, _) = Tlv::parse(&bits.value()[1..]).unwrap();
     let ne = children(&rsa_key);
-    let key = rsa::RsaPublicKey::new(
+    let key = rsa::PublicKey::new(
         crypto_bigint::BoxedUint::from_be_slice_vartime(&ne[0].1),
         crypto_bigint::BoxedUint::from_be_slice_vartime(&ne[1].1),
     )

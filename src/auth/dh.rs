@@ -1,9 +1,11 @@
 //! Diffie-Hellman key agreement in the card's prime-order subgroup (PROTOCOL.md section 2),
 //! both roles, and the session-key derivation.
 //!
-//! Arithmetic uses `crypto-bigint` fixed-size `U2048` Montgomery residues: no allocation in
-//! the exponentiation, constant time in the secret exponent. Lengths come from the values the
-//! card returns: `p` up to 2048 bits, `q` up to `p`.
+//! The exponentiations (key generation, agreement, the `y^q` subgroup check) run on the
+//! crate's constant-time Montgomery core ([`crate::arith`]): no allocation, the Montgomery
+//! constants of `p` computed once per group, constant time in the secret exponent.
+//! `crypto-bigint` parses and compares the values. Lengths come from the values the card
+//! returns: `p` up to 2048 bits, `q` up to `p`.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -14,7 +16,11 @@ use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::{AuthError, DhParameter};
-use super::num::{self, Params, Residue};
+use super::num::{self, Residue};
+use crate::arith::{self, Limbs, Modulus};
+
+/// Width of the DH numbers in limbs.
+const W: usize = arith::U2048;
 pub use crate::sm::SessionKeys;
 
 /// How the DH exponentiation is sized.
@@ -109,7 +115,9 @@ pub struct DhParams {
     p: U2048,
     q: U2048,
     p_minus_one: U2048,
-    params: Params,
+    /// Montgomery constants of `p` for the crate's arithmetic.
+    mont: Arc<Modulus<W>>,
+    q_limbs: Limbs<W>,
     p_len: usize,
     q_bits: u32,
     /// Powers of `g` for fixed-base exponentiation, once [`DhParams::precompute_generator`]
@@ -120,7 +128,7 @@ pub struct DhParams {
 impl core::fmt::Debug for DhParams {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("DhParams")
-            .field("p_bits", &self.p.bits_vartime())
+            .field("p_bits", &self.p.bit_width_vartime())
             .field("q_bits", &self.q_bits)
             .finish_non_exhaustive()
     }
@@ -163,7 +171,10 @@ impl DhParams {
             return Err(bad(DhParameter::Generator));
         }
         let p_len = num::strip_zeros(p).len();
+        let mont = Modulus::new(&limbs(&pv)).ok_or(bad(DhParameter::Prime))?;
         Ok(Self {
+            mont: Arc::new(mont),
+            q_limbs: limbs(&qv),
             g_bytes: g.to_vec(),
             p_bytes: p.to_vec(),
             q_bytes: q.to_vec(),
@@ -171,9 +182,8 @@ impl DhParams {
             p: pv,
             q: qv,
             p_minus_one,
-            params,
             p_len,
-            q_bits: qv.bits_vartime(),
+            q_bits: qv.bit_width_vartime(),
             table: None,
         })
     }
@@ -191,7 +201,7 @@ impl DhParams {
     /// [`AuthError::DhGroupRefused`] naming the defect.
     pub fn check_group(&self, policy: &DhGroupPolicy) -> Result<(), AuthError> {
         let refuse = |d| Err(AuthError::DhGroupRefused(d));
-        let p_bits = self.p.bits_vartime();
+        let p_bits = self.p.bit_width_vartime();
         if p_bits < policy.min_p_bits {
             return refuse(DhGroupDefect::PrimeTooShort {
                 bits: p_bits,
@@ -229,7 +239,7 @@ impl DhParams {
         if self.table.is_none() {
             self.table = Some(Arc::new(GeneratorTable::new(
                 &self.g,
-                &self.params,
+                &self.mont,
                 self.q_bits,
             )));
         }
@@ -296,7 +306,7 @@ impl DhParams {
             }
         };
         let mut y = match (&self.table, width) {
-            (Some(table), ExponentWidth::OrderBits) => table.pow(&x, &self.params),
+            (Some(table), ExponentWidth::OrderBits) => table.pow(&x, &self.mont),
             _ => self.pow(&self.g, &x, width),
         };
         let public = num::to_fixed(&y, self.p_len).unwrap_or_default();
@@ -311,12 +321,17 @@ impl DhParams {
             ExponentWidth::OrderBits => self.q_bits,
             ExponentWidth::Full => U2048::BITS,
         };
-        let mut b = Residue::new(base, &self.params);
-        let mut r = b.pow_bounded_exp(exponent, bits);
-        let out = r.retrieve();
+        let m = &self.mont;
+        let mut e = limbs(exponent);
+        let mut b = m.to_mont(&limbs(base));
+        let mut r = m.pow(&b, &e, bits);
+        let mut out = m.from_mont(&r);
+        let value = from_limbs(&out);
+        e.zeroize();
         b.zeroize();
         r.zeroize();
-        out
+        out.zeroize();
+        value
     }
 
     /// Full public-value validation (NIST SP 800-56A rev. 3, 5.6.2.3.1; checklist K1,
@@ -334,10 +349,10 @@ impl DhParams {
         if yv <= U2048::ONE || yv >= self.p_minus_one {
             return Err(AuthError::InvalidPublicValue);
         }
-        let y_to_q = Residue::new(&yv, &self.params)
-            .pow_vartime(&self.q)
-            .retrieve();
-        if y_to_q != U2048::ONE {
+        // q is public: variable time in the exponent only.
+        let m = &self.mont;
+        let y_to_q = m.pow_vartime(&m.to_mont(&limbs(&yv)), &self.q_limbs);
+        if !bool::from(m.is_one(&y_to_q)) {
             return Err(AuthError::InvalidPublicValue);
         }
         Ok(yv)
@@ -440,24 +455,37 @@ pub fn derive_session_keys(z: &[u8]) -> SessionKeys {
     keys
 }
 
+/// `x` as limbs for the crate's arithmetic (through bytes: portable to any word size).
+fn limbs(x: &U2048) -> Limbs<W> {
+    let bytes: Zeroizing<[u8; num::MAX_BYTES]> = Zeroizing::new(x.to_be_bytes().into());
+    arith::from_be_bytes(bytes.as_slice()).unwrap_or([0; W])
+}
+
+/// Back from limbs.
+fn from_limbs(x: &Limbs<W>) -> U2048 {
+    let mut bytes = Zeroizing::new([0u8; num::MAX_BYTES]);
+    let _fits = arith::write_be_bytes(x, bytes.as_mut_slice());
+    U2048::from_be_slice(bytes.as_slice())
+}
+
 /// Fixed-base exponentiation table: row `i` holds `g^(j·16^i)` for `j` in `0..16`, in
 /// Montgomery form, for the `bits(q) / 4` windows of an exponent below `2^bits(q)`.
 struct GeneratorTable {
-    rows: Vec<[U2048; 16]>,
+    rows: Vec<[Limbs<W>; 16]>,
 }
 
 impl GeneratorTable {
-    fn new(g: &U2048, params: &Params, bits: u32) -> Self {
+    fn new(g: &U2048, m: &Modulus<W>, bits: u32) -> Self {
         let windows = usize::try_from(bits.div_ceil(4)).unwrap_or(0);
         let mut rows = Vec::with_capacity(windows);
         // base = g^(16^i)
-        let mut base = Residue::new(g, params);
+        let mut base = m.to_mont(&limbs(g));
         for _ in 0..windows {
-            let mut row = [U2048::ZERO; 16];
-            let mut power = Residue::one(params);
+            let mut row = [[0u64; W]; 16];
+            let mut power = *m.one();
             for entry in row.iter_mut() {
-                *entry = power.to_montgomery();
-                power = power.mul(&base);
+                *entry = power;
+                power = m.mul(&power, &base);
             }
             rows.push(row);
             base = power;
@@ -468,26 +496,31 @@ impl GeneratorTable {
     /// `g^x mod p` for `x < 2^(4·rows)`: one multiplication per 4-bit window, each table row
     /// scanned whole with constant-time selection, so neither the time nor the memory
     /// accesses depend on `x`.
-    fn pow(&self, x: &U2048, params: &Params) -> U2048 {
+    fn pow(&self, x: &U2048, m: &Modulus<W>) -> U2048 {
         let mut bytes: Zeroizing<[u8; num::MAX_BYTES]> = Zeroizing::new(x.to_be_bytes().into());
-        let mut acc = Residue::one(params);
+        let mut acc = *m.one();
         for (i, row) in self.rows.iter().enumerate() {
             let byte = bytes
                 .get(num::MAX_BYTES.saturating_sub(1).saturating_sub(i / 2))
                 .copied()
                 .unwrap_or(0);
             let digit = if i % 2 == 0 { byte & 0x0F } else { byte >> 4 };
-            let mut selected = U2048::ZERO;
+            let mut selected = [0u64; W];
             for (j, entry) in (0u8..).zip(row.iter()) {
-                selected.conditional_assign(entry, j.ct_eq(&digit));
+                let choice = j.ct_eq(&digit);
+                for (s, e) in selected.iter_mut().zip(entry.iter()) {
+                    s.conditional_assign(e, choice);
+                }
             }
-            acc = acc.mul(&Residue::from_montgomery(selected, params));
+            acc = m.mul(&acc, &selected);
             selected.zeroize();
         }
         bytes.zeroize();
-        let out = acc.retrieve();
+        let mut out = m.from_mont(&acc);
+        let value = from_limbs(&out);
         acc.zeroize();
-        out
+        out.zeroize();
+        value
     }
 }
 

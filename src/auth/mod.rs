@@ -48,13 +48,15 @@
 //! servizi signature [`sign_servizi`] (checked on the host by [`verify_servizi`]).
 //!
 //! # Choice of RSA implementation (P-CT1, K6)
-//! Public RSA operations use `crypto-bigint` `U2048` Montgomery arithmetic. Private ones
-//! either use the same arithmetic (`m^d mod n`, constant time, the straightforward path) or
-//! the `rsa` crate's hazmat raw operation with CRT (`rsa` `=0.10.0-rc.20`, constant time,
-//! blinded when an RNG is given), after the modulus has been factored once from `(e, d)`.
-//! RUSTSEC-2023-0071 (Marvin) concerns PKCS#1 v1.5 decryption with variable-time arithmetic;
-//! this module never decrypts, and the host's two private keys (terminal key and CA
-//! exponent) are the well-known values of every CIE client, public material by design: no
+//! Every modular exponentiation (DH and RSA, public and private) runs on the crate's
+//! constant-time Montgomery core, [`crate::arith`]: private RSA operations either as
+//! `m^d mod n` over the full width (the straightforward path) or by CRT with the Montgomery
+//! constants of the key computed once, exponent blinding when an RNG is given, and a check
+//! against a CRT fault. The `rsa` crate checks a card key pair once and derives its CRT
+//! values; `crypto-bigint` parses and compares values (`docs/arithmetic.md` says which is used
+//! where). RUSTSEC-2023-0071 (Marvin) concerns PKCS#1 v1.5 decryption with variable-time
+//! arithmetic; this module never decrypts, and the host's two private keys (terminal key and
+//! CA exponent) are the well-known values of every CIE client, public material by design: no
 //! secret RSA operation happens on the host. Card-side signatures (virtual card) use the CRT
 //! path with blinding.
 //!

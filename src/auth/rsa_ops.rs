@@ -1,14 +1,20 @@
 //! Raw RSA for ISO/IEC 9796-2 and PKCS#1 v1.5 type 1 (PROTOCOL.md 3.1, 3.2, 3.5).
 //!
-//! * Public operations (certificate and signature checks) use `crypto-bigint` `U2048`
-//!   Montgomery exponentiation (variable time in the public exponent only), or, for a party
-//!   that owns the key pair and attached its primes (the virtual card's CA key, whose public
-//!   exponent is 2048 bits long), the same operation by CRT modulo the two primes.
-//! * Private operations have two paths. [`RsaPath::Plain`] is `m^d mod n` with a full-width,
-//!   constant-time `U2048` exponentiation (the straightforward path). [`RsaPath::Crt`] uses the
-//!   `rsa` crate's hazmat raw operation on a key whose primes are known (given, or recovered
-//!   once from `(n, e, d)`), which runs with the Chinese remainder theorem, constant time,
-//!   checked against a CRT fault (`s^e mod n == m`) and, when an RNG is given, blinded.
+//! All the arithmetic runs on the crate's constant-time Montgomery core ([`crate::arith`]):
+//!
+//! * Public operations (certificate and signature checks): `s^e mod n` with the exponent
+//!   read in variable time (it is public), or, for a party that owns the key pair and
+//!   attached its primes (the virtual card's CA key, whose public exponent is 2048 bits
+//!   long), the same operation by CRT modulo the two primes.
+//! * Private operations have two paths. [`RsaPath::Plain`] is `m^d mod n` with a
+//!   full-width, constant-time exponentiation (the straightforward path). [`RsaPath::Crt`]
+//!   runs modulo the two primes (given, or recovered once from `(n, e, d)`) with the
+//!   Montgomery constants of `n`, `p` and `q` computed once, checks the result against a CRT
+//!   fault (`s^e mod n == m`) and, when an RNG is given, blinds the exponents
+//!   (`d mod (p-1) + k·(p-1)` with a fresh random 64-bit `k` for each prime).
+//!
+//! The `rsa` crate stays where it serves: it checks a key pair once when it is built
+//! (`n = p·q`, `e·d ≡ 1` modulo `p - 1` and `q - 1`) and derives its CRT values.
 //!
 //! On the host both private keys (terminal and CA) are the well-known public values of every
 //! CIE client (checklist K6, P-CT1): no secret RSA decryption ever happens on the host.
@@ -17,15 +23,15 @@ use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::convert::Infallible;
-use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{NonZero, Odd, U1024, U2048, U4096};
+use crypto_bigint::{NonZero, U2048, U4096};
 use rand_core::{CryptoRng, TryCryptoRng, TryRng};
 use rsa::BoxedUint;
-use rsa::traits::PublicKeyParts;
+use rsa::traits::PrivateKeyParts;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::error::{AuthError, KeyKind};
 use super::num::{self, Params, Residue};
+use crate::arith::{self, CrtKey, Limbs, Modulus};
 
 /// Which implementation of the RSA private operation to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,6 +50,9 @@ pub(crate) struct RsaPublic {
     n: U2048,
     e: U2048,
     params: Params,
+    /// Montgomery constants of `n` for the public operation.
+    mont: Box<Modulus<{ arith::U2048 }>>,
+    e_limbs: Limbs<{ arith::U2048 }>,
     n_bytes: Vec<u8>,
     e_bytes: Vec<u8>,
     /// The primes of `n`, for a party that owns the key pair (the virtual card's CA): the
@@ -53,79 +62,83 @@ pub(crate) struct RsaPublic {
 
 /// `x^e mod n` by the Chinese remainder theorem, for a holder of the factors: two
 /// exponentiations modulo 1024-bit primes with `e mod (p-1)` and `e mod (q-1)` instead of
-/// one modulo `n` with `e` (which is 2048 bits long for the emulator's CA key). Only public
-/// values are exponentiated, so the variable-time operations are fine.
+/// one modulo `n` with `e` (which is 2048 bits long for the emulator's CA key). The exponents
+/// are public, so they are read in variable time; `q^-1 mod p` is computed once, in constant
+/// time.
 #[derive(Clone)]
 struct Factored {
-    p: Params1024,
-    q: Params1024,
-    p_wide: NonZero<U2048>,
-    q_wide: NonZero<U2048>,
-    e_p: U1024,
-    e_q: U1024,
-    q_inv: U1024,
+    p: Modulus<{ arith::U1024 }>,
+    q: Modulus<{ arith::U1024 }>,
+    e_p: Limbs<{ arith::U1024 }>,
+    e_q: Limbs<{ arith::U1024 }>,
+    /// `q^-1 mod p`, Montgomery form modulo `p`.
+    q_inv: Limbs<{ arith::U1024 }>,
 }
 
-type Params1024 = FixedMontyParams<{ U1024::LIMBS }>;
-type Residue1024 = FixedMontyForm<{ U1024::LIMBS }>;
+/// `x mod (y - 1)` for public 2048-bit values, as 1024-bit limbs.
+fn rem_minus_one(x: &U2048, y: &U2048) -> Option<Limbs<{ arith::U1024 }>> {
+    let y_minus_1: NonZero<U2048> = NonZero::new(y.wrapping_sub(&U2048::ONE)).into_option()?;
+    let r = x.rem_vartime(&y_minus_1);
+    arith::from_be_bytes(&r.to_be_bytes())
+}
 
 impl Factored {
     fn new(n: &U2048, e: &U2048, p: &U2048, q: &U2048) -> Option<Self> {
-        if p.wrapping_mul(q) != *n || p.bits_vartime() > 1024 || q.bits_vartime() > 1024 {
+        if p.wrapping_mul(q) != *n || p.bit_width_vartime() > 1024 || q.bit_width_vartime() > 1024 {
             return None;
         }
-        let p_wide: NonZero<U2048> = NonZero::new(*p).into_option()?;
-        let q_wide: NonZero<U2048> = NonZero::new(*q).into_option()?;
-        let p_minus_1: NonZero<U2048> = NonZero::new(p.wrapping_sub(&U2048::ONE)).into_option()?;
-        let q_minus_1: NonZero<U2048> = NonZero::new(q.wrapping_sub(&U2048::ONE)).into_option()?;
-        let e_p = e.rem_vartime(&p_minus_1).resize::<{ U1024::LIMBS }>();
-        let e_q = e.rem_vartime(&q_minus_1).resize::<{ U1024::LIMBS }>();
-        let p_small: U1024 = p.resize();
-        let q_small: U1024 = q.resize();
-        let pp = Params1024::new_vartime(Odd::new(p_small).into_option()?);
-        let qp = Params1024::new_vartime(Odd::new(q_small).into_option()?);
+        let p_limbs: Limbs<{ arith::U1024 }> = arith::from_be_bytes(&p.to_be_bytes())?;
+        let q_limbs: Limbs<{ arith::U1024 }> = arith::from_be_bytes(&q.to_be_bytes())?;
+        let pm = Modulus::new(&p_limbs)?;
+        let qm = Modulus::new(&q_limbs)?;
         // q^-1 mod p by Fermat (p is prime): q^(p-2).
-        let q_mod_p = q.rem_vartime(&p_wide).resize::<{ U1024::LIMBS }>();
-        let q_inv = Residue1024::new(&q_mod_p, &pp)
-            .pow_vartime(&p_small.wrapping_sub(&U1024::from_u8(2)))
-            .retrieve();
+        let q_mod_p = pm.reduce_wide(&q_limbs, &[0; arith::U1024]);
+        let mut p_minus_2 = p_limbs;
+        let two = {
+            let mut t = [0u64; arith::U1024];
+            t[0] = 2;
+            t
+        };
+        let mut scratch = [0u64; arith::U1024];
+        let borrow = arith::sub_limbs(&mut scratch, &p_minus_2, &two);
+        if borrow != 0 {
+            return None;
+        }
+        p_minus_2 = scratch;
+        // p is the owner's secret: constant time (its bit length is public).
+        let q_inv = pm.pow(&pm.to_mont(&q_mod_p), &p_minus_2, pm.bits());
         Some(Self {
-            p: pp,
-            q: qp,
-            p_wide,
-            q_wide,
-            e_p,
-            e_q,
+            e_p: rem_minus_one(e, p)?,
+            e_q: rem_minus_one(e, q)?,
+            p: pm,
+            q: qm,
             q_inv,
         })
     }
 
-    fn apply(&self, x: &U2048) -> U2048 {
-        let x_p = x.rem_vartime(&self.p_wide).resize::<{ U1024::LIMBS }>();
-        let x_q = x.rem_vartime(&self.q_wide).resize::<{ U1024::LIMBS }>();
-        let m_p = Residue1024::new(&x_p, &self.p).pow_vartime(&self.e_p);
-        let m_q = Residue1024::new(&x_q, &self.q)
-            .pow_vartime(&self.e_q)
-            .retrieve();
+    fn apply(&self, x: &Limbs<{ arith::U2048 }>) -> Option<Limbs<{ arith::U2048 }>> {
+        let (lo, hi) = arith::split(x);
+        let m_p = self.p.from_mont(
+            &self
+                .p
+                .pow_vartime(&self.p.to_mont(&self.p.reduce_wide(&lo, &hi)), &self.e_p),
+        );
+        let m_q = self.q.from_mont(
+            &self
+                .q
+                .pow_vartime(&self.q.to_mont(&self.q.reduce_wide(&lo, &hi)), &self.e_q),
+        );
         // m_q < q may exceed p: reduce before moving it into the p residues.
-        let m_q_mod_p = m_q
-            .resize::<{ U2048::LIMBS }>()
-            .rem_vartime(&self.p_wide)
-            .resize::<{ U1024::LIMBS }>();
-        // Residue subtraction is modular: no overflow.
-        let diff = core::ops::Sub::sub(m_p, Residue1024::new(&m_q_mod_p, &self.p));
-        let h = diff.mul(&Residue1024::new(&self.q_inv, &self.p)).retrieve();
-        let q: &U2048 = self.q_wide.as_ref();
-        h.resize::<{ U2048::LIMBS }>()
-            .wrapping_mul(q)
-            .wrapping_add(&m_q.resize())
+        let m_q_mod_p = self.p.reduce_wide(&m_q, &[0; arith::U1024]);
+        let h = self.p.mul(&self.p.sub(&m_p, &m_q_mod_p), &self.q_inv);
+        arith::crt_combine(&h, self.q.n(), &m_q)
     }
 }
 
 impl core::fmt::Debug for RsaPublic {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RsaPublic")
-            .field("bits", &self.n.bits_vartime())
+            .field("bits", &self.n.bit_width_vartime())
             .finish_non_exhaustive()
     }
 }
@@ -136,17 +149,21 @@ impl RsaPublic {
         let bad = AuthError::MalformedKey(kind);
         let nv = num::to_uint(n).ok_or(AuthError::TooLarge)?;
         let ev = num::to_uint(e).ok_or(bad)?;
-        if nv.bits_vartime() < 512 {
+        if nv.bit_width_vartime() < 512 {
             return Err(bad);
         }
         let params = num::params_for(&nv).ok_or(bad)?;
         if ev <= U2048::ONE || ev >= nv || !bool::from(ev.is_odd()) {
             return Err(bad);
         }
+        let n_limbs = arith::from_be_bytes(n).ok_or(AuthError::TooLarge)?;
+        let mont = Box::new(Modulus::new(&n_limbs).ok_or(bad)?);
         Ok(Self {
             n: nv,
             e: ev,
             params,
+            mont,
+            e_limbs: arith::from_be_bytes(e).ok_or(bad)?,
             n_bytes: num::strip_zeros(n).to_vec(),
             e_bytes: num::strip_zeros(e).to_vec(),
             factors: None,
@@ -182,27 +199,33 @@ impl RsaPublic {
         if s.len() != self.len() {
             return None;
         }
-        let sv = num::to_uint(s)?;
-        if sv >= self.n {
+        let sv: Limbs<{ arith::U2048 }> = arith::from_be_bytes(s)?;
+        if !bool::from(arith::ct_lt(&sv, self.mont.n())) {
             return None;
         }
         let m = match &self.factors {
-            Some(factors) => factors.apply(&sv),
-            None => Residue::new(&sv, &self.params)
-                .pow_vartime(&self.e)
-                .retrieve(),
+            Some(factors) => factors.apply(&sv)?,
+            None => self.public_op_limbs(&sv),
         };
-        num::to_fixed(&m, self.len())
+        let mut out = vec![0u8; self.len()];
+        arith::write_be_bytes(&m, &mut out)?;
+        Some(out)
+    }
+
+    /// `s^e mod n` on limbs (`s < n`), without CRT.
+    fn public_op_limbs(&self, s: &Limbs<{ arith::U2048 }>) -> Limbs<{ arith::U2048 }> {
+        let m = &self.mont;
+        m.from_mont(&m.pow_vartime(&m.to_mont(s), &self.e_limbs))
     }
 }
 
-/// An RSA private key: public part, `d`, and optionally the `rsa` crate key with its CRT
-/// values. Zeroized on drop (the `rsa` key zeroizes itself).
+/// An RSA private key: public part, `d`, and optionally its CRT form (primes, CRT exponents
+/// and Montgomery constants, computed once). Zeroized on drop (the CRT key zeroizes itself).
 #[derive(Clone)]
 pub(crate) struct RsaPrivate {
     public: RsaPublic,
     d: U2048,
-    crt: Option<rsa::RsaPrivateKey>,
+    crt: Option<Box<CrtKey>>,
 }
 
 impl Drop for RsaPrivate {
@@ -296,7 +319,7 @@ impl RsaPrivate {
         Ok(())
     }
 
-    fn build_crt(&self, p: &U2048, q: &U2048) -> Result<rsa::RsaPrivateKey, AuthError> {
+    fn build_crt(&self, p: &U2048, q: &U2048) -> Result<Box<CrtKey>, AuthError> {
         let bits = U2048::BITS;
         let to_boxed = |x: &U2048| {
             let bytes: Zeroizing<[u8; num::MAX_BYTES]> = Zeroizing::new(x.to_be_bytes().into());
@@ -308,9 +331,31 @@ impl RsaPrivate {
         let primes = vec![to_boxed(p)?, to_boxed(q)?];
         // The large-exponent constructor still checks n = p·q and e·d ≡ 1 mod (p-1), (q-1);
         // the emulator's CA key has a 2048-bit e (e = d^-1 mod λ(n)).
-        let key = rsa::RsaPrivateKey::from_components_with_large_exponent(n, e, d, primes)
+        let mut key = rsa::PrivateKey::from_components_with_large_exponent(n, e, d, primes)
             .map_err(|_| AuthError::KeyMismatch)?;
-        Ok(key)
+        key.precompute().map_err(|_| AuthError::KeyMismatch)?;
+        let bytes = |x: &BoxedUint| Zeroizing::new(x.to_be_bytes());
+        let dp = key.dp().map(bytes).ok_or(AuthError::KeyMismatch)?;
+        let dq = key.dq().map(bytes).ok_or(AuthError::KeyMismatch)?;
+        let qinv = key
+            .crt_coefficient()
+            .map(|x| bytes(&x))
+            .ok_or(AuthError::KeyMismatch)?;
+        let (p_bytes, q_bytes) = (
+            Zeroizing::new(p.to_be_bytes()),
+            Zeroizing::new(q.to_be_bytes()),
+        );
+        let crt = CrtKey::new(
+            &self.public.n_bytes,
+            &self.public.e_bytes,
+            p_bytes.as_slice(),
+            q_bytes.as_slice(),
+            &dp,
+            &dq,
+            &qinv,
+        )
+        .ok_or(AuthError::KeyMismatch)?;
+        Ok(Box::new(crt))
     }
 
     /// `m^d mod n` for a message representative of exactly `k` bytes with `m < n`; the
@@ -332,29 +377,34 @@ impl RsaPrivate {
             mv.zeroize();
             return Err(AuthError::InvalidLength);
         }
-        let out = match (&self.crt, path) {
+        let mut m_limbs: Limbs<{ arith::U2048 }> =
+            arith::from_be_bytes(m).ok_or(AuthError::InvalidLength)?;
+        let mut s = match (&self.crt, path) {
             (Some(key), RsaPath::Crt) => {
-                let c = BoxedUint::from_be_slice(m, key.n_bits_precision()).map_err(|_| bad)?;
                 // With the CRT fault check (s^e mod n == m): a faulty half-computation would
                 // otherwise reveal a factor of n.
-                let s = match rng {
-                    Some(rng) => rsa::hazmat::rsa_decrypt_and_check(key, Some(rng), &c),
-                    None => rsa::hazmat::rsa_decrypt_and_check(key, None::<&mut NoBlinding>, &c),
-                }
-                .map_err(|_| bad)?;
-                let bytes = Zeroizing::new(s.to_be_bytes());
-                let sv = num::to_uint(&bytes).ok_or(bad)?;
-                num::to_fixed(&sv, k).ok_or(bad)?
+                let blind = rng.map(|r| [r.next_u64(), r.next_u64()]);
+                key.sign(&m_limbs, blind).ok_or(bad)?
             }
             _ => {
-                let mut base = Residue::new(&mv, &self.public.params);
-                let mut s = base.pow(&self.d);
-                let sv = s.retrieve();
+                let mont = &self.public.mont;
+                let mut d: Limbs<{ arith::U2048 }> =
+                    arith::from_be_bytes(Zeroizing::new(self.d.to_be_bytes()).as_slice())
+                        .ok_or(bad)?;
+                let mut base = mont.to_mont(&m_limbs);
+                let mut r = mont.pow(&base, &d, 2048);
+                let s = mont.from_mont(&r);
+                d.zeroize();
                 base.zeroize();
-                s.zeroize();
-                num::to_fixed(&sv, k).ok_or(bad)?
+                r.zeroize();
+                s
             }
         };
+        let mut out = vec![0u8; k];
+        let written = arith::write_be_bytes(&s, &mut out);
+        s.zeroize();
+        m_limbs.zeroize();
+        written.ok_or(bad)?;
         mv.zeroize();
         Ok(out)
     }

@@ -87,7 +87,7 @@ fn emulator_keys_are_consistent() {
             probably_prime(&u(&p)) && probably_prime(&u(&q)),
             "{label} primes"
         );
-        assert_eq!(u(&n).bits_vartime(), 2048, "{label} modulus size");
+        assert_eq!(u(&n).bit_width_vartime(), 2048, "{label} modulus size");
     }
     assert_eq!(CHIP_E, [0, 1, 0, 1]);
     assert_eq!(SERVIZI_E, [0, 1, 0, 1]);
@@ -96,8 +96,8 @@ fn emulator_keys_are_consistent() {
 #[test]
 fn emulator_dh_group_has_prime_order_subgroup() {
     let (p, q, g) = (u(&DH_P), u(&DH_Q), u(&DH_G));
-    assert_eq!(p.bits_vartime(), 2048);
-    assert_eq!(q.bits_vartime(), 256);
+    assert_eq!(p.bit_width_vartime(), 2048);
+    assert_eq!(q.bit_width_vartime(), 256);
     assert!(probably_prime(&p));
     assert!(probably_prime(&q));
     let q_nz = NonZero::new(q).unwrap();

@@ -18,7 +18,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use rsa::RsaPrivateKey;
+use rsa::PrivateKey;
 use rsa::pkcs1v15::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
 
@@ -47,7 +47,7 @@ const OID_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
 pub(crate) struct SigningFailed;
 
 /// Signs `message` with RSA PKCS#1 v1.5 / SHA-256 (deterministic, emulator-owned key).
-pub(crate) fn sign_sha256(key: &RsaPrivateKey, message: &[u8]) -> Result<Vec<u8>, SigningFailed> {
+pub(crate) fn sign_sha256(key: &PrivateKey, message: &[u8]) -> Result<Vec<u8>, SigningFailed> {
     let digest = Sha256::digest(message);
     key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
         .map_err(|_| SigningFailed)
@@ -109,7 +109,7 @@ pub(crate) struct Holder {
 
 /// An X.509 v3 certificate signed by `signer` (SHA-256 with RSA).
 fn certificate(
-    signer: &RsaPrivateKey,
+    signer: &PrivateKey,
     serial: &[u8],
     issuer: &[u8],
     subject: &[u8],
@@ -148,7 +148,7 @@ fn certificate(
 
 /// The document-signer certificate (self-signed), serial 1.
 pub(crate) fn ds_certificate(
-    ds: &RsaPrivateKey,
+    ds: &PrivateKey,
     n: &[u8],
     e: &[u8],
 ) -> Result<Vec<u8>, SigningFailed> {
@@ -160,7 +160,7 @@ pub(crate) fn ds_certificate(
 /// EF.Cert_CIE (1003): the holder's certificate over the servizi key, signed by the DS key,
 /// zero-padded to a multiple of 256 bytes (at least one padding byte).
 pub(crate) fn holder_certificate(
-    ds: &RsaPrivateKey,
+    ds: &PrivateKey,
     holder: &Holder,
     serial: &[u8; 9],
     subject_n: &[u8],
@@ -229,7 +229,7 @@ pub(crate) fn lds_security_object(inputs: &SodInputs<'_>) -> Vec<u8> {
 
 /// EF.SOD (1006) in the layout of PROTOCOL.md 8.5, signed by the DS key.
 pub(crate) fn sod(
-    ds: &RsaPrivateKey,
+    ds: &PrivateKey,
     ds_cert: &[u8],
     inputs: &SodInputs<'_>,
 ) -> Result<Vec<u8>, SigningFailed> {

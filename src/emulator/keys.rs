@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crypto_bigint::BoxedUint;
-use rsa::RsaPrivateKey;
+use rsa::PrivateKey;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::EmulatorError;
@@ -67,16 +67,16 @@ impl RsaKeyComponents {
     }
 
     /// A CRT private key for the `rsa` crate.
-    pub(crate) fn private_key(&self) -> Result<RsaPrivateKey, EmulatorError> {
+    pub(crate) fn private_key(&self) -> Result<PrivateKey, EmulatorError> {
         let uint = |b: &[u8]| BoxedUint::from_be_slice_vartime(b);
-        RsaPrivateKey::from_components(
+        PrivateKey::from_components(
             uint(&self.n),
             uint(&self.e),
             uint(&self.d),
             vec![uint(&self.p), uint(&self.q)],
         )
         .or_else(|_| {
-            RsaPrivateKey::from_components_with_large_exponent(
+            PrivateKey::from_components_with_large_exponent(
                 uint(&self.n),
                 uint(&self.e),
                 uint(&self.d),

@@ -12,7 +12,7 @@ use core::fmt;
 
 use crypto_bigint::BoxedUint;
 use rand_core::CryptoRng;
-use rsa::{Oaep, RsaPublicKey};
+use rsa::{Oaep, PublicKey};
 use sha2::Sha256;
 
 use crate::codes::{Half, Puk};
@@ -40,7 +40,7 @@ pub enum DeviceKeyError {
 pub struct DeviceKey {
     n: Vec<u8>,
     e: Vec<u8>,
-    key: RsaPublicKey,
+    key: PublicKey,
 }
 
 fn strip(bytes: &[u8]) -> &[u8] {
@@ -60,7 +60,7 @@ impl DeviceKey {
         let bits = u32::try_from(n.len().saturating_mul(8)).map_err(|_| DeviceKeyError::Invalid)?;
         let big_n = BoxedUint::from_be_slice(n, bits).map_err(|_| DeviceKeyError::Invalid)?;
         let big_e = BoxedUint::from_be_slice(e, 64).map_err(|_| DeviceKeyError::Invalid)?;
-        let key = RsaPublicKey::new_with_size_limits(
+        let key = PublicKey::new_with_size_limits(
             big_n,
             big_e,
             DEVICE_KEY_MIN_BITS..=DEVICE_KEY_MAX_BITS,

@@ -23,7 +23,7 @@ use cie_pinpuk::recovery::{
 use crypto_bigint::BoxedUint;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use rsa::{Oaep, RsaPrivateKey};
+use rsa::{Oaep, PrivateKey};
 use sha2::Sha256;
 use std::sync::OnceLock;
 
@@ -118,13 +118,12 @@ pub fn device_key() -> DeviceKey {
     DeviceKey::from_components(&f["n"], &f["e"]).unwrap()
 }
 
-pub fn device_private() -> &'static RsaPrivateKey {
-    static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
+pub fn device_private() -> &'static PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
     KEY.get_or_init(|| {
         let f = key_file();
         let big = |k: &str| BoxedUint::from_be_slice(&f[k], 2048).unwrap();
-        RsaPrivateKey::from_components(big("n"), big("e"), big("d"), vec![big("p"), big("q")])
-            .unwrap()
+        PrivateKey::from_components(big("n"), big("e"), big("d"), vec![big("p"), big("q")]).unwrap()
     })
 }
 
