@@ -198,7 +198,15 @@ impl<S: JournalStore> Journal<S> {
         if let Some(t) = store.found_tampered() {
             return Err(t.into());
         }
-        let (last, frontier, head) = read_tip(&store, key)?;
+        // Many writers: read the head and the entries under the append lock, so that an
+        // append committing in between is seen whole or not at all.
+        let mut store = store;
+        let locked = store.begin_append()?;
+        let tip = read_tip(&store, key);
+        if locked {
+            store.abort_append();
+        }
+        let (last, frontier, head) = tip?;
         Ok(Journal {
             store,
             key: *key,
@@ -214,6 +222,16 @@ impl<S: JournalStore> Journal<S> {
     /// consistency proof, `O(log n)`): a log rolled back or rewritten under the writers is
     /// refused. A store with one writer reads one head.
     pub fn refresh(&mut self) -> Result<(), StoreError> {
+        let locked = self.store.begin_append()?;
+        let r = self.refresh_locked();
+        if locked {
+            self.store.abort_append();
+        }
+        r
+    }
+
+    /// [`Journal::refresh`] with the store's append lock held (or a store without one).
+    fn refresh_locked(&mut self) -> Result<(), StoreError> {
         let stored = self.store.head()?;
         if stored == self.head {
             return Ok(());
@@ -359,7 +377,7 @@ impl<S: JournalStore> Journal<S> {
         mark_sent: Option<&IdempotencyKey>,
     ) -> Result<Entry, JournalError> {
         if locked || self.stale {
-            self.refresh()?;
+            self.refresh_locked()?;
         }
         let entry = Entry::seal(self.last, clock.now(), kind, rules, card, detail, signer)?;
         let mut frontier = self.frontier.clone();
