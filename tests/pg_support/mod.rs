@@ -57,6 +57,7 @@ pub(crate) fn spawn_child(entry: &str, role: &str, envs: &[(&str, String)]) -> C
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--exact", entry, "--nocapture", "--test-threads=1"])
         .env(ROLE_VAR, role)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     for (k, v) in envs {
