@@ -4,7 +4,8 @@
 //! reprinted, before and after the notifier delivered) or by the parent's SIGKILL after a
 //! random delay. The parent then reopens the store and checks that the journal verifies, that
 //! no half was released (mailed or printed) without its journal entry, and that after
-//! recovery the outbox delivered exactly what was decided, each message once.
+//! recovery the outbox delivered exactly what was decided, each message once. The desk keeps
+//! its signed head in an anchor file too, and every reopen checks the store against it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -171,6 +172,11 @@ fn open_desk<B: IssuanceBackend, N: Notifier>(
     .unwrap()
     .with_store(Box::new(store))
     .unwrap()
+    // The latest signed head also in a file of its own: checked at every open (a crash
+    // between the commit and the anchor write leaves the store one head ahead, which passes
+    // because it extends the anchored head).
+    .with_anchor(Box::new(journal::FileAnchor::new(dir.join("head.anchor"))))
+    .unwrap()
 }
 
 /// The child role: recover, then run a few requests; may die anywhere.
@@ -271,6 +277,22 @@ fn desk_crash_random_kills_keep_journal_and_outbox_exact() {
     let store = SqliteStore::open(dir.join("desk.sqlite")).unwrap();
     let entries = store.entries().unwrap();
     journal::verify(&entries, &officer().verifying_key()).unwrap();
+    // The store passes its own checks, extends the anchored head (never behind it), and its
+    // tree matches its signed head.
+    {
+        use journal::HeadAnchor;
+        let anchor = journal::FileAnchor::new(dir.join("head.anchor"));
+        let anchored = anchor.latest().unwrap();
+        assert!(anchored.is_some());
+        let j = journal::Journal::open(
+            SqliteStore::open(dir.join("desk.sqlite")).unwrap(),
+            &officer().verifying_key(),
+        )
+        .unwrap();
+        j.check_anchor(anchored.as_ref()).unwrap();
+        assert!(j.signed_head().unwrap().size >= anchored.unwrap().size);
+        j.audit().unwrap();
+    }
     let mail_keys = |dir: &Path| -> Vec<String> {
         fs::read_to_string(dir.join("mail.log"))
             .unwrap_or_default()

@@ -141,6 +141,9 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let mut procs: Vec<Proc> = Vec::new();
     let mut last_hw: Option<Timestamp> = None;
+    // The time of the last journaled decision: what a restart resumes from.
+    let mut last_signed: Option<Timestamp> = None;
+    let mut restarted = false;
     let device = device_key();
 
     let mut svc =
@@ -163,6 +166,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
             Op::Restart => {
                 let (st, r, n, c) = svc.take().unwrap().into_parts();
                 svc = Some(PukRecovery::open(st, r, n, c, secret(), cfg).unwrap());
+                restarted = true;
                 // A restart forgets the challenges: keep the challenge RNG in step with the
                 // cache anyway (it is only a source of distinct challenges).
             }
@@ -268,10 +272,19 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
             }
         }
         let s = svc.as_ref().unwrap();
-        // "Now" never goes back, restarts included; request times are never re-based.
+        // "Now" never goes back while the service runs, and a restart resumes from the time
+        // of the last journaled decision (the signed head's), never earlier; request times
+        // are never re-based.
         let hw = s.high_water();
-        prop_assert!(hw >= last_hw, "high water went back");
+        if restarted {
+            prop_assert!(hw >= last_signed, "high water went back past a decision");
+            restarted = false;
+        } else {
+            prop_assert!(hw >= last_hw, "high water went back");
+        }
         last_hw = hw;
+        last_signed = s.signed_head().map(|h| h.time);
+        prop_assert_eq!(last_signed.is_some(), s.journal().unwrap().last().is_some());
         for p in &procs {
             prop_assert_eq!(s.procedure(&p.id).unwrap().requested_at, p.requested_at);
         }

@@ -398,6 +398,16 @@ impl<T: HeadAnchor + ?Sized> HeadAnchor for &mut T {
     }
 }
 
+/// A list of anchors (shown by `Debug` as their number).
+#[derive(Default)]
+pub(crate) struct Anchors(pub(crate) Vec<alloc::boxed::Box<dyn HeadAnchor>>);
+
+impl core::fmt::Debug for Anchors {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Anchors({})", self.0.len())
+    }
+}
+
 /// The latest head in memory (tests, or a caller that forwards it elsewhere).
 #[derive(Debug, Default, Clone)]
 pub struct MemoryAnchor {

@@ -8,36 +8,50 @@
 //! ```
 //!
 //! # Time (P3, I6, P-POL5)
-//! The service's "now" is the highest clock reading it has ever observed, persisted before any
-//! decision is taken with it. A clock that goes backwards therefore never moves "now" back, a
-//! restart resumes from the stored mark, and the request time is stored once and never
-//! re-based. The PUK is released only when "now" is at least 48 hours after the request time,
-//! which is checked both when the completion code is issued and again at release.
+//! The service's "now" is the highest clock reading it has ever observed. It is persisted
+//! with every decision taken with it, as the time of the journal's signed head. A clock that
+//! goes backwards therefore never moves "now" back, a restart resumes from the signed head's
+//! time, and the request time is stored once and never re-based. The PUK is released only
+//! when "now" is at least 48 hours after the request time, which is checked both when the
+//! completion code is issued and again at release.
+//!
+//! # State derived from the signed journal
+//! The journal is a transparency log of the same kind as the desk's (see
+//! [`crate::journal`]): a Merkle tree over the records and a head signed after every commit by
+//! the service's log key, derived from the [`ServiceSecret`] ([`PukRecovery::log_key`]). Each
+//! record that writes a procedure names the procedure's digest. On open, the head's signature
+//! is checked, and every open procedure against the signed record it names; a request time, a
+//! state, a code or a counter edited in the table is refused
+//! ([`IntegrityError::RecordMismatch`](crate::journal::IntegrityError::RecordMismatch)), and so is a clock mark other than the head's time. So
+//! I6 holds against anyone who can write the database but does not hold the secret. Final
+//! procedures are not loaded: memory and the cost of each operation follow the open work,
+//! not the history.
 
-use alloc::collections::BTreeMap;
-use alloc::format;
+mod completion;
+mod request;
+mod state;
+
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use rand_core::CryptoRng;
-use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use p256::ecdsa::VerifyingKey;
 
-use super::activation::is_valid_serial;
-use super::code::{CompletionCode, ServiceSecret};
-use super::contacts::contacts_match;
+use super::code::ServiceSecret;
 use super::device::{DeviceKey, SealedPuk};
-use super::outcome::{RecoveryError, Refusal, RefusalReason};
-use super::proof::{Challenge, ChallengeBook, PossessionProof};
+use super::outcome::{RecoveryError, Refusal};
+use super::proof::{ChallengeBook, PossessionProof};
 use super::registry::CardRegistry;
-use super::store::to_hex;
 use super::store::{
-    EventKind, ProcedureId, ProcedureRecord, ProcedureState, RecoveryCommit, RecoveryEvent,
-    RecoveryStore, StoredCode,
+    EventKind, ProcedureId, ProcedureRecord, RecoveryCommit, RecoveryEvent, RecoveryStore,
+    RecoveryStoreError,
 };
 use crate::codes::CodeKind;
-use crate::journal::{Clock, Timestamp};
-use crate::notify::{IdempotencyKey, Message, Notifier, Recipient};
+use crate::journal::merkle::{self, Frontier};
+use crate::journal::{
+    Clock, ConsistencyProof, HeadAnchor, InclusionProof, OrderSigner, SignedHead, SoftwareSigner,
+    Timestamp, to_letters,
+};
+use crate::notify::Notifier;
 use crate::policy::{Contacts, RuleId};
 
 /// The wait between the request and the release of the PUK: 48 hours (P3). Not
@@ -125,13 +139,17 @@ pub struct PukRecovery<S, G, N, C> {
     notifier: N,
     clock: C,
     secret: ServiceSecret,
+    log_signer: SoftwareSigner,
     config: RecoveryConfig,
     high_water: Option<Timestamp>,
     last_seq: u64,
     last_hash: [u8; 32],
-    procedures: BTreeMap<ProcedureId, ProcedureRecord>,
+    frontier: Frontier,
+    head: Option<SignedHead>,
+    work: state::OpenWork,
     challenges: ChallengeBook,
     last_behind: Option<Timestamp>,
+    anchors: crate::journal::Anchors,
 }
 
 struct Note {
@@ -148,6 +166,21 @@ fn add(t: Timestamp, secs: u64) -> Result<Timestamp, RecoveryError> {
         .ok_or(RecoveryError::TimeOverflow)
 }
 
+/// The P-256 key that signs the recovery journal's heads, derived from the service secret.
+fn log_signer(secret: &ServiceSecret) -> SoftwareSigner {
+    let mut counter = 0u32;
+    loop {
+        let bytes = zeroize::Zeroizing::new(
+            secret.mac(&[b"cie-pinpuk-recovery-log-key-v1", &counter.to_be_bytes()]),
+        );
+        // A 32-byte MAC is a valid scalar except with probability about 2^-32.
+        if let Some(s) = SoftwareSigner::from_bytes(&bytes) {
+            return s;
+        }
+        counter = counter.wrapping_add(1);
+    }
+}
+
 impl<S, G, N, C> PukRecovery<S, G, N, C>
 where
     S: RecoveryStore,
@@ -155,8 +188,10 @@ where
     N: Notifier,
     C: Clock,
 {
-    /// Opens the service over `store`, resuming every procedure and the clock mark stored
-    /// there.
+    /// Opens the service over `store`, resuming the open procedures and the clock mark
+    /// stored there, after checking them against the signed journal (see the module
+    /// documentation): a store edited without the service's key is refused with
+    /// [`RecoveryStoreError::Integrity`].
     pub fn open(
         store: S,
         registry: G,
@@ -165,34 +200,69 @@ where
         secret: ServiceSecret,
         config: RecoveryConfig,
     ) -> Result<Self, RecoveryError> {
-        let snap = store.load()?;
-        let procedures = snap.procedures.into_iter().map(|p| (p.id, p)).collect();
+        let log_signer = log_signer(&secret);
+        let loaded = state::load(&store, &log_signer.verifying_key(), &config)?;
         Ok(PukRecovery {
             store,
             registry,
             notifier,
             clock,
             secret,
+            log_signer,
             config,
-            high_water: snap.high_water,
-            last_seq: snap.last_seq,
-            last_hash: snap.last_hash,
-            procedures,
+            high_water: loaded.high_water,
+            last_seq: loaded.last_seq,
+            last_hash: loaded.last_hash,
+            frontier: loaded.frontier,
+            head: loaded.head,
+            work: loaded.work,
             challenges: ChallengeBook::default(),
             last_behind: None,
+            anchors: crate::journal::Anchors::default(),
         })
     }
 
-    /// Reads the procedures, the clock mark and the journal head from the store again (after
-    /// a [`RecoveryError::Store`] caused by another instance writing to the same store).
-    /// Outstanding challenges are kept.
+    /// Reads the head, the clock mark and the open procedures from the store again (after
+    /// a [`RecoveryError::Store`] caused by another instance writing to the same store),
+    /// checked as [`PukRecovery::open`] does. Outstanding challenges are kept.
     pub fn reload(&mut self) -> Result<(), RecoveryError> {
-        let snap = self.store.load()?;
-        self.procedures = snap.procedures.into_iter().map(|p| (p.id, p)).collect();
-        self.high_water = snap.high_water;
-        self.last_seq = snap.last_seq;
-        self.last_hash = snap.last_hash;
+        let loaded = state::load(&self.store, &self.log_signer.verifying_key(), &self.config)?;
+        for a in &self.anchors.0 {
+            state::check_anchor(
+                &self.store,
+                loaded.head.as_ref(),
+                a.latest().map_err(RecoveryStoreError::from)?.as_ref(),
+                &self.log_signer.verifying_key(),
+            )?;
+        }
+        self.high_water = loaded.high_water;
+        self.last_seq = loaded.last_seq;
+        self.last_hash = loaded.last_hash;
+        self.frontier = loaded.frontier;
+        self.head = loaded.head;
+        self.work = loaded.work;
         Ok(())
+    }
+
+    /// Keeps the journal's latest signed head in `anchor` too, after every commit; the store
+    /// is checked against the head anchored there now, and refused if it was truncated,
+    /// emptied, replaced or rolled back.
+    pub fn with_anchor(
+        mut self,
+        mut anchor: alloc::boxed::Box<dyn HeadAnchor>,
+    ) -> Result<Self, RecoveryError> {
+        let anchored = anchor.latest().map_err(RecoveryStoreError::from)?;
+        state::check_anchor(
+            &self.store,
+            self.head.as_ref(),
+            anchored.as_ref(),
+            &self.log_signer.verifying_key(),
+        )?;
+        if let Some(h) = &self.head {
+            anchor.publish(h).map_err(RecoveryStoreError::from)?;
+        }
+        self.anchors.0.push(anchor);
+        Ok(self)
     }
 
     /// The configuration.
@@ -205,19 +275,69 @@ where
         self.high_water
     }
 
-    /// A procedure.
-    pub fn procedure(&self, id: &ProcedureId) -> Option<&ProcedureRecord> {
-        self.procedures.get(id)
+    /// A procedure: an open one from memory, a final one read from the store (`None` if it
+    /// is unknown, or if the store cannot be read: [`PukRecovery::lookup`] tells).
+    pub fn procedure(&self, id: &ProcedureId) -> Option<ProcedureRecord> {
+        self.lookup(id).ok().flatten()
     }
 
-    /// Every procedure.
+    /// A procedure, open or final.
+    pub fn lookup(&self, id: &ProcedureId) -> Result<Option<ProcedureRecord>, RecoveryError> {
+        match self.work.get(id) {
+            Some(p) => Ok(Some(p.clone())),
+            None => Ok(self.store.procedure(id)?),
+        }
+    }
+
+    /// The open procedures (pending, or code issued).
     pub fn procedures(&self) -> impl Iterator<Item = &ProcedureRecord> {
-        self.procedures.values()
+        self.work.iter()
     }
 
-    /// The journal.
+    /// The journal (`O(n)`: audits).
     pub fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryError> {
         Ok(self.store.journal()?)
+    }
+
+    /// The key that verifies the journal's signed heads.
+    pub fn log_key(&self) -> VerifyingKey {
+        self.log_signer.verifying_key()
+    }
+
+    /// The journal's latest signed head.
+    pub fn signed_head(&self) -> Option<SignedHead> {
+        self.head
+    }
+
+    /// The proof that journal record `seq` is in the log of the current signed head.
+    pub fn inclusion_proof(&self, seq: u64) -> Result<InclusionProof, RecoveryError> {
+        let size = self.head.map_or(0, |h| h.size);
+        if seq == 0 || seq > size {
+            return Err(RecoveryStoreError::Corrupt("no such record in the signed log").into());
+        }
+        let path = merkle::inclusion_path(
+            &super::store::RecoveryBlocks(&self.store),
+            seq.saturating_sub(1),
+            size,
+        )?;
+        Ok(InclusionProof { seq, size, path })
+    }
+
+    /// The proof that the journal of `old_size` records is a prefix of the current one.
+    pub fn consistency_proof(&self, old_size: u64) -> Result<ConsistencyProof, RecoveryError> {
+        let size = self.head.map_or(0, |h| h.size);
+        if old_size > size {
+            return Err(
+                RecoveryStoreError::Corrupt("the older head is larger than the log").into(),
+            );
+        }
+        let path =
+            merkle::consistency_path(&super::store::RecoveryBlocks(&self.store), old_size, size)?;
+        Ok(ConsistencyProof {
+            old_size,
+            new_size: size,
+            path,
+        })
     }
 
     /// The notifier (tests read what it sent).
@@ -240,17 +360,35 @@ where
         (self.store, self.registry, self.notifier, self.clock)
     }
 
+    /// Journals `notes` (at least one) at `now`, with `procedure` written by the last of
+    /// them, the tree blocks and the new signed head, in one transaction; then anchors the
+    /// head and updates the open work.
     fn commit(
         &mut self,
         now: Timestamp,
         procedure: Option<ProcedureRecord>,
         notes: Vec<Note>,
     ) -> Result<(), RecoveryError> {
-        let mut events = Vec::with_capacity(notes.len());
+        if notes.is_empty() {
+            return Ok(());
+        }
+        let count = notes.len();
+        let mut procedure = procedure;
+        let mut events = Vec::with_capacity(count);
         let mut seq = self.last_seq;
         let mut prev = self.last_hash;
-        for n in notes {
+        let mut frontier = self.frontier.clone();
+        let mut blocks = Vec::new();
+        for (i, n) in notes.into_iter().enumerate() {
             seq = seq.checked_add(1).ok_or(RecoveryError::TimeOverflow)?;
+            let mut detail = n.detail;
+            if i.saturating_add(1) == count
+                && let Some(p) = procedure.as_mut()
+            {
+                p.journal_seq = seq;
+                detail.push_str(" record=");
+                detail.push_str(&to_letters(&p.digest()));
+            }
             let mut e = RecoveryEvent {
                 seq,
                 time: now,
@@ -258,31 +396,41 @@ where
                 procedure: n.procedure,
                 card: n.card,
                 rules: n.rules,
-                detail: n.detail,
+                detail,
                 prev,
                 hash: [0; 32],
             };
             e.hash = e.content_hash();
             prev = e.hash;
+            blocks.extend(frontier.push(merkle::leaf_hash(&e.hash)));
             events.push(e);
         }
+        let head = SignedHead::sign(seq, frontier.root(), now, &self.log_signer)
+            .map_err(|_| RecoveryStoreError::Unavailable)?;
         self.store.commit(RecoveryCommit {
             high_water: now,
             procedure: procedure.as_ref(),
             events: &events,
+            blocks: &blocks,
+            head: Some(&head),
         })?;
         self.high_water = Some(now);
         self.last_seq = seq;
         self.last_hash = prev;
+        self.frontier = frontier;
+        self.head = Some(head);
         if let Some(p) = procedure {
-            self.procedures.insert(p.id, p);
+            self.work.put(p, &self.config)?;
+        }
+        for a in &mut self.anchors.0 {
+            a.publish(&head).map_err(RecoveryStoreError::from)?;
         }
         Ok(())
     }
 
     /// Reads the clock and returns the service's "now": the highest reading ever observed.
-    /// A new maximum is persisted before it is used; a reading behind the mark is journaled
-    /// (once per distinct reading).
+    /// A new maximum is kept in memory and persisted with the next decision (the head's
+    /// time); a reading behind the mark is journaled (once per distinct reading).
     fn advance(&mut self) -> Result<Timestamp, RecoveryError> {
         let reading = self.clock.now();
         match self.high_water {
@@ -293,460 +441,16 @@ where
                     procedure: None,
                     card: String::new(),
                     rules: alloc::vec![RuleId::I6],
-                    detail: format!("reading={} kept={}", reading.0, h.0),
+                    detail: alloc::format!("reading={} kept={}", reading.0, h.0),
                 };
                 self.commit(h, None, alloc::vec![note])?;
                 self.last_behind = Some(reading);
                 Ok(h)
             }
-            Some(h) if reading == h => Ok(h),
             _ => {
-                self.commit(reading, None, Vec::new())?;
+                self.high_water = Some(reading);
                 Ok(reading)
             }
         }
     }
-
-    fn refuse_request(
-        &mut self,
-        now: Timestamp,
-        serial: &str,
-        reason: RefusalReason,
-        extra: &str,
-    ) -> Result<RequestOutcome, RecoveryError> {
-        let refusal = Refusal::of(reason);
-        let note = Note {
-            kind: EventKind::RequestRefused,
-            procedure: None,
-            card: String::from(serial),
-            rules: alloc::vec![refusal.rule],
-            detail: format!("reason={}{extra}", reason.as_str()),
-        };
-        self.commit(now, None, alloc::vec![note])?;
-        Ok(RequestOutcome::Refused(refusal))
-    }
-
-    /// Issues a card-possession challenge for the card `serial` (any serial: whether it is
-    /// registered is not revealed here). The card signs it with its servizi key.
-    pub fn challenge<R: CryptoRng + ?Sized>(
-        &mut self,
-        serial: &str,
-        rng: &mut R,
-    ) -> Result<Challenge, RecoveryError> {
-        let now = self.advance()?;
-        let expires = add(now, self.config.challenge_ttl_secs)?;
-        // A malformed serial gets a challenge too (it will be refused at the request), but
-        // the book keeps no text of arbitrary length.
-        let serial = normalised_serial(serial).unwrap_or_default();
-        self.challenges
-            .issue(&serial, now, expires, rng)
-            .ok_or(RecoveryError::Busy)
-    }
-
-    /// Handles a recovery request (P1, P2, P4): checks the card-possession proof, that
-    /// contacts were registered, that the serial, NIS and contacts match, and that no
-    /// procedure is already open for the card; then starts the 48 hours.
-    pub fn request<R: CryptoRng + ?Sized>(
-        &mut self,
-        req: &RecoveryRequest<'_>,
-        rng: &mut R,
-    ) -> Result<RequestOutcome, RecoveryError> {
-        let now = self.advance()?;
-        let Some(serial) = normalised_serial(req.serial) else {
-            // Not the shape of a CIE serial: nothing to look up; the typed text is not kept.
-            return self.refuse_request(now, "", RefusalReason::NoMatch, " serial=malformed");
-        };
-        if req.code != CodeKind::Puk {
-            return self.refuse_request(now, &serial, RefusalReason::PukOnly, "");
-        }
-        let record = self.registry.card(&serial)?;
-        if let Err(f) = self.challenges.check(
-            &serial,
-            req.proof,
-            record.as_ref().map(|r| &r.servizi_key),
-            now,
-        ) {
-            let extra = format!(" proof={}", f.as_str());
-            return self.refuse_request(now, &serial, RefusalReason::CardNotVerified, &extra);
-        }
-        let Some(record) = record else {
-            // Unreachable in practice: without a record there is no key to verify with.
-            return self.refuse_request(now, &serial, RefusalReason::NoMatch, "");
-        };
-        if record.contacts.is_empty() {
-            return self.refuse_request(now, &serial, RefusalReason::NoContactsRegistered, "");
-        }
-        let nis_ok = req.nis.as_bytes().ct_eq(record.nis.as_bytes());
-        let contacts_ok = contacts_match(req.contacts, &record.contacts);
-        if !(bool::from(nis_ok) & contacts_ok) {
-            return self.refuse_request(now, &serial, RefusalReason::NoMatch, "");
-        }
-        if let Some(open) = self
-            .procedures
-            .values()
-            .find(|p| p.serial == serial && !p.state.is_final())
-        {
-            let reason = RefusalReason::AlreadyOpen {
-                procedure: open.id,
-                not_before: add(open.requested_at, RELEASE_DELAY_SECS)?,
-            };
-            let extra = format!(" procedure={}", open.id);
-            return self.refuse_request(now, &serial, reason, &extra);
-        }
-        let id = loop {
-            let id = ProcedureId::random(rng);
-            if !self.procedures.contains_key(&id) {
-                break id;
-            }
-        };
-        let not_before = add(now, RELEASE_DELAY_SECS)?;
-        let proc = ProcedureRecord {
-            id,
-            serial: serial.clone(),
-            requested_at: now,
-            device_key: req.device_key.clone(),
-            state: ProcedureState::Pending,
-            wrong_completions: 0,
-            code: None,
-            closed_at: None,
-        };
-        let note = Note {
-            kind: EventKind::RequestAccepted,
-            procedure: Some(id),
-            card: serial,
-            rules: alloc::vec![RuleId::P1, RuleId::P2, RuleId::P3, RuleId::P4],
-            detail: format!(
-                "requested_at={} not_before={} device_key_bits={}",
-                now.0,
-                not_before.0,
-                req.device_key.modulus().len().saturating_mul(8)
-            ),
-        };
-        self.commit(now, Some(proc), alloc::vec![note])?;
-        Ok(RequestOutcome::Accepted {
-            procedure: id,
-            not_before,
-        })
-    }
-
-    fn deadline(&self, p: &ProcedureRecord) -> Result<Timestamp, RecoveryError> {
-        add(
-            add(p.requested_at, RELEASE_DELAY_SECS)?,
-            self.config.completion_window_secs,
-        )
-    }
-
-    fn expire(&mut self, now: Timestamp, mut p: ProcedureRecord) -> Result<(), RecoveryError> {
-        p.state = ProcedureState::Expired;
-        p.closed_at = Some(now);
-        let note = Note {
-            kind: EventKind::Expired,
-            procedure: Some(p.id),
-            card: p.serial.clone(),
-            rules: alloc::vec![RuleId::P3],
-            detail: format!("requested_at={}", p.requested_at.0),
-        };
-        self.commit(now, Some(p), alloc::vec![note])
-    }
-
-    /// Moves time-driven procedures on: expires the unfinished ones past their window, and
-    /// for each one whose 48 hours are over (and whose code was not yet sent) issues a new
-    /// completion code and notifies the holder (SMS to the registered mobile, else e-mail).
-    pub fn tick<R: CryptoRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-    ) -> Result<TickReport, RecoveryError> {
-        let now = self.advance()?;
-        let mut report = TickReport::default();
-        // Only the procedures that need something are cloned.
-        let mut expired = Vec::new();
-        let mut due = Vec::new();
-        for p in self.procedures.values().filter(|p| !p.state.is_final()) {
-            if now >= self.deadline(p)? {
-                expired.push(p.id);
-            } else if now >= add(p.requested_at, RELEASE_DELAY_SECS)?
-                && p.code.is_none_or(|c| !c.sent)
-            {
-                due.push(p.id);
-            }
-        }
-        for id in expired {
-            if let Some(p) = self.procedures.get(&id).cloned() {
-                self.expire(now, p)?;
-                report.expired = report.expired.saturating_add(1);
-            }
-        }
-        for id in due {
-            let Some(p) = self.procedures.get(&id).cloned() else {
-                continue;
-            };
-            if self.issue_and_send(now, p, rng)? {
-                report.codes_sent = report.codes_sent.saturating_add(1);
-            } else {
-                report.notification_failures = report.notification_failures.saturating_add(1);
-            }
-        }
-        Ok(report)
-    }
-
-    /// Issues a fresh code for `p` (48 hours checked by the caller), stores its keyed hash,
-    /// and sends it. `Ok(false)` when the notification failed.
-    fn issue_and_send<R: CryptoRng + ?Sized>(
-        &mut self,
-        now: Timestamp,
-        mut p: ProcedureRecord,
-        rng: &mut R,
-    ) -> Result<bool, RecoveryError> {
-        let generation = p.code.map_or(1u32, |c| c.generation.saturating_add(1));
-        let code = CompletionCode::random(rng);
-        p.state = ProcedureState::CodeIssued;
-        p.code = Some(StoredCode {
-            hash: code.keyed_hash(&self.secret, p.id.as_bytes(), generation),
-            generation,
-            issued_at: now,
-            sent: false,
-        });
-        let note = Note {
-            kind: EventKind::CodeIssued,
-            procedure: Some(p.id),
-            card: p.serial.clone(),
-            rules: alloc::vec![RuleId::P3, RuleId::I6],
-            detail: format!("generation={generation} requested_at={}", p.requested_at.0),
-        };
-        self.commit(now, Some(p.clone()), alloc::vec![note])?;
-
-        let recipient = match self.registry.card(&p.serial) {
-            Ok(Some(r)) => match (r.contacts.mobile, r.contacts.email) {
-                (Some(m), _) => Some(Recipient::Sms(m)),
-                (None, Some(e)) => Some(Recipient::Email(e)),
-                (None, None) => None,
-            },
-            Ok(None) | Err(_) => None,
-        };
-        let sent = match recipient {
-            Some(to) => {
-                let channel = match &to {
-                    Recipient::Sms(_) => "sms",
-                    Recipient::Email(_) => "email",
-                };
-                let message = completion_message(&p.id, generation, to, &code);
-                match self.notifier.send(&message) {
-                    Ok(()) => Ok(channel),
-                    Err(e) => Err(format!("error={e}")),
-                }
-            }
-            None => Err(String::from("error=no-recipient")),
-        };
-        match sent {
-            Ok(channel) => {
-                if let Some(c) = p.code.as_mut() {
-                    c.sent = true;
-                }
-                let note = Note {
-                    kind: EventKind::CodeSent,
-                    procedure: Some(p.id),
-                    card: p.serial.clone(),
-                    rules: alloc::vec![RuleId::P3],
-                    detail: format!("generation={generation} channel={channel}"),
-                };
-                self.commit(now, Some(p), alloc::vec![note])?;
-                Ok(true)
-            }
-            Err(detail) => {
-                let note = Note {
-                    kind: EventKind::NotificationFailed,
-                    procedure: Some(p.id),
-                    card: p.serial.clone(),
-                    rules: alloc::vec![RuleId::P3],
-                    detail: format!("generation={generation} {detail}"),
-                };
-                self.commit(now, None, alloc::vec![note])?;
-                Ok(false)
-            }
-        }
-    }
-
-    fn refuse_completion(
-        &mut self,
-        now: Timestamp,
-        p: Option<ProcedureRecord>,
-        id: &ProcedureId,
-        card: &str,
-        reason: RefusalReason,
-        extra: &str,
-    ) -> Result<CompletionOutcome, RecoveryError> {
-        let refusal = Refusal::of(reason);
-        let kind = match (reason, p.as_ref().map(|p| p.state)) {
-            (RefusalReason::Closed, Some(ProcedureState::Closed)) => EventKind::Closed,
-            _ => EventKind::CompletionRefused,
-        };
-        let note = Note {
-            kind,
-            procedure: Some(*id),
-            card: String::from(card),
-            rules: alloc::vec![refusal.rule],
-            detail: format!("reason={}{extra}", reason.as_str()),
-        };
-        self.commit(now, p, alloc::vec![note])?;
-        Ok(CompletionOutcome::Refused(refusal))
-    }
-
-    /// A wrong completion: counts it, closes the procedure at the limit.
-    fn wrong(
-        &mut self,
-        now: Timestamp,
-        mut p: ProcedureRecord,
-        reason_if_open: RefusalReason,
-        extra: &str,
-    ) -> Result<CompletionOutcome, RecoveryError> {
-        p.wrong_completions = p.wrong_completions.saturating_add(1);
-        let id = p.id;
-        let card = p.serial.clone();
-        let extra = format!("{extra} wrong={}", p.wrong_completions);
-        if p.wrong_completions >= self.config.max_wrong_completions {
-            p.state = ProcedureState::Closed;
-            p.closed_at = Some(now);
-            self.refuse_completion(now, Some(p), &id, &card, RefusalReason::Closed, &extra)
-        } else {
-            let remaining = self
-                .config
-                .max_wrong_completions
-                .saturating_sub(p.wrong_completions);
-            let reason = match reason_if_open {
-                RefusalReason::WrongCode { .. } => RefusalReason::WrongCode { remaining },
-                other => other,
-            };
-            self.refuse_completion(now, Some(p), &id, &card, reason, &extra)
-        }
-    }
-
-    /// Completes a procedure: the one-time code from the notification and a fresh
-    /// card-possession proof. Releases the PUK once, sealed for the registered device key,
-    /// only when the 48 hours are over (I6). The release is persisted before the sealed PUK
-    /// is returned: if the store fails, nothing is released.
-    pub fn complete<R: CryptoRng + ?Sized>(
-        &mut self,
-        id: &ProcedureId,
-        code: &CompletionCode,
-        proof: &PossessionProof,
-        rng: &mut R,
-    ) -> Result<CompletionOutcome, RecoveryError> {
-        let now = self.advance()?;
-        let Some(p) = self.procedures.get(id).cloned() else {
-            return self.refuse_completion(now, None, id, "", RefusalReason::UnknownProcedure, "");
-        };
-        let card = p.serial.clone();
-        match p.state {
-            ProcedureState::Released => {
-                return self.refuse_completion(
-                    now,
-                    None,
-                    id,
-                    &card,
-                    RefusalReason::AlreadyReleased,
-                    "",
-                );
-            }
-            ProcedureState::Expired => {
-                return self.refuse_completion(now, None, id, &card, RefusalReason::Expired, "");
-            }
-            ProcedureState::Closed => {
-                return self.refuse_completion(now, None, id, &card, RefusalReason::Closed, "");
-            }
-            ProcedureState::Pending | ProcedureState::CodeIssued => {}
-        }
-        if now >= self.deadline(&p)? {
-            self.expire(now, p)?;
-            return self.refuse_completion(now, None, id, &card, RefusalReason::Expired, "");
-        }
-        let not_before = add(p.requested_at, RELEASE_DELAY_SECS)?;
-        let Some(stored) = p.code.filter(|_| now >= not_before) else {
-            // I6: before the 48 hours there is no code, and nothing to compare.
-            return self.refuse_completion(
-                now,
-                None,
-                id,
-                &card,
-                RefusalReason::TooEarly { not_before },
-                "",
-            );
-        };
-        let record = self.registry.card(&card)?;
-        if let Err(f) =
-            self.challenges
-                .check(&card, proof, record.as_ref().map(|r| &r.servizi_key), now)
-        {
-            let extra = format!(" proof={}", f.as_str());
-            return self.wrong(now, p, RefusalReason::CardNotVerified, &extra);
-        }
-        if !code.matches(&self.secret, id.as_bytes(), stored.generation, &stored.hash) {
-            return self.wrong(now, p, RefusalReason::WrongCode { remaining: 0 }, "");
-        }
-        // Defence in depth: the same two conditions once more, right before release.
-        if now < not_before || p.state != ProcedureState::CodeIssued {
-            return self.refuse_completion(
-                now,
-                None,
-                id,
-                &card,
-                RefusalReason::TooEarly { not_before },
-                "",
-            );
-        }
-        let puk = self.registry.puk(&card)?;
-        let sealed = p.device_key.seal(&puk, &id.to_hex(), rng)?;
-        drop(puk);
-        let mut released = p;
-        released.state = ProcedureState::Released;
-        released.closed_at = Some(now);
-        released.code = None;
-        let note = Note {
-            kind: EventKind::Released,
-            procedure: Some(*id),
-            card,
-            rules: alloc::vec![RuleId::P3, RuleId::I6],
-            detail: format!(
-                "requested_at={} waited={}",
-                released.requested_at.0,
-                now.0.saturating_sub(released.requested_at.0)
-            ),
-        };
-        self.commit(now, Some(released), alloc::vec![note])?;
-        Ok(CompletionOutcome::Released(sealed))
-    }
-}
-
-/// The serial in upper case, if it has the shape of a CIE serial number.
-fn normalised_serial(typed: &str) -> Option<String> {
-    let s = typed.trim().to_ascii_uppercase();
-    is_valid_serial(&s).then_some(s)
-}
-
-/// The notification text (Italian and English) carrying the completion code.
-fn completion_message(
-    id: &ProcedureId,
-    generation: u32,
-    to: Recipient,
-    code: &CompletionCode,
-) -> Message {
-    let mut key_src = Vec::with_capacity(48);
-    key_src.extend_from_slice(b"cie-pinpuk-recovery-notice-v1");
-    key_src.extend_from_slice(id.as_bytes());
-    key_src.extend_from_slice(&generation.to_be_bytes());
-    let key = {
-        use sha2::{Digest, Sha256};
-        let d: [u8; 32] = Sha256::digest(&key_src).into();
-        IdempotencyKey::from_stored(&to_hex(&d))
-    };
-    let mut body = Zeroizing::new(String::with_capacity(400));
-    body.push_str("CIE - Recupero PUK: sono trascorse 48 ore dalla richiesta. Per completare la procedura e visualizzare il PUK inserisca nell'app CieID il codice ");
-    for d in code.expose_ascii() {
-        body.push(char::from(*d));
-    }
-    body.push_str(" e avvicini la carta. / CIE - PUK recovery: 48 hours have passed since the request. To complete it and see the PUK, enter the code ");
-    for d in code.expose_ascii() {
-        body.push(char::from(*d));
-    }
-    body.push_str(" in the CieID app and hold the card to the phone.");
-    Message::notice(key, to, "CIE: recupero PUK / PUK recovery", body.as_str())
 }

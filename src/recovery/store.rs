@@ -6,6 +6,7 @@
 //! Nothing secret is stored: no PUK (it is read from the register at release), no completion
 //! code (only its keyed hash), no digit of either in the journal.
 
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -15,7 +16,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::device::DeviceKey;
-use crate::journal::Timestamp;
+use crate::journal::merkle::{Block, Hash, NodeSource};
+use crate::journal::{AnchorError, IntegrityError, SignedHead, Timestamp};
 use crate::policy::RuleId;
 
 /// Lower-case hex.
@@ -33,6 +35,9 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
 pub struct ProcedureId([u8; 16]);
 
 impl ProcedureId {
+    /// The largest identifier (a bound for range queries).
+    pub(crate) const MAX: ProcedureId = ProcedureId([0xff; 16]);
+
     pub(crate) fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> ProcedureId {
         let mut b = [0u8; 16];
         rng.fill_bytes(&mut b);
@@ -170,6 +175,49 @@ pub struct ProcedureRecord {
     pub code: Option<StoredCode>,
     /// When the procedure reached a final state.
     pub closed_at: Option<Timestamp>,
+    /// The journal record that wrote this state of the procedure: its detail ends with
+    /// `record=` and [`ProcedureRecord::digest`] in letters (0: not yet journaled).
+    pub journal_seq: u64,
+}
+
+impl ProcedureRecord {
+    /// SHA-256 over every field but `journal_seq`: what the journal record that wrote the
+    /// procedure commits to, so an edited row (request time, state, code, counters) no longer
+    /// matches its signed record.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"cie-pinpuk-recovery-procedure-v1");
+        h.update(self.id.as_bytes());
+        put_text(&mut h, &self.serial);
+        h.update(self.requested_at.0.to_be_bytes());
+        put_bytes(&mut h, self.device_key.modulus());
+        put_bytes(&mut h, self.device_key.public_exponent());
+        put_text(&mut h, self.state.as_str());
+        h.update(self.wrong_completions.to_be_bytes());
+        match &self.code {
+            Some(c) => {
+                h.update([1u8]);
+                h.update(c.hash);
+                h.update(c.generation.to_be_bytes());
+                h.update(c.issued_at.0.to_be_bytes());
+                h.update([u8::from(c.sent)]);
+            }
+            None => h.update([0u8]),
+        }
+        match self.closed_at {
+            Some(t) => {
+                h.update([1u8]);
+                h.update(t.0.to_be_bytes());
+            }
+            None => h.update([0u8]),
+        }
+        h.finalize().into()
+    }
+}
+
+fn put_bytes(h: &mut Sha256, b: &[u8]) {
+    h.update(u64::try_from(b.len()).unwrap_or(u64::MAX).to_be_bytes());
+    h.update(b);
 }
 
 /// What a journal record is about.
@@ -346,13 +394,15 @@ pub fn verify_journal(events: &[RecoveryEvent]) -> Result<(), JournalBreak> {
     Ok(())
 }
 
-/// The state read back when the service starts.
+/// The state read back when the service starts: the head and the open work, not the past.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
-    /// The highest clock reading ever observed.
+    /// The highest clock reading ever observed (the time of the latest commit).
     pub high_water: Option<Timestamp>,
-    /// Every procedure.
+    /// The open procedures (pending or code issued); final ones stay in the store.
     pub procedures: Vec<ProcedureRecord>,
+    /// The latest signed head of the journal.
+    pub head: Option<SignedHead>,
     /// The number of the last journal record (0 if none).
     pub last_seq: u64,
     /// The hash of the last journal record (zeros if none).
@@ -368,6 +418,10 @@ pub struct RecoveryCommit<'a> {
     pub procedure: Option<&'a ProcedureRecord>,
     /// Journal records to append, in order.
     pub events: &'a [RecoveryEvent],
+    /// The Merkle tree blocks the records complete (in order).
+    pub blocks: &'a [Block],
+    /// The signed head of the journal with the records.
+    pub head: Option<&'a SignedHead>,
 }
 
 /// Why the store failed. Nothing was written.
@@ -394,20 +448,37 @@ pub enum RecoveryStoreError {
     /// The store is failing (injected in tests, or an I/O failure).
     #[error("the recovery store is unavailable")]
     Unavailable,
+    /// The store does not match its signed journal or its anchor: refused.
+    #[error(transparent)]
+    Integrity(#[from] IntegrityError),
+    /// The head could not be anchored or read from its anchor.
+    #[error(transparent)]
+    Anchor(#[from] AnchorError),
     /// SQLite failed.
     #[cfg(feature = "sqlite")]
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// Where the recovery state and journal live.
+/// Where the recovery state and journal live. Every read the service makes in its work is
+/// by key (one procedure, one record, one tree block): its cost does not grow with history.
 pub trait RecoveryStore {
-    /// Everything needed to resume.
+    /// What is needed to resume: the head, the clock mark and the open procedures.
     fn load(&self) -> Result<Snapshot, RecoveryStoreError>;
     /// Applies `commit` atomically: all of it or nothing.
     fn commit(&mut self, commit: RecoveryCommit<'_>) -> Result<(), RecoveryStoreError>;
-    /// The whole journal, in order.
+    /// The whole journal, in order (audits; `O(n)`).
     fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryStoreError>;
+    /// Journal record `seq`.
+    fn event(&self, seq: u64) -> Result<Option<RecoveryEvent>, RecoveryStoreError>;
+    /// One procedure, open or final.
+    fn procedure(&self, id: &ProcedureId) -> Result<Option<ProcedureRecord>, RecoveryStoreError>;
+    /// The hash of the complete subtree `index` at `level` of the journal's Merkle tree.
+    fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, RecoveryStoreError>;
+    /// What the store found wrong with itself when opened (a dropped trigger), if anything.
+    fn found_tampered(&self) -> Option<IntegrityError> {
+        None
+    }
 }
 
 impl<T: RecoveryStore + ?Sized> RecoveryStore for &mut T {
@@ -419,6 +490,30 @@ impl<T: RecoveryStore + ?Sized> RecoveryStore for &mut T {
     }
     fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryStoreError> {
         (**self).journal()
+    }
+    fn event(&self, seq: u64) -> Result<Option<RecoveryEvent>, RecoveryStoreError> {
+        (**self).event(seq)
+    }
+    fn procedure(&self, id: &ProcedureId) -> Result<Option<ProcedureRecord>, RecoveryStoreError> {
+        (**self).procedure(id)
+    }
+    fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, RecoveryStoreError> {
+        (**self).block(level, index)
+    }
+    fn found_tampered(&self) -> Option<IntegrityError> {
+        (**self).found_tampered()
+    }
+}
+
+/// A [`RecoveryStore`] read as the source of the journal tree's blocks.
+pub(crate) struct RecoveryBlocks<'a, S: ?Sized>(pub(crate) &'a S);
+
+impl<S: RecoveryStore + ?Sized> NodeSource for RecoveryBlocks<'_, S> {
+    type Error = RecoveryStoreError;
+    fn block(&self, level: u32, index: u64) -> Result<Hash, RecoveryStoreError> {
+        self.0
+            .block(level, index)?
+            .ok_or(RecoveryStoreError::Corrupt("missing tree block"))
     }
 }
 
@@ -449,12 +544,17 @@ pub(crate) fn check_commit(
     Ok(())
 }
 
-/// The in-memory store. `fail_next` makes the next commits fail, to test that a failed write
-/// changes nothing.
+/// The in-memory store: procedures by id with the open ones indexed, the journal and its
+/// tree levels in vectors. `fail_next` makes the next commits fail, to test that a failed
+/// write changes nothing.
 #[derive(Debug, Default)]
 pub struct MemoryRecoveryStore {
-    snapshot: Snapshot,
+    high_water: Option<Timestamp>,
+    procedures: BTreeMap<ProcedureId, ProcedureRecord>,
+    open: BTreeSet<ProcedureId>,
     journal: Vec<RecoveryEvent>,
+    levels: Vec<Vec<Hash>>,
+    head: Option<SignedHead>,
     /// Fail the next `n` commits with [`RecoveryStoreError::Unavailable`].
     pub fail_next: usize,
 }
@@ -464,11 +564,34 @@ impl MemoryRecoveryStore {
     pub fn new() -> MemoryRecoveryStore {
         MemoryRecoveryStore::default()
     }
+
+    /// Direct access to a stored procedure, for tamper tests.
+    pub fn procedure_mut(&mut self, id: &ProcedureId) -> Option<&mut ProcedureRecord> {
+        self.procedures.get_mut(id)
+    }
+}
+
+fn usize_of(n: u64) -> Result<usize, RecoveryStoreError> {
+    usize::try_from(n).map_err(|_| RecoveryStoreError::Corrupt("number out of range"))
 }
 
 impl RecoveryStore for MemoryRecoveryStore {
     fn load(&self) -> Result<Snapshot, RecoveryStoreError> {
-        Ok(self.snapshot.clone())
+        let (last_seq, last_hash) = self
+            .journal
+            .last()
+            .map_or((0, [0; 32]), |e| (e.seq, e.hash));
+        Ok(Snapshot {
+            high_water: self.high_water,
+            procedures: self
+                .open
+                .iter()
+                .filter_map(|id| self.procedures.get(id).cloned())
+                .collect(),
+            head: self.head,
+            last_seq,
+            last_hash,
+        })
     }
 
     fn commit(&mut self, c: RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
@@ -476,28 +599,65 @@ impl RecoveryStore for MemoryRecoveryStore {
             self.fail_next = self.fail_next.saturating_sub(1);
             return Err(RecoveryStoreError::Unavailable);
         }
-        check_commit(
-            self.snapshot.high_water,
-            self.snapshot.last_seq,
-            self.snapshot.last_hash,
-            &c,
-        )?;
-        self.snapshot.high_water = Some(c.high_water);
-        if let Some(p) = c.procedure {
-            match self.snapshot.procedures.iter_mut().find(|q| q.id == p.id) {
-                Some(slot) => *slot = p.clone(),
-                None => self.snapshot.procedures.push(p.clone()),
+        let (last_seq, last_hash) = self
+            .journal
+            .last()
+            .map_or((0, [0; 32]), |e| (e.seq, e.hash));
+        check_commit(self.high_water, last_seq, last_hash, &c)?;
+        for b in c.blocks {
+            let have = self
+                .levels
+                .get(usize_of(u64::from(b.level))?)
+                .map_or(0, Vec::len);
+            if usize_of(b.index)? != have {
+                return Err(RecoveryStoreError::Corrupt("tree block out of order"));
             }
         }
-        if let Some(last) = c.events.last() {
-            self.snapshot.last_seq = last.seq;
-            self.snapshot.last_hash = last.hash;
+        for b in c.blocks {
+            let level = usize_of(u64::from(b.level))?;
+            while self.levels.len() <= level {
+                self.levels.push(Vec::new());
+            }
+            if let Some(v) = self.levels.get_mut(level) {
+                v.push(b.hash);
+            }
+        }
+        self.high_water = Some(c.high_water);
+        if let Some(p) = c.procedure {
+            if p.state.is_final() {
+                self.open.remove(&p.id);
+            } else {
+                self.open.insert(p.id);
+            }
+            self.procedures.insert(p.id, p.clone());
         }
         self.journal.extend(c.events.iter().cloned());
+        if let Some(h) = c.head {
+            self.head = Some(*h);
+        }
         Ok(())
     }
 
     fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryStoreError> {
         Ok(self.journal.clone())
+    }
+
+    fn event(&self, seq: u64) -> Result<Option<RecoveryEvent>, RecoveryStoreError> {
+        let Some(i) = seq.checked_sub(1) else {
+            return Ok(None);
+        };
+        Ok(self.journal.get(usize_of(i)?).cloned())
+    }
+
+    fn procedure(&self, id: &ProcedureId) -> Result<Option<ProcedureRecord>, RecoveryStoreError> {
+        Ok(self.procedures.get(id).cloned())
+    }
+
+    fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, RecoveryStoreError> {
+        Ok(self
+            .levels
+            .get(usize_of(u64::from(level))?)
+            .and_then(|v| v.get(usize::try_from(index).ok()?))
+            .copied())
     }
 }
