@@ -90,7 +90,10 @@ fn zz_child_process_entry() {
         return; // only a child started by the tests below runs anything here
     };
     let url = std::env::var("CIE_PG_CHILD_URL").unwrap();
-    let rounds: u64 = std::env::var("CIE_PG_CHILD_ROUNDS").unwrap().parse().unwrap();
+    let rounds: u64 = std::env::var("CIE_PG_CHILD_ROUNDS")
+        .unwrap()
+        .parse()
+        .unwrap();
     match role.as_str() {
         "desk" => {
             let o = officer();
@@ -112,8 +115,7 @@ fn zz_child_process_entry() {
         }
         "appender" => {
             let mut j =
-                Journal::open(PgStore::connect(&url).unwrap(), &officer().verifying_key())
-                    .unwrap();
+                Journal::open(PgStore::connect(&url).unwrap(), &officer().verifying_key()).unwrap();
             wait_for_go();
             for i in 0..rounds {
                 append(&mut j, i);
@@ -183,13 +185,17 @@ fn check_whole_log(url: &str) -> u64 {
     assert_eq!(last.size, n);
     for size in (1..=n).step_by(7).chain([n]) {
         let h = j.head_at(size).unwrap().unwrap();
-        journal::verify_consistency(&key, &h, &last, &j.consistency_proof(size).unwrap())
-            .unwrap();
+        journal::verify_consistency(&key, &h, &last, &j.consistency_proof(size).unwrap()).unwrap();
     }
     let mut marks: BTreeMap<String, usize> = BTreeMap::new();
     for e in &entries {
         if e.kind == EntryKind::NotificationSent {
-            let k = e.detail.split(' ').next().unwrap().trim_start_matches("key=");
+            let k = e
+                .detail
+                .split(' ')
+                .next()
+                .unwrap()
+                .trim_start_matches("key=");
             *marks.entry(k.to_string()).or_default() += 1;
         }
     }
