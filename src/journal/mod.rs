@@ -357,7 +357,7 @@ impl<S: JournalStore> Journal<S> {
                 Err(JournalError::Store(StoreError::Conflict { .. }))
                     if conflicts < MAX_CONFLICTS =>
                 {
-                    conflicts += 1;
+                    conflicts = conflicts.saturating_add(1);
                 }
                 other => return other,
             }
