@@ -10,7 +10,8 @@
 //!   (file-backed, WAL, `synchronous = FULL`: one process, the writers as threads sharing the
 //!   one journal, which is how SQLite serves several counters), measured side by side in one
 //!   run, each size PostgreSQL then SQLite. Prints a table. `CIE_PG_LOAD_OPS` sets the
-//!   appends per measurement (default 400).
+//!   appends per measurement (default 400); then the cost of one append at the start of a log
+//!   and after `CIE_PG_LOAD_HISTORY` entries (default 1000).
 //!
 //! `scripts/pg-stack run -- nice -n 10 cargo test --release --features postgres,sqlite
 //! --test pg_load -- --nocapture --test-threads=1`
@@ -286,4 +287,29 @@ fn load_throughput_pg_processes_vs_sqlite() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+
+    // The cost of one append does not grow with the history: one writer, 200 appends timed
+    // at the start and again after the log was filled to `CIE_PG_LOAD_HISTORY` entries.
+    let history: u64 = std::env::var("CIE_PG_LOAD_HISTORY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
+    let url = fresh_schema("load_throughput_pg_processes_vs_sqlite", "t_history").unwrap();
+    let mut j = Journal::open(PgStore::connect(&url).unwrap(), &officer().verifying_key()).unwrap();
+    let timed = |j: &mut Journal<PgStore>| {
+        let start = Instant::now();
+        for i in 0..200 {
+            append(j, i);
+        }
+        start.elapsed().as_secs_f64() / 200.0 * 1e6
+    };
+    let early = timed(&mut j);
+    while j.signed_head().map_or(0, |h| h.size) < history {
+        append(&mut j, 0);
+    }
+    let late = timed(&mut j);
+    println!(
+        "one writer, µs per append: {early:.0} at 200 entries, {late:.0} at {history} entries (ratio {:.2})",
+        late / early
+    );
 }
