@@ -52,7 +52,7 @@ pub trait NodeSource {
 
 /// The largest power of two strictly smaller than `n` (`n >= 2`).
 fn split(n: u64) -> u64 {
-    let p = 1u64 << (63 - n.leading_zeros());
+    let p = 1u64 << 63u32.saturating_sub(n.leading_zeros());
     if p == n { p >> 1 } else { p }
 }
 
@@ -68,8 +68,8 @@ pub fn subtree_root<S: NodeSource + ?Sized>(src: &S, a: u64, b: u64) -> Result<H
         return src.block(level, a >> level);
     }
     let k = split(n);
-    let left = subtree_root(src, a, a + k)?;
-    let right = subtree_root(src, a + k, b)?;
+    let left = subtree_root(src, a, a.saturating_add(k))?;
+    let right = subtree_root(src, a.saturating_add(k), b)?;
     Ok(node_hash(&left, &right))
 }
 
@@ -103,11 +103,11 @@ fn path_rec<S: NodeSource + ?Sized>(
     }
     let k = split(n);
     if m < k {
-        path_rec(src, m, a, a + k, out)?;
-        out.push(subtree_root(src, a + k, b)?);
+        path_rec(src, m, a, a.saturating_add(k), out)?;
+        out.push(subtree_root(src, a.saturating_add(k), b)?);
     } else {
-        path_rec(src, m - k, a + k, b, out)?;
-        out.push(subtree_root(src, a, a + k)?);
+        path_rec(src, m.saturating_sub(k), a.saturating_add(k), b, out)?;
+        out.push(subtree_root(src, a, a.saturating_add(k))?);
     }
     Ok(())
 }
@@ -144,11 +144,11 @@ fn subproof<S: NodeSource + ?Sized>(
     }
     let k = split(n);
     if m <= k {
-        subproof(src, m, a, a + k, whole, out)?;
-        out.push(subtree_root(src, a + k, b)?);
+        subproof(src, m, a, a.saturating_add(k), whole, out)?;
+        out.push(subtree_root(src, a.saturating_add(k), b)?);
     } else {
-        subproof(src, m - k, a + k, b, false, out)?;
-        out.push(subtree_root(src, a, a + k)?);
+        subproof(src, m.saturating_sub(k), a.saturating_add(k), b, false, out)?;
+        out.push(subtree_root(src, a, a.saturating_add(k))?);
     }
     Ok(())
 }
@@ -164,7 +164,7 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, path: &[Hash], root:
         return false;
     }
     let mut fn_ = index;
-    let mut sn = size - 1;
+    let mut sn = size.saturating_sub(1);
     let mut r = *leaf;
     for p in path {
         if sn == 0 {
@@ -207,7 +207,7 @@ pub fn verify_consistency(
         return path.is_empty();
     }
     // If size1 is a power of two, the first tree's root is the first proof element.
-    let mut full: Vec<Hash> = Vec::with_capacity(path.len() + 1);
+    let mut full: Vec<Hash> = Vec::with_capacity(path.len().saturating_add(1));
     if size1.is_power_of_two() {
         full.push(*root1);
     }
@@ -215,8 +215,8 @@ pub fn verify_consistency(
     let Some((first, rest)) = full.split_first() else {
         return false;
     };
-    let mut fn_ = size1 - 1;
-    let mut sn = size2 - 1;
+    let mut fn_ = size1.saturating_sub(1);
+    let mut sn = size2.saturating_sub(1);
     while fn_ & 1 == 1 {
         fn_ >>= 1;
         sn >>= 1;
@@ -274,7 +274,7 @@ impl Frontier {
             let bit = 1u64 << level;
             if size & bit != 0 {
                 blocks.push((level, src.block(level, start >> level)?));
-                start += bit;
+                start = start.saturating_add(bit);
             }
         }
         Ok(Frontier { size, blocks })
@@ -298,12 +298,12 @@ impl Frontier {
             }
             self.blocks.pop();
             hash = node_hash(&left, &hash);
-            level += 1;
+            level = level.saturating_add(1);
             index >>= 1;
             out.push(Block { level, index, hash });
         }
         self.blocks.push((level, hash));
-        self.size += 1;
+        self.size = self.size.saturating_add(1);
         out
     }
 

@@ -27,6 +27,9 @@
 //! - **Everything.** [`verify`] (chain and signatures) and [`Journal::audit`] (chain,
 //!   signatures and the tree root against the signed head) read every entry, once.
 //!
+//! The crate's `docs/journal.md` says the same at more length, with the list of what a
+//! tampered store is refused with.
+//!
 //! ```
 //! use cie_pinpuk::journal::*;
 //! use cie_pinpuk::policy::RuleId;

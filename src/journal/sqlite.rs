@@ -266,83 +266,99 @@ fn collect<T>(
     Ok(out)
 }
 
+/// Checks and writes one commit inside the open transaction `tx`.
+fn apply(tx: &rusqlite::Transaction<'_>, c: &Commit<'_>) -> Result<(), StoreError> {
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT MAX(seq) FROM journal")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let last = u64::try_from(last.unwrap_or(0)).map_err(|_| StoreError::Corrupt("seq"))?;
+    {
+        let mut stmt = tx.prepare_cached("SELECT 1 FROM outbox WHERE key = ?1")?;
+        let mut key_exists = |k: &IdempotencyKey| -> Result<bool, StoreError> {
+            Ok(stmt
+                .query_row(params![k.as_str()], |_| Ok(()))
+                .optional()?
+                .is_some())
+        };
+        check_commit(last, &mut key_exists, c)?;
+    }
+    let e = c.entry;
+    tx.prepare_cached(
+        "INSERT INTO journal (seq, time, kind, rules, card, detail, prev, hash, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        i64_of(e.seq)?,
+        i64_of(e.time.0)?,
+        e.kind.as_str(),
+        rules_text(&e.rules),
+        e.card,
+        e.detail,
+        to_letters(&e.prev),
+        to_letters(&e.hash),
+        to_letters(&e.signature),
+    ])?;
+    {
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO journal_blocks (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+        for b in c.blocks {
+            stmt.execute(params![
+                i64::from(b.level),
+                i64_of(b.index)?,
+                b.hash.as_slice()
+            ])?;
+        }
+    }
+    let h = c.head;
+    tx.prepare_cached(
+        "INSERT INTO journal_heads (size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        i64_of(h.size)?,
+        h.root.as_slice(),
+        i64_of(h.time.0)?,
+        h.signature.as_slice()
+    ])?;
+    {
+        let mut stmt = tx.prepare_cached(
+                "INSERT INTO outbox (key, card, code, half, dest, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+        for r in c.new_outbox {
+            stmt.execute(params![
+                r.key.as_str(),
+                r.card,
+                code_text(r.code),
+                half_text(r.half),
+                r.to.as_str(),
+                state_text(r.state),
+            ])?;
+        }
+    }
+    if let Some(k) = c.mark_sent {
+        tx.prepare_cached("UPDATE outbox SET state = 'sent' WHERE key = ?1")?
+            .execute(params![k.as_str()])?;
+    }
+    Ok(())
+}
+
 impl JournalStore for SqliteStore {
     fn commit(&mut self, c: Commit<'_>) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let last: Option<i64> = tx
-            .prepare_cached("SELECT MAX(seq) FROM journal")?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let last = u64::try_from(last.unwrap_or(0)).map_err(|_| StoreError::Corrupt("seq"))?;
-        {
-            let mut stmt = tx.prepare_cached("SELECT 1 FROM outbox WHERE key = ?1")?;
-            let mut key_exists = |k: &IdempotencyKey| -> Result<bool, StoreError> {
-                Ok(stmt
-                    .query_row(params![k.as_str()], |_| Ok(()))
-                    .optional()?
-                    .is_some())
-            };
-            check_commit(last, &mut key_exists, &c)?;
-        }
-        let e = c.entry;
-        tx.prepare_cached(
-            "INSERT INTO journal (seq, time, kind, rules, card, detail, prev, hash, signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            i64_of(e.seq)?,
-            i64_of(e.time.0)?,
-            e.kind.as_str(),
-            rules_text(&e.rules),
-            e.card,
-            e.detail,
-            to_letters(&e.prev),
-            to_letters(&e.hash),
-            to_letters(&e.signature),
-        ])?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO journal_blocks (level, idx, hash) VALUES (?1, ?2, ?3)",
-            )?;
-            for b in c.blocks {
-                stmt.execute(params![
-                    i64::from(b.level),
-                    i64_of(b.index)?,
-                    b.hash.as_slice()
-                ])?;
-            }
-        }
-        let h = c.head;
-        tx.prepare_cached(
-            "INSERT INTO journal_heads (size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![
-            i64_of(h.size)?,
-            h.root.as_slice(),
-            i64_of(h.time.0)?,
-            h.signature.as_slice()
-        ])?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO outbox (key, card, code, half, dest, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for r in c.new_outbox {
-                stmt.execute(params![
-                    r.key.as_str(),
-                    r.card,
-                    code_text(r.code),
-                    half_text(r.half),
-                    r.to.as_str(),
-                    state_text(r.state),
-                ])?;
-            }
-        }
-        if let Some(k) = c.mark_sent {
-            tx.prepare_cached("UPDATE outbox SET state = 'sent' WHERE key = ?1")?
-                .execute(params![k.as_str()])?;
+        apply(&tx, &c)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for c in commits {
+            apply(&tx, c)?;
         }
         tx.commit()?;
         Ok(())

@@ -97,6 +97,14 @@ pub enum StoreError {
 pub trait JournalStore {
     /// Applies `commit` atomically: all of it or nothing.
     fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError>;
+    /// Applies `commits` in order, atomically (a bulk import: one transaction). The default
+    /// applies them one by one.
+    fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
+        for c in commits {
+            self.commit(*c)?;
+        }
+        Ok(())
+    }
     /// The latest signed head stored.
     fn head(&self) -> Result<Option<SignedHead>, StoreError>;
     /// The number of the last entry stored (0: none).
@@ -137,6 +145,9 @@ macro_rules! forward_store {
     () => {
         fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError> {
             (**self).commit(commit)
+        }
+        fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
+            (**self).commit_all(commits)
         }
         fn head(&self) -> Result<Option<SignedHead>, StoreError> {
             (**self).head()

@@ -62,7 +62,7 @@ pub use registry::MockCardRegistry;
 pub use registry::{CardRecord, CardRegistry, MemoryRegistry, RegistryError};
 pub use service::{
     CompletionOutcome, PukRecovery, RELEASE_DELAY_SECS, RecoveryConfig, RecoveryRequest,
-    RequestOutcome, TickReport,
+    RequestOutcome, TickReport, journal_signer,
 };
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteRecoveryStore;

@@ -166,8 +166,11 @@ fn add(t: Timestamp, secs: u64) -> Result<Timestamp, RecoveryError> {
         .ok_or(RecoveryError::TimeOverflow)
 }
 
-/// The P-256 key that signs the recovery journal's heads, derived from the service secret.
-fn log_signer(secret: &ServiceSecret) -> SoftwareSigner {
+/// The P-256 key that signs the recovery journal's heads, derived from the service secret
+/// (HMAC-SHA256 under the secret, with a label of its own): whoever can write the database
+/// but does not hold the secret cannot sign a head. Its public half is
+/// [`PukRecovery::log_key`]; a tool that imports or repairs a journal offline uses it.
+pub fn journal_signer(secret: &ServiceSecret) -> SoftwareSigner {
     let mut counter = 0u32;
     loop {
         let bytes = zeroize::Zeroizing::new(
@@ -200,7 +203,7 @@ where
         secret: ServiceSecret,
         config: RecoveryConfig,
     ) -> Result<Self, RecoveryError> {
-        let log_signer = log_signer(&secret);
+        let log_signer = journal_signer(&secret);
         let loaded = state::load(&store, &log_signer.verifying_key(), &config)?;
         Ok(PukRecovery {
             store,

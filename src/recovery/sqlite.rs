@@ -292,6 +292,99 @@ fn event_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RecoveryEvent, Rec
     })())
 }
 
+/// Checks and writes one commit inside the open transaction `tx`.
+fn apply(tx: &rusqlite::Transaction<'_>, c: &RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
+    let high_water: Option<i64> = tx
+        .prepare_cached("SELECT high_water FROM recovery_clock WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let (last, last_hash) = last_record(tx)?;
+    check_commit(
+        high_water.map(u64_of).transpose()?.map(Timestamp),
+        last,
+        last_hash,
+        c,
+    )?;
+    tx.prepare_cached(
+        "INSERT INTO recovery_clock (id, high_water) VALUES (1, ?1)
+             ON CONFLICT(id) DO UPDATE SET high_water = excluded.high_water",
+    )?
+    .execute(params![i64_of(c.high_water.0)?])?;
+    if let Some(p) = c.procedure {
+        let code = p.code.as_ref();
+        tx.prepare_cached(
+            "INSERT INTO recovery_procedures (id, serial, requested_at, device_n, device_e,
+                     state, wrong, code_hash, code_generation, code_issued_at, code_sent, closed_at,
+                     journal_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, wrong = excluded.wrong,
+                     code_hash = excluded.code_hash, code_generation = excluded.code_generation,
+                     code_issued_at = excluded.code_issued_at, code_sent = excluded.code_sent,
+                     closed_at = excluded.closed_at, requested_at = excluded.requested_at,
+                     serial = excluded.serial, device_n = excluded.device_n,
+                     device_e = excluded.device_e, journal_seq = excluded.journal_seq",
+        )?
+        .execute(params![
+            p.id.to_hex(),
+            p.serial,
+            i64_of(p.requested_at.0)?,
+            p.device_key.modulus(),
+            p.device_key.public_exponent(),
+            p.state.as_str(),
+            i64::from(p.wrong_completions),
+            code.map(|k| k.hash.to_vec()),
+            code.map(|k| i64::from(k.generation)),
+            code.map(|k| i64_of(k.issued_at.0)).transpose()?,
+            code.map(|k| i64::from(k.sent)),
+            p.closed_at.map(|t| i64_of(t.0)).transpose()?,
+            i64_of(p.journal_seq)?,
+        ])?;
+    }
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO recovery_journal
+                     (seq, time, kind, procedure, card, rules, detail, prev, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for e in c.events {
+            stmt.execute(params![
+                i64_of(e.seq)?,
+                i64_of(e.time.0)?,
+                e.kind.as_str(),
+                e.procedure.map(|p| p.to_hex()),
+                e.card,
+                rules_text(&e.rules),
+                e.detail,
+                e.prev.as_slice(),
+                e.hash.as_slice(),
+            ])?;
+        }
+    }
+    {
+        let mut stmt = tx
+            .prepare_cached("INSERT INTO recovery_blocks (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+        for b in c.blocks {
+            stmt.execute(params![
+                i64::from(b.level),
+                i64_of(b.index)?,
+                b.hash.as_slice()
+            ])?;
+        }
+    }
+    if let Some(h) = c.head {
+        tx.prepare_cached(
+            "INSERT INTO recovery_heads (size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            i64_of(h.size)?,
+            h.root.as_slice(),
+            i64_of(h.time.0)?,
+            h.signature.as_slice()
+        ])?;
+    }
+    Ok(())
+}
+
 impl RecoveryStore for SqliteRecoveryStore {
     fn load(&self) -> Result<Snapshot, RecoveryStoreError> {
         let high_water: Option<i64> = self
@@ -348,94 +441,17 @@ impl RecoveryStore for SqliteRecoveryStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let high_water: Option<i64> = tx
-            .prepare_cached("SELECT high_water FROM recovery_clock WHERE id = 1")?
-            .query_row([], |r| r.get(0))
-            .optional()?;
-        let (last, last_hash) = last_record(&tx)?;
-        check_commit(
-            high_water.map(u64_of).transpose()?.map(Timestamp),
-            last,
-            last_hash,
-            &c,
-        )?;
-        tx.prepare_cached(
-            "INSERT INTO recovery_clock (id, high_water) VALUES (1, ?1)
-             ON CONFLICT(id) DO UPDATE SET high_water = excluded.high_water",
-        )?
-        .execute(params![i64_of(c.high_water.0)?])?;
-        if let Some(p) = c.procedure {
-            let code = p.code.as_ref();
-            tx.prepare_cached(
-                "INSERT INTO recovery_procedures (id, serial, requested_at, device_n, device_e,
-                     state, wrong, code_hash, code_generation, code_issued_at, code_sent, closed_at,
-                     journal_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, wrong = excluded.wrong,
-                     code_hash = excluded.code_hash, code_generation = excluded.code_generation,
-                     code_issued_at = excluded.code_issued_at, code_sent = excluded.code_sent,
-                     closed_at = excluded.closed_at, requested_at = excluded.requested_at,
-                     serial = excluded.serial, device_n = excluded.device_n,
-                     device_e = excluded.device_e, journal_seq = excluded.journal_seq",
-            )?
-            .execute(params![
-                p.id.to_hex(),
-                p.serial,
-                i64_of(p.requested_at.0)?,
-                p.device_key.modulus(),
-                p.device_key.public_exponent(),
-                p.state.as_str(),
-                i64::from(p.wrong_completions),
-                code.map(|k| k.hash.to_vec()),
-                code.map(|k| i64::from(k.generation)),
-                code.map(|k| i64_of(k.issued_at.0)).transpose()?,
-                code.map(|k| i64::from(k.sent)),
-                p.closed_at.map(|t| i64_of(t.0)).transpose()?,
-                i64_of(p.journal_seq)?,
-            ])?;
-        }
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO recovery_journal
-                     (seq, time, kind, procedure, card, rules, detail, prev, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for e in c.events {
-                stmt.execute(params![
-                    i64_of(e.seq)?,
-                    i64_of(e.time.0)?,
-                    e.kind.as_str(),
-                    e.procedure.map(|p| p.to_hex()),
-                    e.card,
-                    rules_text(&e.rules),
-                    e.detail,
-                    e.prev.as_slice(),
-                    e.hash.as_slice(),
-                ])?;
-            }
-        }
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO recovery_blocks (level, idx, hash) VALUES (?1, ?2, ?3)",
-            )?;
-            for b in c.blocks {
-                stmt.execute(params![
-                    i64::from(b.level),
-                    i64_of(b.index)?,
-                    b.hash.as_slice()
-                ])?;
-            }
-        }
-        if let Some(h) = c.head {
-            tx.prepare_cached(
-                "INSERT INTO recovery_heads (size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                i64_of(h.size)?,
-                h.root.as_slice(),
-                i64_of(h.time.0)?,
-                h.signature.as_slice()
-            ])?;
+        apply(&tx, &c)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn commit_all(&mut self, commits: &[RecoveryCommit<'_>]) -> Result<(), RecoveryStoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for c in commits {
+            apply(&tx, c)?;
         }
         tx.commit()?;
         Ok(())

@@ -467,6 +467,14 @@ pub trait RecoveryStore {
     fn load(&self) -> Result<Snapshot, RecoveryStoreError>;
     /// Applies `commit` atomically: all of it or nothing.
     fn commit(&mut self, commit: RecoveryCommit<'_>) -> Result<(), RecoveryStoreError>;
+    /// Applies `commits` in order, atomically (a bulk import: one transaction). The default
+    /// applies them one by one.
+    fn commit_all(&mut self, commits: &[RecoveryCommit<'_>]) -> Result<(), RecoveryStoreError> {
+        for c in commits {
+            self.commit(*c)?;
+        }
+        Ok(())
+    }
     /// The whole journal, in order (audits; `O(n)`).
     fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryStoreError>;
     /// Journal record `seq`.
@@ -487,6 +495,9 @@ impl<T: RecoveryStore + ?Sized> RecoveryStore for &mut T {
     }
     fn commit(&mut self, commit: RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
         (**self).commit(commit)
+    }
+    fn commit_all(&mut self, commits: &[RecoveryCommit<'_>]) -> Result<(), RecoveryStoreError> {
+        (**self).commit_all(commits)
     }
     fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryStoreError> {
         (**self).journal()
