@@ -313,7 +313,28 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         new_outbox: &[OutboxRecord],
         mark_sent: Option<&IdempotencyKey>,
     ) -> Result<Entry, DeskError> {
-        let entry = self.journal.append(
+        self.append_with(
+            kind,
+            rules,
+            card,
+            detail,
+            &|_| new_outbox.to_vec(),
+            mark_sent,
+        )
+    }
+
+    /// Appends with the outbox records built from the entry's number (many desks on one
+    /// store: the number is known under the store's append lock).
+    fn append_with(
+        &mut self,
+        kind: EntryKind,
+        rules: Vec<RuleId>,
+        card: &CardNumber,
+        detail: &str,
+        new_outbox: &dyn Fn(u64) -> Vec<OutboxRecord>,
+        mark_sent: Option<&IdempotencyKey>,
+    ) -> Result<Entry, DeskError> {
+        let entry = self.journal.append_with(
             &*self.clock,
             &*self.signer,
             kind,

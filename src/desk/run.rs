@@ -174,35 +174,38 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
             }
         };
 
-        // The order entry and its outbox records: one transaction.
-        let order_seq = self.journal.next_seq();
-        let outbox: Vec<OutboxRecord> = deliveries
-            .iter()
-            .filter_map(|d| match &d.destination {
-                Destination::Email(to) => Some(OutboxRecord {
-                    key: IdempotencyKey::derive(card.as_str(), order_seq, d.code, d.half, to),
-                    card: alloc::string::String::from(card.as_str()),
-                    code: d.code,
-                    half: d.half,
-                    to: to.clone(),
-                    state: OutboxState::Pending,
-                }),
-                Destination::InPerson(_) => None,
-            })
-            .collect();
+        // The order entry and its outbox records: one transaction. The keys name the order
+        // entry's number, known under the store's append lock (many desks, one journal).
+        let build = |order_seq: u64| -> Vec<OutboxRecord> {
+            deliveries
+                .iter()
+                .filter_map(|d| match &d.destination {
+                    Destination::Email(to) => Some(OutboxRecord {
+                        key: IdempotencyKey::derive(card.as_str(), order_seq, d.code, d.half, to),
+                        card: alloc::string::String::from(card.as_str()),
+                        code: d.code,
+                        half: d.half,
+                        to: to.clone(),
+                        state: OutboxState::Pending,
+                    }),
+                    Destination::InPerson(_) => None,
+                })
+                .collect()
+        };
         let mut rules = report.decision.rules();
         rules.retain(|r| matches!(r, RuleId::R3 | RuleId::R4 | RuleId::R6));
         rules.insert(0, RuleId::R1);
         rules.push(RuleId::I7);
         let detail = describe::order(&signed.order, &deliveries, &signed.signature);
-        let entry = self.append(
+        let entry = self.append_with(
             EntryKind::ReprintOrdered,
             rules,
             card,
             &detail,
-            &outbox,
+            &build,
             None,
         )?;
+        let outbox = build(entry.seq);
         report.order_entry = Some(entry.seq);
 
         // Split the reprinted halves: paper to the print job, second halves for the outbox.

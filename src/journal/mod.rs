@@ -60,6 +60,8 @@ mod clock;
 mod entry;
 mod log;
 pub mod merkle;
+#[cfg(feature = "postgres")]
+mod pg;
 mod signer;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -80,6 +82,8 @@ pub use log::{
     AnchorError, ConsistencyProof, FileAnchor, HeadAnchor, InclusionProof, IntegrityError,
     MemoryAnchor, ProofError, SignedHead, check_anchor, verify_consistency, verify_inclusion,
 };
+#[cfg(feature = "postgres")]
+pub use pg::PgStore;
 pub use signer::{OrderSigner, SignerError, SoftwareSigner, verify_signature};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
@@ -125,6 +129,68 @@ pub struct Journal<S: JournalStore> {
     last: Option<(u64, [u8; 32])>,
     frontier: Frontier,
     head: Option<SignedHead>,
+    /// A commit failed: read the stored head before the next append.
+    stale: bool,
+}
+
+/// How many times an append is built again after [`StoreError::Conflict`] before the
+/// conflict is returned.
+const MAX_CONFLICTS: u32 = 64;
+
+type Tip = (Option<(u64, [u8; 32])>, Frontier, Option<SignedHead>);
+
+/// Reads and checks the stored head: its signature, that the entries end exactly at it, that
+/// the tree's frontier gives its root and that the last entry is its last leaf.
+fn read_tip<S: JournalStore + ?Sized>(store: &S, key: &VerifyingKey) -> Result<Tip, StoreError> {
+    let head = store.head()?;
+    let last_seq = store.last_seq()?;
+    let Some(head) = head else {
+        if last_seq != 0 {
+            return Err(IntegrityError::HeadMissing { entries: last_seq }.into());
+        }
+        return Ok((None, Frontier::default(), None));
+    };
+    if !head.verify(key) {
+        return Err(IntegrityError::HeadSignature { size: head.size }.into());
+    }
+    if last_seq < head.size {
+        return Err(IntegrityError::TailTruncated {
+            head: head.size,
+            last: last_seq,
+        }
+        .into());
+    }
+    if last_seq > head.size {
+        return Err(IntegrityError::UnsignedEntries {
+            head: head.size,
+            last: last_seq,
+        }
+        .into());
+    }
+    let altered = IntegrityError::AlteredEntry { seq: head.size };
+    let frontier = Frontier::load(&Blocks(store), head.size).map_err(|_| altered)?;
+    if !bool::from(frontier.root().ct_eq(&head.root)) {
+        return Err(altered.into());
+    }
+    let last = store
+        .entry(head.size)?
+        .ok_or(IntegrityError::TailTruncated {
+            head: head.size,
+            last: head.size.saturating_sub(1),
+        })?;
+    let path = merkle::inclusion_path(&Blocks(store), head.size.saturating_sub(1), head.size)
+        .map_err(|_| altered)?;
+    let included = merkle::verify_inclusion(
+        head.size.saturating_sub(1),
+        head.size,
+        &merkle::leaf_hash(&last.hash),
+        &path,
+        &head.root,
+    );
+    if !included || verify_entry(&last, key).is_err() {
+        return Err(altered.into());
+    }
+    Ok((Some((last.seq, last.hash)), frontier, Some(head)))
 }
 
 impl<S: JournalStore> Journal<S> {
@@ -136,67 +202,68 @@ impl<S: JournalStore> Journal<S> {
         if let Some(t) = store.found_tampered() {
             return Err(t.into());
         }
-        let head = store.head()?;
-        let last_seq = store.last_seq()?;
-        let Some(head) = head else {
-            if last_seq != 0 {
-                return Err(IntegrityError::HeadMissing { entries: last_seq }.into());
-            }
-            return Ok(Journal {
-                store,
-                key: *key,
-                last: None,
-                frontier: Frontier::default(),
-                head: None,
-            });
-        };
-        if !head.verify(key) {
-            return Err(IntegrityError::HeadSignature { size: head.size }.into());
+        // Many writers: read the head and the entries under the append lock, so that an
+        // append committing in between is seen whole or not at all.
+        let mut store = store;
+        let locked = store.begin_append()?;
+        let tip = read_tip(&store, key);
+        if locked {
+            store.abort_append();
         }
-        if last_seq < head.size {
-            return Err(IntegrityError::TailTruncated {
-                head: head.size,
-                last: last_seq,
-            }
-            .into());
-        }
-        if last_seq > head.size {
-            return Err(IntegrityError::UnsignedEntries {
-                head: head.size,
-                last: last_seq,
-            }
-            .into());
-        }
-        let altered = IntegrityError::AlteredEntry { seq: head.size };
-        let frontier = Frontier::load(&Blocks(&store), head.size).map_err(|_| altered)?;
-        if !bool::from(frontier.root().ct_eq(&head.root)) {
-            return Err(altered.into());
-        }
-        let last = store
-            .entry(head.size)?
-            .ok_or(IntegrityError::TailTruncated {
-                head: head.size,
-                last: head.size.saturating_sub(1),
-            })?;
-        let path = merkle::inclusion_path(&Blocks(&store), head.size.saturating_sub(1), head.size)
-            .map_err(|_| altered)?;
-        let included = merkle::verify_inclusion(
-            head.size.saturating_sub(1),
-            head.size,
-            &merkle::leaf_hash(&last.hash),
-            &path,
-            &head.root,
-        );
-        if !included || verify_entry(&last, key).is_err() {
-            return Err(altered.into());
-        }
+        let (last, frontier, head) = tip?;
         Ok(Journal {
             store,
             key: *key,
-            last: Some((last.seq, last.hash)),
+            last,
             frontier,
-            head: Some(head),
+            head,
+            stale: false,
         })
+    }
+
+    /// Many writers: reads the head again if another writer moved it, checks it as
+    /// [`Journal::open`] does, and checks that it extends the head this journal knew (a
+    /// consistency proof, `O(log n)`): a log rolled back or rewritten under the writers is
+    /// refused. A store with one writer reads one head.
+    pub fn refresh(&mut self) -> Result<(), StoreError> {
+        let locked = self.store.begin_append()?;
+        let r = self.refresh_locked();
+        if locked {
+            self.store.abort_append();
+        }
+        r
+    }
+
+    /// [`Journal::refresh`] with the store's append lock held (or a store without one).
+    fn refresh_locked(&mut self) -> Result<(), StoreError> {
+        let stored = self.store.head()?;
+        if stored == self.head {
+            return Ok(());
+        }
+        let (last, frontier, head) = read_tip(&self.store, &self.key)?;
+        if let Some(old) = self.head {
+            let new_size = head.map_or(0, |h| h.size);
+            let Some(new) = head.filter(|h| h.size >= old.size) else {
+                return Err(IntegrityError::RolledBack {
+                    found: new_size,
+                    anchored: old.size,
+                }
+                .into());
+            };
+            let path = merkle::consistency_path(&Blocks(&self.store), old.size, new.size)?;
+            if !merkle::verify_consistency(old.size, new.size, &old.root, &new.root, &path) {
+                return Err(IntegrityError::Replaced {
+                    found: new.size,
+                    anchored: old.size,
+                }
+                .into());
+            }
+        }
+        self.last = last;
+        self.frontier = frontier;
+        self.head = head;
+        self.stale = false;
+        Ok(())
     }
 
     /// Compares the store with the head kept outside it (`None`: nothing anchored yet). A
@@ -241,13 +308,89 @@ impl<S: JournalStore> Journal<S> {
         new_outbox: &[OutboxRecord],
         mark_sent: Option<&IdempotencyKey>,
     ) -> Result<Entry, JournalError> {
+        self.append_with(
+            clock,
+            signer,
+            kind,
+            rules,
+            card,
+            detail,
+            &|_| new_outbox.to_vec(),
+            mark_sent,
+        )
+    }
+
+    /// [`Journal::append`] with the outbox records built from the entry's number
+    /// (`new_outbox(seq)`): with many writers on one store the number is known only once the
+    /// store's append lock is held ([`JournalStore::begin_append`]). The entry, its chain
+    /// link, its tree blocks and its signed head are built on the head read under that lock;
+    /// a store without a lock that reports [`StoreError::Conflict`] has the head read again
+    /// and the entry built and signed again, never appended on a stale head.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_with(
+        &mut self,
+        clock: &dyn Clock,
+        signer: &dyn OrderSigner,
+        kind: EntryKind,
+        rules: Vec<RuleId>,
+        card: &str,
+        detail: &str,
+        new_outbox: &dyn Fn(u64) -> Vec<OutboxRecord>,
+        mark_sent: Option<&IdempotencyKey>,
+    ) -> Result<Entry, JournalError> {
+        let mut conflicts = 0u32;
+        loop {
+            let locked = self.store.begin_append()?;
+            let r = self.append_once(
+                locked,
+                clock,
+                signer,
+                kind,
+                rules.clone(),
+                card,
+                detail,
+                new_outbox,
+                mark_sent,
+            );
+            if r.is_err() {
+                self.store.abort_append();
+                self.stale = true;
+            }
+            match r {
+                Err(JournalError::Store(StoreError::Conflict { .. }))
+                    if conflicts < MAX_CONFLICTS =>
+                {
+                    conflicts = conflicts.saturating_add(1);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn append_once(
+        &mut self,
+        locked: bool,
+        clock: &dyn Clock,
+        signer: &dyn OrderSigner,
+        kind: EntryKind,
+        rules: Vec<RuleId>,
+        card: &str,
+        detail: &str,
+        new_outbox: &dyn Fn(u64) -> Vec<OutboxRecord>,
+        mark_sent: Option<&IdempotencyKey>,
+    ) -> Result<Entry, JournalError> {
+        if locked || self.stale {
+            self.refresh_locked()?;
+        }
         let entry = Entry::seal(self.last, clock.now(), kind, rules, card, detail, signer)?;
         let mut frontier = self.frontier.clone();
         let blocks = frontier.push(merkle::leaf_hash(&entry.hash));
         let head = SignedHead::sign(entry.seq, frontier.root(), entry.time, signer)?;
+        let outbox = new_outbox(entry.seq);
         self.store.commit(Commit {
             entry: &entry,
-            new_outbox,
+            new_outbox: &outbox,
             mark_sent,
             blocks: &blocks,
             head: &head,

@@ -53,6 +53,44 @@ pub enum StoreError {
     #[cfg(feature = "sqlite")]
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    // --- many writers (feature `postgres`, issue 15) ---
+    /// Another writer appended first: the entry was built on a head that is no longer the
+    /// last. Nothing was written; the journal reads the new head and builds the entry again.
+    #[error("another writer moved the head: entry {found} given, the log is at {expected}")]
+    Conflict {
+        /// The number the next entry must have.
+        expected: u64,
+        /// The number given.
+        found: u64,
+    },
+    /// The database lost or refused the transaction before it committed (a serialization
+    /// failure, a dropped connection, a server restart): nothing was written, a retry is
+    /// safe.
+    #[error("not committed ({reason}): nothing was written, a retry is safe")]
+    NotCommitted {
+        /// What happened.
+        reason: &'static str,
+    },
+    /// The connection was lost while the commit of entry `seq` was under way and the
+    /// database could not be asked since: the entry may or may not be stored. The next
+    /// append (or open) reads the stored head and tells.
+    #[error("the commit of entry {seq} may or may not have happened (database unreachable)")]
+    OutcomeUnknown {
+        /// The entry whose commit is in doubt.
+        seq: u64,
+    },
+    /// The database schema is newer than this library knows.
+    #[error("the database schema is at version {found}, this library knows up to {supported}")]
+    SchemaTooNew {
+        /// The version found.
+        found: i32,
+        /// The newest version this library can use.
+        supported: i32,
+    },
+    /// PostgreSQL failed (nothing was written by a commit that returns it).
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] ::postgres::Error),
 }
 
 /// Where the journal, its tree and the outbox live.
@@ -92,6 +130,15 @@ pub trait JournalStore {
     fn was_zero_bytes(&self) -> bool {
         false
     }
+    /// Many writers: takes the store's append lock before an entry is built, so that the
+    /// entry is built on the head it will extend (`Ok(true)`; the lock ends with the next
+    /// [`JournalStore::commit`] or [`JournalStore::abort_append`]). `Ok(false)`: the store
+    /// has a single writer and no lock (the default).
+    fn begin_append(&mut self) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+    /// Releases the append lock taken by [`JournalStore::begin_append`] without writing.
+    fn abort_append(&mut self) {}
 }
 
 macro_rules! forward_store {
@@ -131,6 +178,12 @@ macro_rules! forward_store {
         }
         fn was_zero_bytes(&self) -> bool {
             (**self).was_zero_bytes()
+        }
+        fn begin_append(&mut self) -> Result<bool, StoreError> {
+            (**self).begin_append()
+        }
+        fn abort_append(&mut self) {
+            (**self).abort_append()
         }
     };
 }
