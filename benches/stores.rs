@@ -348,12 +348,12 @@ fn remove_db(p: &Path) {
 }
 
 /// The desk side: the journal over each store, then a desk over it for the dispatch.
-fn desk_bench(table: &mut Table, rounds: usize) {
+fn desk_bench(table: &mut Table, rounds: usize, backends: &[&str]) {
     let sizes = table.sizes.clone();
     let key = officer().verifying_key();
     let clock = ManualClock::new(Timestamp(T0 + 10_000_000));
     let mut rng = ChaCha20Rng::seed_from_u64(7);
-    for backend in ["memory", "sqlite"] {
+    for &backend in backends {
         eprintln!("desk/{backend}: populating");
         let mut journals: Vec<Journal<Box<dyn JournalStore>>> = Vec::new();
         let mut paths = Vec::new();
@@ -530,7 +530,7 @@ fn recovery_round<S: RecoveryStore>(
     table.add(&format!("recovery challenge ({backend})"), i, d, 50);
 }
 
-fn recovery_bench(table: &mut Table, rounds: usize) {
+fn recovery_bench(table: &mut Table, rounds: usize, memory: bool, sqlite: bool) {
     let sizes = table.sizes.clone();
     let reg = registry();
     let card = test_keys::servizi_key().unwrap();
@@ -541,9 +541,11 @@ fn recovery_bench(table: &mut Table, rounds: usize) {
         ..RecoveryConfig::default()
     };
     // Memory.
-    eprintln!("recovery/memory: populating");
     let mut stores: Vec<MemoryRecoveryStore> = Vec::new();
-    for &n in &sizes {
+    if memory {
+        eprintln!("recovery/memory: populating");
+    }
+    for &n in sizes.iter().filter(|_| memory) {
         let mut s = MemoryRecoveryStore::new();
         populate_recovery(&mut s, n);
         stores.push(s);
@@ -570,9 +572,11 @@ fn recovery_bench(table: &mut Table, rounds: usize) {
     }
     drop(stores);
     // SQLite, file-backed.
-    eprintln!("recovery/sqlite: populating");
+    if sqlite {
+        eprintln!("recovery/sqlite: populating");
+    }
     let mut paths = Vec::new();
-    for &n in &sizes {
+    for &n in sizes.iter().filter(|_| sqlite) {
         let p = tmp(&format!("recovery-{n}.sqlite"));
         remove_db(&p);
         let mut s = SqliteRecoveryStore::open(&p).unwrap();
@@ -614,8 +618,21 @@ fn main() {
         sizes,
         rows: Vec::new(),
     };
-    desk_bench(&mut table, rounds);
-    recovery_bench(&mut table, rounds);
+    // STORES_PARTS: any of desk-memory, desk-sqlite, recovery-memory, recovery-sqlite.
+    let parts = std::env::var("STORES_PARTS")
+        .unwrap_or_else(|_| "desk-memory,desk-sqlite,recovery-memory,recovery-sqlite".into());
+    let want = |p: &str| parts.split(',').any(|x| x.trim() == p);
+    let backends: Vec<&str> = ["memory", "sqlite"]
+        .into_iter()
+        .filter(|b| want(&format!("desk-{b}")))
+        .collect();
+    desk_bench(&mut table, rounds, &backends);
+    recovery_bench(
+        &mut table,
+        rounds,
+        want("recovery-memory"),
+        want("recovery-sqlite"),
+    );
     table.print();
     let _ = std::fs::remove_dir_all(
         std::env::temp_dir().join(format!("cie-stores-bench-{}", std::process::id())),

@@ -197,7 +197,9 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
 
     /// Keeps the latest signed head in `anchor` too (e.g. a [`journal::FileAnchor`] on
     /// another disk), after every commit. The journal is checked against the head anchored
-    /// there now, and refused if it is truncated, emptied, replaced or rolled back.
+    /// there now, and refused if it is truncated, emptied, replaced or rolled back. Give the
+    /// store first ([`ReprintDesk::with_store`]): against the empty in-memory journal of
+    /// [`ReprintDesk::new`], a non-empty anchor is an emptied store.
     ///
     /// [`journal::FileAnchor`]: crate::journal::FileAnchor
     pub fn with_anchor(
