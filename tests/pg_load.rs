@@ -73,6 +73,10 @@ fn request() -> Request {
     };
     let mut r = Request::new(Requester::Holder, Channel::Counter, at);
     r.identification = Identification::Cie;
+    r.card = CardCheck::HoldersCard;
+    r.residence = Residence::Resident;
+    // R5: the fixture mailbox is on a domain no list knows; the officer confirmed it ordinary.
+    r.confirmed_ordinary = vec![EmailAddress::parse("mario.rossi@example.it").unwrap()];
     r.wanted = HalfSet::both(CodeKind::Pin);
     r
 }
@@ -101,7 +105,7 @@ fn zz_child_process_entry() {
             let mut d = ReprintDesk::new(
                 InMemoryIssuance::with_fixtures(o.verifying_key()),
                 RecordingNotifier::new(),
-                Profile::preset(Preset::Seed000),
+                Profile::preset(Preset::ResidentsWithDelegation).unwrap(),
                 Box::new(o),
             )
             .unwrap()
