@@ -1,4 +1,4 @@
-//! Invariants I1-I5 and I7 (RULES.md) and P-POL1/P-POL3 (TESTING.md 2.5) over random
+//! Invariants I1-I5 and I7 (docs/rules.md) and P-POL1/P-POL3 (docs/testing.md §2.5) over random
 //! requests under random profiles and every preset: 10,000 cases per property. The checks
 //! here are written from the rule text, independently of the engine and of `policy::audit`.
 #![allow(

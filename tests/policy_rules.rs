@@ -1,4 +1,4 @@
-//! One test per rule id that concerns the desk (RULES.md R1-R8, M1-M5, I1-I5, I7), each on a
+//! One test per rule id that concerns the desk (docs/rules.md R1-R8, M1-M5, I1-I5, I7), each on a
 //! seed situation, asserting the exact deliveries, requirements and refusals.
 #![allow(
     clippy::unwrap_used,

@@ -1,4 +1,4 @@
-//! Activation eligibility of the CIE credentials (RULES.md A1, A2; seed 003).
+//! Activation eligibility of the CIE credentials (docs/rules.md A1, A2; seed 003).
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,

@@ -1,5 +1,5 @@
 //! An independent check of a decision against the national invariants I1-I5 and I7 of
-//! RULES.md. It does not share code with the engine: the property tests and the fuzz target
+//! docs/rules.md. It does not share code with the engine: the property tests and the fuzz target
 //! run every decision through it, and an integrator may run it as a last guard before acting.
 
 use alloc::vec::Vec;

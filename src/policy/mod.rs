@@ -1,5 +1,5 @@
 //! The reprint-policy engine: a pure, deterministic function from a request and a municipal
-//! profile to a decision whose every refusal and requirement names its rule id (RULES.md).
+//! profile to a decision whose every refusal and requirement names its rule id (docs/rules.md).
 //!
 //! `no_std` + `alloc`; no clock, no I/O: the request carries the moment of the visit and the
 //! registered contacts, and PEC detection uses the built-in list or a [`PecDirectory`] the

@@ -1,4 +1,4 @@
-//! The municipal profile: the options M1-M5 of RULES.md that each Comune sets for itself, and
+//! The municipal profile: the options M1-M5 of docs/rules.md that each Comune sets for itself, and
 //! the named presets that reproduce the seed Comuni and the national baseline.
 
 use alloc::vec;

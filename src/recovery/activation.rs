@@ -1,4 +1,4 @@
-//! Eligibility for activating the CIE credentials (RULES.md A1, A2; seed 003).
+//! Eligibility for activating the CIE credentials (docs/rules.md A1, A2; seed 003).
 //!
 //! A pure function of what the holder has at hand: no I/O, no clock. Every missing element is
 //! a [`Reason`] that names its rule and reads in Italian and in English, so an app or a
