@@ -16,7 +16,7 @@ fn t(v: u32) -> Tag {
     Tag::from_u32(v).unwrap()
 }
 
-/// The CA key object of PROTOCOL.md 8.3 with a 256-byte modulus (307 bytes).
+/// The CA key object of docs/protocol.md §8.3 with a 256-byte modulus (307 bytes).
 fn ca_key_answer() -> Vec<u8> {
     let mut b = TlvBuf::new();
     b.constructed(t(0x70), |b| {

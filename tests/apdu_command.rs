@@ -1,4 +1,4 @@
-//! Command and response APDU framing (TESTING.md 4.5, P-PARSE1) and the status word
+//! Command and response APDU framing (docs/testing.md §4.5, P-PARSE1) and the status word
 //! mapping, with proptest round trips.
 #![allow(
     clippy::unwrap_used,
@@ -27,7 +27,7 @@ fn enc_with(c: &Command<'_>, f: Form) -> Result<Vec<u8>, ApduError> {
 
 #[test]
 fn apdu_protocol_1_4_nis_read_bytes() {
-    // PROTOCOL.md 1.4: the clear NIS read sequence.
+    // docs/protocol.md §1.4: the clear NIS read sequence.
     let ias = [
         0xA0, 0x00, 0x00, 0x00, 0x30, 0x80, 0x00, 0x00, 0x00, 0x09, 0x81, 0x60, 0x01,
     ];
@@ -54,7 +54,7 @@ fn apdu_protocol_1_4_nis_read_bytes() {
 
 #[test]
 fn apdu_protocol_1_5_get_data_case_3() {
-    // PROTOCOL.md 1.5: GET DATA of the DH generator, no Le.
+    // docs/protocol.md §1.5: GET DATA of the DH generator, no Le.
     let raw = [
         0x00, 0xCB, 0x3F, 0xFF, 0x0C, 0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02,
         0x97, 0x00,
@@ -294,7 +294,7 @@ fn apdu_status_word_exhaustive_round_trip() {
 
 #[test]
 fn apdu_status_word_pin_statuses() {
-    // PROTOCOL.md 4.4 / 5.4: 63C2 and 63C1 are "2 / 1 tries left", 6983 blocked.
+    // docs/protocol.md §4.4 / 5.4: 63C2 and 63C1 are "2 / 1 tries left", 6983 blocked.
     assert_eq!(
         StatusWord::from_u16(0x63C2),
         StatusWord::VerificationFailed { remaining: 2 }
@@ -442,7 +442,7 @@ proptest! {
 
 #[test]
 fn p_pin7_debug_shows_no_apdu_body() {
-    // A plain VERIFY carrying the PIN 12345678 (PROTOCOL.md 5.3 shape).
+    // A plain VERIFY carrying the PIN 12345678 (docs/protocol.md §5.3 shape).
     let pin = b"12345678";
     let c = Command::new(0x00, 0x20, 0x00, 0x81).with_data(pin);
     let d = format!("{c:?}");

@@ -1,5 +1,5 @@
-//! The exchange helpers against a scripted card: plain command chaining (PROTOCOL.md 4.6,
-//! 8.3), the GET RESPONSE loop and 6Cxx re-issue (PROTOCOL.md 1.4, 4.4, 8.1), with the
+//! The exchange helpers against a scripted card: plain command chaining (docs/protocol.md §4.6,
+//! 8.3), the GET RESPONSE loop and 6Cxx re-issue (docs/protocol.md §1.4, 4.4, 8.1), with the
 //! bounds of P-SM6 and P-PARSE2.
 #![allow(
     clippy::unwrap_used,
@@ -64,7 +64,7 @@ fn cat(parts: &[&[u8]]) -> Vec<u8> {
 #[test]
 fn apdu_chaining_protocol_8_3_mse_set_kat() {
     // MSE SET KAT with a 256-byte Y_IFD: 80 01 9B 83 01 81 91 82 01 00 <Y>: 266 bytes,
-    // sent as `10 22 41 A6 FF ...` then `00 22 41 A6 0B ...` (PROTOCOL.md 8.3).
+    // sent as `10 22 41 A6 FF ...` then `00 22 41 A6 0B ...` (docs/protocol.md §8.3).
     let y: Vec<u8> = (0..=255u8).collect();
     let data = cat(&[
         &[0x80, 0x01, 0x9B, 0x83, 0x01, 0x81, 0x91, 0x82, 0x01, 0x00],
@@ -122,7 +122,7 @@ fn apdu_chaining_block_boundaries_and_le_on_last_block() {
         for (i, s) in card.sent.iter().enumerate() {
             let c = Command::parse(s).unwrap();
             let last = i + 1 == blocks;
-            // SM CLA 0C becomes 1C on chained blocks (PROTOCOL.md 4.3).
+            // SM CLA 0C becomes 1C on chained blocks (docs/protocol.md §4.3).
             assert_eq!(c.cla(), if last { 0x0C } else { 0x1C });
             assert_eq!(c.le(), if last { Some(0x80) } else { None });
             assert!(c.data().len() <= 255);
@@ -202,7 +202,7 @@ fn apdu_get_response_assembles_rounds() {
 
 #[test]
 fn apdu_get_response_is_clear_under_sm() {
-    // PROTOCOL.md 4.4/4.6/8.1: the GET RESPONSE after an SM command is `00 C0`, never `0C C0`.
+    // docs/protocol.md §4.4/4.6/8.1: the GET RESPONSE after an SM command is `00 C0`, never `0C C0`.
     let sm_cmd = [
         0x0C, 0xB0, 0x00, 0x00, 0x0D, 0x97, 0x01, 0x80, 0x8E, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x00,
     ];
@@ -302,7 +302,7 @@ fn p_sm6_response_longer_than_command_le_rejected() {
             le: 0x80
         })
     ));
-    // Without Le (INTERNAL AUTHENTICATE, PROTOCOL.md 4.5) data is accepted.
+    // Without Le (INTERNAL AUTHENTICATE, docs/protocol.md §4.5) data is accepted.
     let ia = [0x00, 0x88, 0x00, 0x00, 0x02, 0xAA, 0xBB];
     let mut card = Script::new(&[&cat(&[&[0x55; 300], &[0x90, 0x00]])]);
     let mut out = [0u8; 302];
@@ -340,7 +340,7 @@ fn p_sm6_get_response_bounded_by_output_buffer() {
 
 #[test]
 fn apdu_wrong_le_reissued_once() {
-    // PROTOCOL.md 1.4: 6Cxx -> repeat the same READ BINARY with Le = xx.
+    // docs/protocol.md §1.4: 6Cxx -> repeat the same READ BINARY with Le = xx.
     let read = [0x00, 0xB0, 0x00, 0x80, 0x80];
     let mut card = Script::new(&[&[0x6C, 0x1B], &cat(&[&[0x33; 0x1B], &[0x90, 0x00]])]);
     let mut out = [0u8; 300];

@@ -1,4 +1,4 @@
-//! DAPP both roles in memory, with the emulator key material (PROTOCOL.md 3; TESTING.md K3-K6).
+//! DAPP both roles in memory, with the emulator key material (docs/protocol.md §3; docs/testing.md K3-K6).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,5 +1,5 @@
-//! DH key agreement (PROTOCOL.md 2): KDF vector, both roles, public-value validation
-//! (TESTING.md P-SM7, K1, K2), parameter validation.
+//! DH key agreement (docs/protocol.md §2): KDF vector, both roles, public-value validation
+//! (docs/testing.md P-SM7, K1, K2), parameter validation.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
-/// PROTOCOL.md 4.8.2 (self-computed CIE-style vector): Z = 00 01 .. FF.
+/// docs/protocol.md §4.8.2 (self-computed CIE-style vector): Z = 00 01 .. FF.
 #[test]
 fn p_sm7_kdf_vector_4_8_2() {
     let z: Vec<u8> = (0..=255u8).collect();

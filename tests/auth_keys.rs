@@ -1,4 +1,4 @@
-//! Key objects (PROTOCOL.md 1.5, 3.1, 3.4, 3.5; TESTING.md K3, K6): the CA key object, EF 1004
+//! Key objects (docs/protocol.md §1.5, 3.1, 3.4, 3.5; docs/testing.md K3, K6): the CA key object, EF 1004
 //! content, the well-known host keys, the servizi signature.
 #![allow(
     clippy::unwrap_used,

@@ -1,4 +1,4 @@
-//! N6: the exhaustive status-word table of the PIN commands (TESTING.md 4.4, B17): all
+//! N6: the exhaustive status-word table of the PIN commands (docs/testing.md §4.4, B17): all
 //! 65 536 status words through `card::classify` for every `PinCommand`.
 
 #![allow(

@@ -1,4 +1,4 @@
-//! The fault-injection matrix of TESTING.md section 5: faults F1-F9 at each of the seven
+//! The fault-injection matrix of docs/testing.md §5: faults F1-F9 at each of the seven
 //! phases (a)-(g) of a whole flow, through `transport::FaultInjector` in front of the
 //! virtual card, one `#[test]` per cell (63), and a proptest of random fault schedules
 //! checking the four invariants of section 5.
@@ -215,7 +215,7 @@ fn transport_error(e: &Error) -> Option<&TransportError> {
     }
 }
 
-/// The expected outcome of each cell (TESTING.md 5), as a predicate on the error.
+/// The expected outcome of each cell (docs/testing.md §5), as a predicate on the error.
 fn expected(fault: Fault, phase: Phase, e: &Error) -> bool {
     let t = transport_error(e);
     let pin_phase = matches!(phase, Phase::D | Phase::E);
@@ -386,7 +386,7 @@ fn cell(fault: Fault, phase: Phase) {
 #[test]
 fn f8_on_the_ias_select_is_answered_by_the_mf_fallback() {
     // The first SELECT (IAS by AID) failing is what chips without that AID do: the host
-    // falls back to 00 A4 00 00 and the flow goes through (PROTOCOL.md 1.2).
+    // falls back to 00 A4 00 00 and the flow goes through (docs/protocol.md §1.2).
     for fault in [
         Fault::StatusWord(0x6F00),
         Fault::BitFlip { byte: 0, bit: 0 },
@@ -592,7 +592,7 @@ cells! {
 }
 
 // ---------------------------------------------------------------------------------------
-// Random fault schedules over a whole flow: the four invariants of TESTING.md 5.
+// Random fault schedules over a whole flow: the four invariants of docs/testing.md §5.
 
 /// A logger that keeps every record, to check that nothing secret is logged at any level
 /// (invariant 4). The crate logs through the `log` facade only.
@@ -789,7 +789,7 @@ fn run_schedules(cases: u32, base: u32) {
         .unwrap();
 }
 
-/// Invariants 1-4 of TESTING.md 5 over random fault schedules; 2 x 500 = 1,000 cases per
+/// Invariants 1-4 of docs/testing.md §5 over random fault schedules; 2 x 500 = 1,000 cases per
 /// run, split in two tests so that they run in parallel.
 #[test]
 fn f_schedule_proptest_invariants_part_1() {

@@ -1,5 +1,5 @@
 //! End to end against the virtual card: every operation of `Cie` and `Session`, and every
-//! status-word path of the PIN and PUK (TESTING.md 2.2 and 4.4; rules C3-C6 of RULES.md).
+//! status-word path of the PIN and PUK (docs/testing.md §2.2 and 4.4; rules C3-C6 of docs/rules.md).
 //!
 //! Each test drives a real session (DH + DAPP + secure messaging) against
 //! `emulator::VirtualCie` through a `Spy`, and checks three things: the typed outcome, the
@@ -63,7 +63,7 @@ fn reference_keys_read_nis_open_serial_status_verify() {
         + before;
     // The only exception is the plain GET RESPONSE that fetches a long protected answer
     // (the INTERNAL AUTHENTICATE answer exceeds 256 bytes with the reference keys), which
-    // the reference profile allows (PROTOCOL.md, "0C C0 quirk"; TESTING.md SC7).
+    // the reference profile allows (docs/protocol.md, "0C C0 quirk"; docs/testing.md SC7).
     for c in &cmds[first_sm..] {
         assert!(
             c[0] & 0x0C == 0x0C || c[..2] == [0x00, 0xC0],
@@ -112,7 +112,7 @@ fn closed_session_sends_nothing_r18() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Status queries (PROTOCOL.md 5.5, P-PIN2, N5)
+// Status queries (docs/protocol.md §5.5, P-PIN2, N5)
 
 #[test]
 fn c3_status_fresh_card_is_remaining_3_and_10_and_spends_nothing() {
@@ -699,7 +699,7 @@ fn c4_reset_retry_counter_without_puk_is_not_authorized() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The two case-1 forms (PROTOCOL.md 4.3)
+// The two case-1 forms (docs/protocol.md §4.3)
 
 fn status_query_with(
     form: Case1Form,

@@ -1,7 +1,7 @@
 //! A whole session recorded once against the virtual card (reference 2048-bit keys) and
 //! replayed byte for byte: with the same host seed the host must send exactly the recorded
 //! commands, and reach the same outcomes, against the recorded answers alone
-//! (TESTING.md SC6 "one transcript", STYLE.md "recorded APDU transcripts replayed byte for
+//! (docs/testing.md SC6 "one transcript", the house style: "recorded APDU transcripts replayed byte for
 //! byte").
 //!
 //! The transcript is tests/data/card/session.apdu, written by the ignored test

@@ -1,4 +1,4 @@
-//! NewPinRules (TESTING.md N10 app-side rules) and RetryStatus helpers (P-PIN4, P-PIN9).
+//! NewPinRules (docs/testing.md N10 app-side rules) and RetryStatus helpers (P-PIN4, P-PIN9).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

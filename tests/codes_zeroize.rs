@@ -1,4 +1,4 @@
-//! N12 (TESTING.md 4.4): PIN/PUK containers are zeroized when dropped.
+//! N12 (docs/testing.md §4.4): PIN/PUK containers are zeroized when dropped.
 //!
 //! A global allocator probe (tests/codes_alloc_probe) records the bytes of one watched block
 //! at the moment it is freed. A boxed plain byte array is the control: the probe must see its

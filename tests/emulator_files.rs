@@ -1,5 +1,5 @@
 //! The virtual card's files, selects, READ BINARY end-of-file answers, GET DATA shapes and
-//! GET RESPONSE, checked byte for byte (PROTOCOL.md 1.2-1.6, 8.1-8.3, 8.5).
+//! GET RESPONSE, checked byte for byte (docs/protocol.md §1.2-1.6, 8.1-8.3, 8.5).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -467,7 +467,7 @@ fn pcsc_cie_opensc_tool_sees_the_atr_and_reads_the_nis() {
     assert!(atr.status.success(), "{atr:?}");
     let hex: Vec<String> = CIE_ATR.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(String::from_utf8_lossy(&atr.stdout).trim(), hex.join(":"));
-    // The minimal clear NIS read of PROTOCOL.md 1.4.
+    // The minimal clear NIS read of docs/protocol.md §1.4.
     let nis = Command::new("opensc-tool")
         .args(["-r", &stack.reader])
         .args([

@@ -1,5 +1,5 @@
-//! The card-possession proof on the holder's side (PROTOCOL.md 3.5) against the virtual CIE,
-//! and the service accepting it (RULES.md P2, P3): request and completion with the card.
+//! The card-possession proof on the holder's side (docs/protocol.md §3.5) against the virtual CIE,
+//! and the service accepting it (docs/rules.md P2, P3): request and completion with the card.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,
@@ -30,7 +30,7 @@ fn p2_the_virtual_cie_signs_the_challenge_with_its_servizi_key() {
     let proof = prove_possession(&mut card, &challenge).unwrap();
     assert_eq!(proof.signature.len(), 256);
     verify_servizi(&servizi_public(), challenge.as_bytes(), &proof.signature).unwrap();
-    // The exact commands of PROTOCOL.md 3.5.
+    // The exact commands of docs/protocol.md §3.5.
     let commands: Vec<Vec<u8>> = card.commands().map(<[u8]>::to_vec).collect();
     assert_eq!(
         commands[commands.len() - 2],
@@ -124,7 +124,7 @@ fn p2_a_refusal_of_the_card_keeps_its_status_word() {
 #[test]
 fn p2_a_signature_through_get_response_is_reassembled() {
     // A card that answers INTERNAL AUTHENTICATE with 61 00 and gives the signature to GET
-    // RESPONSE (PROTOCOL.md 3.5: "often via 61 00 + 00 C0 00 00 00").
+    // RESPONSE (docs/protocol.md §3.5: "often via 61 00 + 00 C0 00 00 00").
     let challenge = Challenge::from_bytes([0x42; 32]);
     let signature = sign_servizi(servizi_private(), challenge.as_bytes(), &mut rng(3)).unwrap();
     let sig = signature.clone();

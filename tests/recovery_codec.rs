@@ -1,5 +1,5 @@
 //! Round trips and refusals of the recovery value types: procedure ids, stored states and
-//! journal kinds, completion codes, device keys, refusal texts (RULES.md P1-P4, I6).
+//! journal kinds, completion codes, device keys, refusal texts (docs/rules.md P1-P4, I6).
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,

@@ -1,5 +1,5 @@
 //! The recovery service at its seams with mockall (feature `mock`): a failing card register
-//! or notifier changes nothing durable beyond what is journaled (RULES.md P2, P3, I6).
+//! or notifier changes nothing durable beyond what is journaled (docs/rules.md P2, P3, I6).
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,

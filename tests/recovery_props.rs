@@ -1,4 +1,4 @@
-//! I6 as a property (RULES.md I6, P3; TESTING.md P-POL5): no sequence of operations, clock
+//! I6 as a property (docs/rules.md I6, P3; docs/testing.md P-POL5): no sequence of operations, clock
 //! readings, restarts and store failures releases a PUK before 48 hours, or twice.
 //!
 //! The model keeps a real time that only moves forward and a clock reading `real + offset`

@@ -1,4 +1,4 @@
-//! The PUK self-recovery service (RULES.md P1-P4, I6; TESTING.md P-POL2, P-POL5), end to end
+//! The PUK self-recovery service (docs/rules.md P1-P4, I6; docs/testing.md P-POL2, P-POL5), end to end
 //! over the in-memory store, the recording notifier and a manual clock.
 #![allow(
     clippy::arithmetic_side_effects,

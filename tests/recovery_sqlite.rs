@@ -1,5 +1,5 @@
 //! The SQLite recovery store (feature `sqlite`): a restart in the middle of the 48 hours
-//! loses nothing and does not restart the clock (RULES.md P3, I6); the database itself
+//! loses nothing and does not restart the clock (docs/rules.md P3, I6); the database itself
 //! refuses to move the clock mark back, re-base a request or edit the journal; records
 //! round-trip.
 #![allow(

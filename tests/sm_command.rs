@@ -1,4 +1,4 @@
-//! The host's command side, TESTING.md §4.2 (SC1-SC7), and the card role's checks of
+//! The host's command side, docs/testing.md §4.2 (SC1-SC7), and the card role's checks of
 //! protected commands (EU 2016/799 CSM_193 behaviour).
 #![allow(
     clippy::arithmetic_side_effects,

@@ -1,4 +1,4 @@
-//! Properties P-SM1..P-SM6 (TESTING.md §2.1) and the host <-> card round trip for random
+//! Properties P-SM1..P-SM6 (docs/testing.md §2.1) and the host <-> card round trip for random
 //! APDUs of every case, short and extended, with random keys and SSC (proptest).
 #![allow(
     clippy::arithmetic_side_effects,

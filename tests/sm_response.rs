@@ -1,4 +1,4 @@
-//! Negative tests of the host's response side, TESTING.md §4.1 (SR1-SR19). Every case expects
+//! Negative tests of the host's response side, docs/testing.md §4.1 (SR1-SR19). Every case expects
 //! a typed error, the channel closed with its keys gone, and no output afterwards.
 #![allow(
     clippy::arithmetic_side_effects,

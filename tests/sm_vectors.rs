@@ -1,5 +1,5 @@
 //! Known-answer tests (SC6): ICAO Doc 9303-11 Appendix D.4, all three exchanges, and the
-//! CIE-style vector of PROTOCOL.md §4.8.2, byte-exact in both roles.
+//! CIE-style vector of docs/protocol.md §4.8.2, byte-exact in both roles.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,
@@ -63,7 +63,7 @@ fn sc6_icao_9303_11_d4_card_role() {
 #[test]
 fn sc6_cie_4_8_2_verify_kdf_and_both_answers() {
     let v = vectors("cie-sm-4.8.2.txt");
-    // The keys follow from Z = 00..FF as PROTOCOL.md §2 says.
+    // The keys follow from Z = 00..FF as docs/protocol.md §2 says.
     let z: Vec<u8> = (0..=255u8).collect();
     for (ctr, key) in [(1u8, "ks_enc"), (2, "ks_mac")] {
         let d = Sha256::new()

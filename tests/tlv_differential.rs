@@ -268,7 +268,7 @@ fn tlv_differential_write_len_forms() {
 
 #[test]
 fn tlv_differential_known_cases() {
-    // Agreement on the PROTOCOL.md 8.3 shapes.
+    // Agreement on the docs/protocol.md §8.3 shapes.
     let g = [
         0x70, 0x09, 0xBF, 0xA1, 0x01, 0x05, 0xA3, 0x03, 0x97, 0x01, 0x02,
     ];

@@ -1,4 +1,4 @@
-//! TESTING.md 4.5 (TLV framing) and P-PARSE1..3 for the BER-TLV reader and writer.
+//! docs/testing.md §4.5 (TLV framing) and P-PARSE1..3 for the BER-TLV reader and writer.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -244,7 +244,7 @@ fn tlv_4_5_nested_length_exceeds_parent() {
 
 #[test]
 fn tlv_4_5_zero_length_where_value_mandatory() {
-    // 91 00: an empty ICC DH public value (PROTOCOL.md 8.3, tag 91 inside A6).
+    // 91 00: an empty ICC DH public value (docs/protocol.md §8.3, tag 91 inside A6).
     let b = [0xA6, 0x02, 0x91, 0x00];
     let outer = Tlv::parse_exact(&b).unwrap();
     let y = outer.find(tag(0x91)).unwrap().unwrap();
@@ -335,7 +335,7 @@ fn tlv_4_5_hundred_thousand_siblings_linear() {
 
 #[test]
 fn tlv_find_path_on_protocol_8_3_answers() {
-    // PROTOCOL.md 8.3, CA key object: 70 { BF A0 04 { 7F 49 { 81 n, 82 e, 5F20 CHR, 5F4C CHA } } }
+    // docs/protocol.md §8.3, CA key object: 70 { BF A0 04 { 7F 49 { 81 n, 82 e, 5F20 CHR, 5F4C CHA } } }
     let t = tag;
     let mut b = TlvBuf::new();
     b.constructed(t(0x70), |b| {
@@ -448,7 +448,7 @@ fn tlv_tag_properties() {
     );
 }
 
-// ---- proptest round trips (TESTING.md 4.5 last item) ----
+// ---- proptest round trips (docs/testing.md §4.5 last item) ----
 
 /// Any canonical tag, drawn from its three shapes.
 fn any_tag() -> impl Strategy<Value = Tag> {

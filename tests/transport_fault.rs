@@ -1,4 +1,4 @@
-//! The fault injector: rows F1-F9 of the fault matrix (TESTING.md section 5) against a
+//! The fault injector: rows F1-F9 of the fault matrix (docs/testing.md §5) against a
 //! scripted inner card, and a proptest over random schedules.
 #![allow(
     clippy::unwrap_used,

@@ -8,7 +8,7 @@ sympy.isprime (BPSW). Nothing here is copied from elsewhere: every value is gene
 * CA key pair (SDO reference 84): its private exponent d is the WELL-KNOWN
   `ca_private_exponent` of cie-terminal-keys.txt, so any real CIE client that signs its
   terminal certificate with that exponent authenticates to the virtual card. Method
-  (PROTOCOL.md, reference profile and section 8.3): 1024-bit primes p, q with the two top
+  (docs/protocol.md, reference profile and section 8.3): 1024-bit primes p, q with the two top
   bits set (so n's top byte is >= 0x90 > 0x6A), gcd(d, lcm(p-1, q-1)) = 1, e = d^-1 mod lcm.
 * Chip DAPP key (EF 1004, key 82) and servizi key (EF 1005, key 83): ordinary 2048-bit RSA
   with e = 65537, same prime shape, d = e^-1 mod lcm(p-1, q-1).

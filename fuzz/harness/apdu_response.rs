@@ -1,4 +1,4 @@
-//! Fuzz body for `apdu_response` (TESTING.md section 6, item 1): response APDU and SW
+//! Fuzz body for `apdu_response` (docs/testing.md §6, item 1): response APDU and SW
 //! split, status word round trip, command parse/encode round trip, and the GET RESPONSE
 //! assembly and command chaining driven by a scripted transport built from the input.
 //!

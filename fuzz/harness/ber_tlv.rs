@@ -1,4 +1,4 @@
-//! Fuzz body for `ber_tlv` (TESTING.md section 6, item 2): parse, walk every nesting level,
+//! Fuzz body for `ber_tlv` (docs/testing.md §6, item 2): parse, walk every nesting level,
 //! re-encode canonical input and compare; differential against `iso7816-tlv`.
 //!
 //! Shared by `fuzz/fuzz_targets/ber_tlv.rs` (cargo-fuzz) and `tests/fuzz_ber_tlv.rs` (corpus

@@ -1,5 +1,5 @@
 //! Fuzz body of the `card_files` target: the parsers of what the host reads from the card's
-//! files (TESTING.md section 6, item 9): EF.ID_Servizi (NIS), EF.Seriale, the DER public keys
+//! files (docs/testing.md §6, item 9): EF.ID_Servizi (NIS), EF.Seriale, the DER public keys
 //! of EF 1004 and EF 1005, and the DER structure of EF.SOD and the certificate.
 //!
 //! Input: one selector byte, then the file content. Whatever the bytes: no panic; what is

@@ -1,4 +1,4 @@
-//! Fuzz body `dh_and_devauth` (TESTING.md section 6, target 8): the card's DH value, the CA
+//! Fuzz body `dh_and_devauth` (docs/testing.md §6, target 8): the card's DH value, the CA
 //! key object values and the INTERNAL AUTHENTICATE answer (plus EF 1004 content and a
 //! terminal certificate for the card-side check) go into the host-side checks of
 //! `cie_pinpuk::auth`. Nothing may panic; every success must be consistent.

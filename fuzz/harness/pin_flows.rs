@@ -1,6 +1,6 @@
-//! Fuzz body of the `pin_flows` target (TESTING.md 6, item 7): sequences of PIN and PUK
+//! Fuzz body of the `pin_flows` target (docs/testing.md §6, item 7): sequences of PIN and PUK
 //! operations, faults and chosen status words, against the virtual card in a secure session,
-//! with the N-invariants of TESTING.md 4.4 asserted after every operation.
+//! with the N-invariants of docs/testing.md §4.4 asserted after every operation.
 //!
 //! # Input format
 //!

@@ -1,4 +1,4 @@
-//! Fuzz body of the `sm_session` target (TESTING.md 6, item 6): a recorded-reader script of
+//! Fuzz body of the `sm_session` target (docs/testing.md §6, item 6): a recorded-reader script of
 //! length-prefixed chunks drives a whole session of the host (`card::Cie`, `Session`)
 //! against the virtual card, with fault events and chosen answers at chosen exchanges.
 //!

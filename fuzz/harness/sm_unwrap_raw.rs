@@ -2,7 +2,7 @@
 //! up to and including the MAC check (outer SW, strict DO parsing, MAC). Input: one selector
 //! byte, then the protected response as received. The low two bits of the selector pick a
 //! channel state for which a published vector response is valid (ICAO 9303-11 D.4 exchanges
-//! 1-3, the CIE-style VERIFY of PROTOCOL.md §4.8.2), so the seed corpus reaches the success
+//! 1-3, the CIE-style VERIFY of docs/protocol.md §4.8.2), so the seed corpus reaches the success
 //! path; the other six bits pick the output buffer size (0 = 512 bytes, else 4·k bytes).
 
 use cie_pinpuk::sm::{SecureChannel, SmError};

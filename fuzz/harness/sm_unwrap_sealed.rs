@@ -86,7 +86,7 @@ pub fn run(data: &[u8]) {
             ],
             false,
             // No Le: the answer is bounded by the caller's buffer only (INTERNAL
-            // AUTHENTICATE is sent that way and answers 264 bytes, PROTOCOL.md 4.5).
+            // AUTHENTICATE is sent that way and answers 264 bytes, docs/protocol.md §4.5).
             65_536,
         ),
     };

@@ -70,7 +70,7 @@ impl Case {
 /// ```
 /// use cie_pinpuk::apdu::Command;
 ///
-/// // READ BINARY of the NIS by short EF identifier (PROTOCOL.md 1.4).
+/// // READ BINARY of the NIS by short EF identifier (docs/protocol.md §1.4).
 /// let read_nis = Command::new(0x00, 0xB0, 0x81, 0x00).with_le(0x0C);
 /// let mut buf = [0u8; 8];
 /// let n = read_nis.encode(&mut buf).unwrap();

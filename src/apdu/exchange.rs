@@ -1,10 +1,10 @@
 //! Exchange helpers over [`CardTransport`]: one checked round trip, plain command chaining
-//! and the `61xx` / `6Cxx` GET RESPONSE handling (PROTOCOL.md 4.6, 8.1).
+//! and the `61xx` / `6Cxx` GET RESPONSE handling (docs/protocol.md §4.6, 8.1).
 //!
 //! They are generic over `T: CardTransport + ?Sized`, so they work on a concrete transport,
 //! on `&mut dyn CardTransport` and on a mock. Secure messaging wraps its protected commands
 //! and hands them to [`transmit_with_get_response`]; the GET RESPONSE it sends is always the
-//! clear `00 C0 00 00 xx` (PROTOCOL.md 4.4 and 4.6).
+//! clear `00 C0 00 00 xx` (docs/protocol.md §4.4 and 4.6).
 
 use alloc::vec::Vec;
 
@@ -19,7 +19,7 @@ use crate::transport::{CardTransport, TransportError};
 /// certificate chunk, is under 600 bytes).
 pub const MAX_GET_RESPONSE_ROUNDS: usize = 64;
 
-/// Size of a block of plain command chaining (PROTOCOL.md 4.6: blocks of 255 bytes).
+/// Size of a block of plain command chaining (docs/protocol.md §4.6: blocks of 255 bytes).
 pub const CHAIN_BLOCK_LEN: usize = SHORT_MAX_DATA;
 
 /// The chaining bit of CLA (ISO 7816-4 5.1.1): set on every block except the last.
@@ -48,7 +48,7 @@ pub enum ExchangeError {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum WrongLeHandling {
     /// Re-issue the same command once with Le = xx (`00` meaning 256), as ISO 7816-4 and
-    /// every CIE host do for clear commands (PROTOCOL.md 1.4).
+    /// every CIE host do for clear commands (docs/protocol.md §1.4).
     ///
     /// Not for secure messaging: the re-issued bytes would repeat the SSC and MAC of the
     /// first command, and the Le of an SM command lives inside the MACed DO'97'. The SM
@@ -155,7 +155,7 @@ pub fn transmit<T: CardTransport + ?Sized>(
 }
 
 /// Sends `command`, cutting a data field above 255 bytes into 255-byte blocks with plain
-/// command chaining (PROTOCOL.md 4.6, 8.3: `10 22 41 A6 FF …` then `00 22 41 A6 0B …`).
+/// command chaining (docs/protocol.md §4.6, 8.3: `10 22 41 A6 FF …` then `00 22 41 A6 0B …`).
 ///
 /// Every block but the last has CLA | `10` and no Le, and must be answered `9000`; any other
 /// answer stops the chain and is returned as the result. The last block keeps CLA, the Le
@@ -245,7 +245,7 @@ fn chain_blocks<T: CardTransport + ?Sized>(
 /// is checked against the Le that asked for it (P-SM6): the command's own Le if it has one,
 /// xx for a GET RESPONSE.
 ///
-/// The official middleware sends `0C C0 00 00 00` for a `6100` under SM (PROTOCOL.md 8.1);
+/// The official middleware sends `0C C0 00 00 00` for a `6100` under SM (docs/protocol.md §8.1);
 /// that is a quirk of that host, not followed here: this function always sends `00 C0`.
 ///
 /// ```
@@ -400,7 +400,7 @@ fn transmit_at<T: CardTransport + ?Sized>(
         capacity,
     })?;
     let r = Response::parse(answer)?;
-    // Header and status word only, never a body (STYLE.md, P-PIN7).
+    // Header and status word only, never a body (P-PIN7).
     log::trace!(
         "apdu {:02X?} -> {} ({} data bytes)",
         command.get(..4).unwrap_or(&[]),

@@ -1,6 +1,6 @@
 //! APDU framing: command APDUs ([`Command`]), response APDUs ([`Response`]), typed status
 //! words ([`StatusWord`]) and the exchange helpers built on [`crate::transport::CardTransport`]
-//! (plain command chaining and the GET RESPONSE loop, PROTOCOL.md 4.6).
+//! (plain command chaining and the GET RESPONSE loop, docs/protocol.md §4.6).
 //!
 //! Everything here is `no_std`, works on caller buffers and never allocates, except the rare
 //! re-issue of an extended command after `6Cxx` (see [`transmit_with_get_response`]).

@@ -7,7 +7,7 @@ use super::{ApduError, StatusWord};
 /// ```
 /// use cie_pinpuk::apdu::{Response, StatusWord};
 ///
-/// // The answer to the clear NIS read of PROTOCOL.md 1.4: 12 bytes then 9000.
+/// // The answer to the clear NIS read of docs/protocol.md §1.4: 12 bytes then 9000.
 /// let raw = [0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x30, 0x31, 0x32, 0x90, 0x00];
 /// let r = Response::parse(&raw).unwrap();
 /// assert_eq!(r.data(), b"123456789012");

@@ -8,7 +8,7 @@ use core::fmt;
 /// and [`StatusWord::Other`] never holds a value that has a variant of its own, so two
 /// status words are equal exactly when their two bytes are.
 ///
-/// Meanings follow ISO/IEC 7816-4 (section 5.6) and the CIE host stacks (PROTOCOL.md 4.7 and
+/// Meanings follow ISO/IEC 7816-4 (section 5.6) and the CIE host stacks (docs/protocol.md §4.7 and
 /// 5.4).
 ///
 /// ```

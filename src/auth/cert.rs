@@ -1,4 +1,4 @@
-//! The terminal's card-verifiable certificate (PROTOCOL.md 3.1): built and signed by the host
+//! The terminal's card-verifiable certificate (docs/protocol.md §3.1): built and signed by the host
 //! with the CA private exponent, verified by the card with its CA public key.
 
 use alloc::vec::Vec;

@@ -1,4 +1,4 @@
-//! DAPP mutual authentication (PROTOCOL.md 3.2-3.3), both roles: the host's external
+//! DAPP mutual authentication (docs/protocol.md §3.2-3.3), both roles: the host's external
 //! authentication and its check of the chip's internal authentication; the card's check of
 //! the external authentication and its internal-authentication signature; challenges and the
 //! SSC after DAPP.
@@ -370,7 +370,7 @@ pub fn sign_internal_auth<R: CryptoRng + ?Sized>(
     Ok(out)
 }
 
-/// The SSC after DAPP: `RND.ICC[4..8] ‖ RND.IFD[4..8]` (PROTOCOL.md 3.3).
+/// The SSC after DAPP: `RND.ICC[4..8] ‖ RND.IFD[4..8]` (docs/protocol.md §3.3).
 ///
 /// ```
 /// let ssc = cie_pinpuk::auth::ssc_after_dapp(&[1, 2, 3, 4, 5, 6, 7, 8], &[9, 10, 11, 12, 13, 14, 15, 16]);

@@ -1,4 +1,4 @@
-//! Diffie-Hellman key agreement in the card's prime-order subgroup (PROTOCOL.md section 2),
+//! Diffie-Hellman key agreement in the card's prime-order subgroup (docs/protocol.md §2),
 //! both roles, and the session-key derivation.
 //!
 //! The exponentiations (key generation, agreement, the `y^q` subgroup check) run on the
@@ -422,18 +422,18 @@ impl DhEphemeral {
     }
 }
 
-/// The SSC right after the key agreement (PROTOCOL.md 2, step 9).
+/// The SSC right after the key agreement (docs/protocol.md §2, step 9).
 pub const INITIAL_SSC: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
 
 /// Derives the SM session keys from the shared secret `Z` as encoded on `len(p)` bytes:
 /// `KS_ENC = SHA-256(Z ‖ 00000001)[0..16]`, `KS_MAC = SHA-256(Z ‖ 00000002)[0..16]`, both
-/// two-key 3DES keys (PROTOCOL.md 2, step 8). The SM channel starts at [`INITIAL_SSC`].
+/// two-key 3DES keys (docs/protocol.md §2, step 8). The SM channel starts at [`INITIAL_SSC`].
 ///
 /// ```
 /// use cie_pinpuk::auth::derive_session_keys;
 /// let z: Vec<u8> = (0..=255u8).collect();
 /// let keys = derive_session_keys(&z);
-/// // PROTOCOL.md 4.8.2
+/// // docs/protocol.md §4.8.2
 /// assert_eq!(keys.ks_enc()[..4], [0x20, 0xD0, 0xCA, 0x41]);
 /// assert_eq!(keys.ks_mac()[..4], [0x9B, 0x0B, 0xB9, 0x85]);
 /// ```

@@ -28,7 +28,7 @@ pub enum KeyKind {
     CardPrivate,
 }
 
-/// Errors of DH key agreement and DAPP device authentication (PROTOCOL.md sections 2 and 3).
+/// Errors of DH key agreement and DAPP device authentication (docs/protocol.md §2 and §3).
 ///
 /// No variant carries a key, a secret, a random value or a signature: only the kind of
 /// failure. The internal-authenticate check (checklist K4) reports every failure as the single

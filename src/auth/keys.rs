@@ -136,7 +136,7 @@ impl CaPrivateKey {
 }
 
 /// The card's CA public key for terminal-certificate verification, as read with GET DATA of
-/// SDO 84 (PROTOCOL.md 1.5): `81` modulus, `82` exponent, `5F20` CHR, `5F4C` CHA.
+/// SDO 84 (docs/protocol.md §1.5): `81` modulus, `82` exponent, `5F20` CHR, `5F4C` CHA.
 #[derive(Clone, Debug)]
 pub struct CaPublicKey {
     key: RsaPublic,

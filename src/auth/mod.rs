@@ -1,5 +1,5 @@
 //! Opening a secure-messaging session with a CIE 3.0: Diffie-Hellman key agreement and DAPP
-//! device authentication (PROTOCOL.md sections 2 and 3), both roles, as pure functions and
+//! device authentication (docs/protocol.md §2 and §3), both roles, as pure functions and
 //! small state holders: bytes in, bytes out, no transport and no APDU framing (the card
 //! session and the virtual card frame the commands and extract the TLV values).
 //!

@@ -1,4 +1,4 @@
-//! Raw RSA for ISO/IEC 9796-2 and PKCS#1 v1.5 type 1 (PROTOCOL.md 3.1, 3.2, 3.5).
+//! Raw RSA for ISO/IEC 9796-2 and PKCS#1 v1.5 type 1 (docs/protocol.md §3.1, 3.2, 3.5).
 //!
 //! All the arithmetic runs on the crate's constant-time Montgomery core ([`crate::arith`]):
 //!

@@ -1,4 +1,4 @@
-//! The PIN-less "servizi" internal authentication (PROTOCOL.md 3.5): an RSA signature with
+//! The PIN-less "servizi" internal authentication (docs/protocol.md §3.5): an RSA signature with
 //! PKCS#1 v1.5 type-1 padding of the raw challenge (no DigestInfo), made by the card with
 //! the key behind EF 1005. Deterministic: the same challenge always gives the same answer,
 //! which the official middleware relies on (section 8.3).

@@ -1,4 +1,4 @@
-//! [`Cie`]: a card behind a transport, and the opening of a secure session (PROTOCOL.md
+//! [`Cie`]: a card behind a transport, and the opening of a secure session (docs/protocol.md
 //! sections 1.2, 2 and 3).
 
 use rand_core::CryptoRng;
@@ -20,18 +20,18 @@ use crate::sm::{Case1Form, SecureChannel};
 use crate::tlv::{Tag, TlvBuf};
 use crate::transport::CardTransport;
 
-/// AID of the IAS-ECC application (PROTOCOL.md 1.1).
+/// AID of the IAS-ECC application (docs/protocol.md §1.1).
 pub const IAS_AID: [u8; 13] = [
     0xA0, 0x00, 0x00, 0x00, 0x30, 0x80, 0x00, 0x00, 0x00, 0x09, 0x81, 0x60, 0x01,
 ];
-/// AID of the CIE application, DF_CIE (PROTOCOL.md 1.1).
+/// AID of the CIE application, DF_CIE (docs/protocol.md §1.1).
 pub const CIE_AID: [u8; 6] = [0xA0, 0x00, 0x00, 0x00, 0x00, 0x39];
 
 const EF_NIS: [u8; 2] = [0x10, 0x01];
 const EF_SERIAL: [u8; 2] = [0x10, 0x02];
 const EF_CHIP_KEY: [u8; 2] = [0x10, 0x04];
 
-/// Options of a [`Cie`]; the defaults are the reference profile of PROTOCOL.md.
+/// Options of a [`Cie`]; the defaults are the reference profile of docs/protocol.md.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// How commands with neither data nor Le are protected (default: the official
@@ -56,8 +56,8 @@ impl Default for Options {
 
 /// Selects the IAS application (by AID, falling back to `00 A4 00 00` for the chips that do
 /// not answer the AID: NXP, Actalis, Bit4id) and then DF_CIE, which must answer `9000`
-/// (PROTOCOL.md 1.2). Everything the card does in clear (the NIS, the servizi signature of
-/// PROTOCOL.md 3.5) and every secure session starts here.
+/// (docs/protocol.md §1.2). Everything the card does in clear (the NIS, the servizi signature of
+/// docs/protocol.md §3.5) and every secure session starts here.
 ///
 /// # Errors
 /// A transport error; [`CardError::Status`] if the MF fallback or DF_CIE is refused.
@@ -238,8 +238,8 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
     }
 
     /// Opens a secure session: selects the applications, agrees the session keys by
-    /// Diffie-Hellman (PROTOCOL.md 2) and runs the mutual device authentication (DAPP,
-    /// PROTOCOL.md 3). Every later command of the session travels under secure messaging.
+    /// Diffie-Hellman (docs/protocol.md §2) and runs the mutual device authentication (DAPP,
+    /// docs/protocol.md §3). Every later command of the session travels under secure messaging.
     ///
     /// # Errors
     /// A transport error; [`Error::Auth`] if a public value, key or signature of the card
@@ -283,7 +283,7 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         Ok(Session::new(self, channel))
     }
 
-    /// DH key agreement (PROTOCOL.md 2, from MSE SET KAT on) and DAPP (section 3): the
+    /// DH key agreement (docs/protocol.md §2, from MSE SET KAT on) and DAPP (section 3): the
     /// secure channel of the new session.
     fn agree_and_authenticate(
         &mut self,

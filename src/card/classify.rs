@@ -1,4 +1,4 @@
-//! What the card's status word means after a PIN or PUK command (TESTING.md N3-N10, N6).
+//! What the card's status word means after a PIN or PUK command (docs/testing.md N3-N10, N6).
 //!
 //! One pure function per command family, so that the whole table of 65 536 status words can
 //! be checked exhaustively.
@@ -94,7 +94,7 @@ pub(crate) fn status_after(command: PinCommand, sw: StatusWord) -> RetryStatus {
 }
 
 /// The meaning of the answer to the empty VERIFY that reads a counter without spending a
-/// try (PROTOCOL.md 5.5, reference profile): `63Cx` = x left, `9000` = already verified in
+/// try (docs/protocol.md §5.5, reference profile): `63Cx` = x left, `9000` = already verified in
 /// this card session, `6983` = blocked; anything else: the card cannot tell.
 pub(crate) fn status_from_query(sw: StatusWord) -> RetryStatus {
     match sw {

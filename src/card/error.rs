@@ -5,7 +5,7 @@ use crate::apdu::StatusWord;
 use crate::codes::{CodeKind, PinQualityError};
 use crate::transport::TransportErrorKind;
 
-/// The outcome of a PIN or PUK command that did not succeed (TESTING.md N3-N10).
+/// The outcome of a PIN or PUK command that did not succeed (docs/testing.md N3-N10).
 ///
 /// Every status word the card may answer maps to exactly one variant; anything without a
 /// variant of its own is [`PinError::Card`], which keeps the status word.

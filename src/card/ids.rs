@@ -3,7 +3,7 @@
 use core::fmt;
 
 /// The NIS (*Numero Identificativo Servizi*): 12 decimal digits, readable in clear from
-/// EF 1001 without any key or PIN (PROTOCOL.md 1.3). It identifies the card for online
+/// EF 1001 without any key or PIN (docs/protocol.md §1.3). It identifies the card for online
 /// services and is not linked to the holder's personal data, so it is not a secret.
 ///
 /// ```
@@ -52,7 +52,7 @@ impl fmt::Display for Nis {
 
 /// The card's serial number (the document number printed on the card, e.g. `CA00000AA`),
 /// read from EF 1002 under secure messaging: 9 significant ASCII characters
-/// (PROTOCOL.md 1.3, 1.4).
+/// (docs/protocol.md §1.3, 1.4).
 ///
 /// ```
 /// use cie_pinpuk::card::CardSerial;

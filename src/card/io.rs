@@ -27,7 +27,7 @@ const SM_POLICY: GetResponsePolicy = GetResponsePolicy::DEFAULT
 pub(crate) const COMMAND_CAP: usize = 261;
 /// Largest file the host reads (EF.SOD and the certificate are the largest, a few KiB).
 const MAX_FILE: usize = 16 * 1024;
-/// READ BINARY chunk: 0x80 in clear and under SM, as the official middleware (PROTOCOL.md 1.4).
+/// READ BINARY chunk: 0x80 in clear and under SM, as the official middleware (docs/protocol.md §1.4).
 const READ_CHUNK: u8 = 0x80;
 
 /// The status word at the end of an answer of `len` bytes in `buf`, and the data length.
@@ -164,7 +164,7 @@ impl Link<'_> {
 }
 
 /// Selects the elementary file `fid` under the current DF (`00 A4 02 04 02 <fid>`) and reads
-/// it whole in 0x80-byte chunks, until `6282` or `6B00` (PROTOCOL.md 1.4, 8.2).
+/// it whole in 0x80-byte chunks, until `6282` or `6B00` (docs/protocol.md §1.4, 8.2).
 pub(crate) fn read_file<T: CardTransport + ?Sized>(
     t: &mut T,
     mut link: Link<'_>,

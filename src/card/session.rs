@@ -191,7 +191,7 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
     }
 
     /// How many PIN tries are left, read without spending one (an empty VERIFY under SM,
-    /// PROTOCOL.md 5.5). [`RetryStatus::Unknown`] when the card cannot tell;
+    /// docs/protocol.md §5.5). [`RetryStatus::Unknown`] when the card cannot tell;
     /// [`RetryStatus::Verified`] when the PIN was already verified in this card session
     /// (that is not a verification by this call: P-PIN2).
     ///
@@ -468,7 +468,7 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
     }
 
     /// Changes the PIN: checks the new PIN against the rules, verifies the old PIN and sends
-    /// CHANGE REFERENCE DATA with old ‖ new (PROTOCOL.md 5.3). Refuses the last try.
+    /// CHANGE REFERENCE DATA with old ‖ new (docs/protocol.md §5.3). Refuses the last try.
     ///
     /// # Errors
     /// [`PinError::Quality`] (nothing sent), the errors of

@@ -1,5 +1,5 @@
 //! The data fields of the GET DATA commands (`00 CB 3F FF`) that read the card's security
-//! data objects (PROTOCOL.md 1.5, 5.5), shared by the host ([`Cie`](super::Cie)) and the
+//! data objects (docs/protocol.md §1.5, 5.5), shared by the host ([`Cie`](super::Cie)) and the
 //! virtual card, so that both sides speak exactly the same bytes.
 
 /// DH generator `g` (answer: `70 { BF A1 01 { A3 { 97 g } } }`).

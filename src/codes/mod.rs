@@ -1,4 +1,4 @@
-//! The PIN and PUK model (rules C1-C2 of RULES.md).
+//! The PIN and PUK model (rules C1-C2 of docs/rules.md).
 //!
 //! - [`Pin`] and [`Puk`]: exactly 8 ASCII digits `'0'..='9'` each (C1).
 //! - [`FirstHalf`] and [`SecondHalf`]: digits 1-4 (the receipt from the counter) and digits

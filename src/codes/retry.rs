@@ -3,7 +3,7 @@
 use core::fmt;
 
 /// The state of a code's retry counter as read from the card (never assumed: the PIN
-/// allows 3 tries and the PUK 10 on a CIE, but the library reads the counter, TESTING.md 2.2).
+/// allows 3 tries and the PUK 10 on a CIE, but the library reads the counter, docs/testing.md §2.2).
 ///
 /// ```
 /// use cie_pinpuk::codes::RetryStatus;

@@ -4,7 +4,7 @@ use subtle::ConstantTimeEq;
 
 use super::{Pin, PinQualityError};
 
-/// Which weak new PINs to refuse when the holder changes or resets the PIN (TESTING.md N10).
+/// Which weak new PINs to refuse when the holder changes or resets the PIN (docs/testing.md N10).
 ///
 /// Parsing ([`Pin::new`]) only checks the format (rule C1); these rules judge a well-formed
 /// PIN. Each rule can be switched on or off with a builder-style method:

@@ -14,7 +14,7 @@ use super::{EmulatorError, VirtualCie};
 use crate::auth::{CaPublicKey, CardPrivateKey, DhParams};
 use crate::card::chip::{Atr, ChipFamily};
 
-/// Which case-1 SM form the card accepts (PROTOCOL.md 4.3): a command with neither data nor
+/// Which case-1 SM form the card accepts (docs/protocol.md §4.3): a command with neither data nor
 /// Le is protected either as ISO does (`8E` only) or as the official middleware does
 /// (`97 01 00` before `8E`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -29,7 +29,7 @@ pub enum Case1Acceptance {
     MiddlewareOnly,
 }
 
-/// How READ BINARY answers when fewer bytes than Le remain (PROTOCOL.md 1.4).
+/// How READ BINARY answers when fewer bytes than Le remain (docs/protocol.md §1.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum EofAnswer {
     /// The remaining bytes with `6282` (the reference profile).
@@ -408,7 +408,7 @@ impl Drop for Personalisation {
 
 impl Personalisation {
     /// SN.ICC of the INTERNAL AUTHENTICATE answer: the last 8 ASCII digits of the NIS (the
-    /// host checks nothing about it, PROTOCOL.md 8.4).
+    /// host checks nothing about it, docs/protocol.md §8.4).
     pub(crate) fn sn_icc(&self) -> [u8; 8] {
         let mut sn = [0u8; 8];
         if let Some(tail) = self.nis.get(4..) {

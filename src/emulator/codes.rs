@@ -1,5 +1,5 @@
 //! The card's PIN and PUK: reference data, retry counters, the verified state, and the exact
-//! status words of the reference profile (PROTOCOL.md, top table and 5.3-5.5).
+//! status words of the reference profile (docs/protocol.md, the reference profile and 5.3-5.5).
 //!
 //! Pure state machine: the caller (the APDU dispatcher) says whether the command came under
 //! an authenticated secure-messaging session; nothing here knows about APDU framing.
@@ -39,7 +39,7 @@ pub(crate) const SW_INCORRECT_P1P2: u16 = 0x6A86;
 pub(crate) const SW_REF_NOT_FOUND: u16 = 0x6A88;
 pub(crate) const SW_INS_NOT_SUPPORTED: u16 = 0x6D00;
 
-/// How the card answers a VERIFY without data (the counter query of PROTOCOL.md 5.5).
+/// How the card answers a VERIFY without data (the counter query of docs/protocol.md §5.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum EmptyVerify {
     /// The reference profile: `63Cx`, `9000` when verified in this session, `6983` when blocked.

@@ -359,7 +359,7 @@ impl VirtualCie {
         match cmd.p1 {
             0x04 => {
                 let level = if cmd.data == AID_IAS {
-                    // NXP, Actalis and Bit4id chips do not answer the IAS AID (PROTOCOL.md
+                    // NXP, Actalis and Bit4id chips do not answer the IAS AID (docs/protocol.md
                     // 1.2): the host must fall back to `00 A4 00 00`.
                     if self.perso.family.ias_select() == IasSelect::Implicit {
                         return SW_FILE_NOT_FOUND;

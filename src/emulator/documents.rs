@@ -4,11 +4,11 @@
 //! * EF 1001 (NIS, 12 ASCII digits), 1002 (serial, 9 ASCII characters), 1004 (DER
 //!   `RSAPublicKey` of the chip DAPP key, zero-padded), 1005 (DER `RSAPublicKey` of the servizi
 //!   key, 270 bytes), D003 (PAN with the NIS in BCD at bytes 5..11) and D004 (DER DH domain
-//!   parameters, zero-padded) follow PROTOCOL.md 1.3 and 8.2.
+//!   parameters, zero-padded) follow docs/protocol.md §1.3 and 8.2.
 //! * EF 1003 is a self-made X.509 v3 certificate (givenName, surname, the servizi public key),
 //!   signed by the emulator's own document-signer key. A real card holds a certificate issued by
 //!   the Ministry's CA for the card's authentication key.
-//! * EF 1006 has the layout the official middleware accepts (PROTOCOL.md 8.5) with correct
+//! * EF 1006 has the layout the official middleware accepts (docs/protocol.md §8.5) with correct
 //!   SHA-256 hashes, signed with the emulator's document-signer key (`data/emulator/ds-key.txt`,
 //!   2048 bits). A real SOD is signed by a document signer chaining to the Italian CSCA.
 //! * The first five bytes of the PAN (D003) are made up (`00 00 03 80 00`, 380 being Italy's
@@ -209,7 +209,7 @@ pub(crate) struct SodInputs<'a> {
 }
 
 /// The LDS security object: version 0, SHA-256, one hash per data group, each data-group
-/// number written as `02 01 xx` (PROTOCOL.md 8.5: the middleware reads the first content byte).
+/// number written as `02 01 xx` (docs/protocol.md §8.5: the middleware reads the first content byte).
 pub(crate) fn lds_security_object(inputs: &SodInputs<'_>) -> Vec<u8> {
     let groups: [(u8, &[u8]); 6] = [
         (0xA1, inputs.nis.get(..12).unwrap_or(inputs.nis)),
@@ -227,7 +227,7 @@ pub(crate) fn lds_security_object(inputs: &SodInputs<'_>) -> Vec<u8> {
     seq(&[&[0x02, 0x01, 0x00], &alg_null(OID_SHA256), &seq(&refs)])
 }
 
-/// EF.SOD (1006) in the layout of PROTOCOL.md 8.5, signed by the DS key.
+/// EF.SOD (1006) in the layout of docs/protocol.md §8.5, signed by the DS key.
 pub(crate) fn sod(
     ds: &PrivateKey,
     ds_cert: &[u8],

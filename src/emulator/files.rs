@@ -1,4 +1,4 @@
-//! The virtual card's file system and access conditions (PROTOCOL.md 1.3 and the reference
+//! The virtual card's file system and access conditions (docs/protocol.md §1.3 and the reference
 //! profile).
 //!
 //! ```text
@@ -15,7 +15,7 @@
 //!
 //! The MF and the IAS application are one level here: `00 A4 00 00`, the MF by FID and the
 //! IAS AID all land on it. D003 and D004 are also found while DF_CIE is current (the official
-//! middleware's `C_SetPIN` selects D003 from there, PROTOCOL.md 8.2).
+//! middleware's `C_SetPIN` selects D003 from there, docs/protocol.md §8.2).
 
 /// IAS-ECC application AID.
 pub(crate) const AID_IAS: [u8; 13] = [

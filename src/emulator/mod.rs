@@ -1,9 +1,9 @@
-//! The virtual CIE (feature `emulator`): the card side of PROTOCOL.md, following its
+//! The virtual CIE (feature `emulator`): the card side of docs/protocol.md, following its
 //! reference profile table, behind [`CardTransport`].
 //!
 //! [`VirtualCie`] answers every command of the protocol the way the reference profile says a
 //! CIE 3.0 does: the IAS and CIE selects (AID, and the `00 A4 00 00` fallback), the files,
-//! READ BINARY by FID and SFI with the end-of-file answers of PROTOCOL.md 1.4, GET DATA of the
+//! READ BINARY by FID and SFI with the end-of-file answers of docs/protocol.md §1.4, GET DATA of the
 //! security data objects, the DH agreement, device authentication (DAPP), secure messaging
 //! on every command after the key agreement, the PIN and the PUK with their counters, and
 //! the servizi internal authentication in clear. Short APDUs only; answers longer than 256
@@ -15,7 +15,7 @@
 //!
 //! let mut card = VirtualCie::builder().pin("12345678").puk("87654321").build().unwrap();
 //! let mut buf = [0u8; 258];
-//! // Select the CIE application and read the NIS in clear (PROTOCOL.md 1.4).
+//! // Select the CIE application and read the NIS in clear (docs/protocol.md §1.4).
 //! let n = card.transmit(&[0x00, 0xA4, 0x04, 0x0C, 0x06, 0xA0, 0, 0, 0, 0x00, 0x39], &mut buf).unwrap();
 //! assert_eq!(&buf[..n], &[0x90, 0x00]);
 //! let n = card.transmit(&[0x00, 0xB0, 0x81, 0x00, 0x0C], &mut buf).unwrap();

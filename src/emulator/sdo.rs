@@ -1,4 +1,4 @@
-//! GET DATA `00 CB 3F FF` of the security data objects (PROTOCOL.md 1.5, 5.5 and 8.3): the
+//! GET DATA `00 CB 3F FF` of the security data objects (docs/protocol.md §1.5, 5.5 and 8.3): the
 //! DH group (per parameter, or all at once as the first Gemalto family is asked), the CA
 //! public key of SDO 84, the card's DH value after MSE SET KAT, and the DOCP of the PIN and
 //! PUK objects (tags 9A maximum, 9B left; under an authenticated SM session only).

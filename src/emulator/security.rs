@@ -1,4 +1,4 @@
-//! The card's side of the key agreement (PROTOCOL.md 2), device authentication (DAPP, 3.1-3.3),
+//! The card's side of the key agreement (docs/protocol.md §2), device authentication (DAPP, 3.1-3.3),
 //! the servizi internal authentication (3.5) and the secure-messaging session they open.
 //!
 //! The cryptography is [`crate::auth`]'s (DH, certificate and signature checks, signing) and
@@ -98,7 +98,7 @@ impl Security {
     }
 
     /// After a protected response went out: re-key the SSC once DAPP has completed
-    /// (PROTOCOL.md 3.3).
+    /// (docs/protocol.md §3.3).
     pub(crate) fn after_response(&mut self) {
         if let (Some(ssc), Some(agreement)) = (self.next_ssc.take(), self.agreement.as_ref()) {
             self.channel = Some(CardSecureChannel::tdes(

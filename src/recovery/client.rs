@@ -1,5 +1,5 @@
 //! The holder's side of the card-possession proof: the servizi internal authentication of
-//! PROTOCOL.md 3.5, in clear, over any [`CardTransport`], after the card layer's
+//! docs/protocol.md §3.5, in clear, over any [`CardTransport`], after the card layer's
 //! [`select_applications`]:
 //!
 //! ```text
@@ -23,7 +23,7 @@ use crate::apdu::{
 use crate::card::select_applications;
 use crate::transport::CardTransport;
 
-/// `MSE SET AT` selecting the servizi key (PROTOCOL.md 3.5).
+/// `MSE SET AT` selecting the servizi key (docs/protocol.md §3.5).
 pub const MSE_SET_SERVIZI: [u8; 11] = [
     0x00, 0x22, 0x41, 0xA4, 0x06, 0x80, 0x01, 0x02, 0x84, 0x01, 0x83,
 ];

@@ -1,4 +1,4 @@
-//! PUK self-recovery (RULES.md P1-P4, I6; seed 003) and credential activation eligibility
+//! PUK self-recovery (docs/rules.md P1-P4, I6; seed 003) and credential activation eligibility
 //! (A1, A2, in [`activation`]).
 //!
 //! A holder who registered an e-mail or a mobile number when the card was requested can
@@ -7,7 +7,7 @@
 //!
 //! 1. [`PukRecovery::challenge`]: a random challenge for the card; on the holder's side
 //!    [`prove_possession`] has the card sign it with its servizi key (PIN-less internal
-//!    authentication, PROTOCOL.md 3.5) over any [`CardTransport`](crate::CardTransport);
+//!    authentication, docs/protocol.md §3.5) over any [`CardTransport`](crate::CardTransport);
 //! 2. [`PukRecovery::request`] with the serial, the NIS, the contacts the holder types, the
 //!    proof and the device key: refused with P1, P2 or P4, or accepted;
 //! 3. [`PukRecovery::tick`] (periodic): after 48 hours, a one-time completion code by SMS

@@ -1,5 +1,5 @@
 //! Proof of card possession: the service issues a random challenge, the card signs it with
-//! its servizi key (PIN-less internal authentication, PROTOCOL.md 3.5: RSA-2048, PKCS#1 v1.5
+//! its servizi key (PIN-less internal authentication, docs/protocol.md §3.5: RSA-2048, PKCS#1 v1.5
 //! type-1 padding of the raw challenge), and the service checks the signature with the
 //! card's EF 1005 public key from the register. A challenge is bound to one serial number,
 //! expires, and is accepted once.

@@ -18,7 +18,7 @@ impl Le {
         match self {
             // No Le: ISO 7816-4 expects no data, but the CIE's INTERNAL AUTHENTICATE is sent
             // without Le by the official middleware and answers SN.ICC ‖ SIG (264 bytes for
-            // a 2048-bit key, PROTOCOL.md 4.5, 8.4). The answer is then bounded by the caller's
+            // a 2048-bit key, docs/protocol.md §4.5, 8.4). The answer is then bounded by the caller's
             // buffer only.
             Le::Absent => 65536,
             Le::Short(0) => 256,

@@ -12,7 +12,7 @@ use super::crypto::{BLOCK, Keys, unpad_last_block};
 use super::dos::{TAG_ENC85, TAG_ENC87, TAG_MAC, ber_len_size};
 use super::error::SmError;
 
-/// Largest plaintext carried by one SM command; longer data is chained (PROTOCOL.md §4.6).
+/// Largest plaintext carried by one SM command; longer data is chained (docs/protocol.md §4.6).
 pub const CHAIN_BLOCK: usize = 0xE7;
 
 /// The two 16-byte session keys (`KS_ENC`, `KS_MAC`). Wiped on drop; `Debug` prints nothing
@@ -86,7 +86,7 @@ pub enum Case1Form {
     /// ISO/ICAO form: no DO `97`, only DO `8E`.
     Iso,
     /// The official middleware's form: `97 01 00` before DO `8E` (the default; the form
-    /// exercised in production, PROTOCOL.md §4.3).
+    /// exercised in production, docs/protocol.md §4.3).
     #[default]
     Middleware,
 }

@@ -18,7 +18,7 @@ struct Pending {
     max_data: usize,
 }
 
-/// The host side of a 3DES secure-messaging session (IAS-ECC / ICAO 9303 style, PROTOCOL.md
+/// The host side of a 3DES secure-messaging session (IAS-ECC / ICAO 9303 style, docs/protocol.md
 /// §4). Sans-I/O: [`wrap`](Self::wrap) turns a plain command APDU into a protected one,
 /// [`unwrap`](Self::unwrap) turns the card's protected response into plain data followed by
 /// the status word of DO `99`. Calls must alternate wrap, unwrap, wrap, …
@@ -135,7 +135,7 @@ impl SecureChannel {
         Ok(cmd.data.len().div_ceil(CHAIN_BLOCK).max(1))
     }
 
-    /// Protects block `block_index` of a plain command cut for SM chaining (PROTOCOL.md §4.6):
+    /// Protects block `block_index` of a plain command cut for SM chaining (docs/protocol.md §4.6):
     /// 0xE7-byte blocks, CLA `1C` on all but the last (`0C`), the Le only on the last. Each
     /// block is a complete SM command with its own SSC step and MAC, and must be followed by
     /// [`unwrap`](Self::unwrap) of its own response before the next block. Returns
@@ -265,7 +265,7 @@ fn wrap_block(
     };
     let body_len = protect.body_len();
     // Short form whenever the body fits (always, with at most 0xE7 data bytes per block):
-    // SM chaining exists so that extended length is not needed (PROTOCOL.md §4.6).
+    // SM chaining exists so that extended length is not needed (docs/protocol.md §4.6).
     let extended = body_len > 255;
     let total = 4usize
         .saturating_add(if extended { 3 } else { 1 })

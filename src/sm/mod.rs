@@ -1,5 +1,5 @@
 //! Secure messaging (SM) with 2-key 3DES, as the CIE 3.0 IAS applet and ICAO 9303 BAC use it
-//! (PROTOCOL.md §4): CBC with a zero IV and ISO/IEC 9797-1 padding method 2 for
+//! (docs/protocol.md §4): CBC with a zero IV and ISO/IEC 9797-1 padding method 2 for
 //! confidentiality, ISO/IEC 9797-1 MAC algorithm 3 for integrity, an 8-byte send sequence
 //! counter incremented before every command and every response.
 //!

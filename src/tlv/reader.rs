@@ -6,7 +6,7 @@ use core::fmt;
 use super::{Strictness, Tag, TlvError};
 
 /// Deepest nesting [`walk`] and [`validate`] accept. Top-level objects are at depth 1; the
-/// deepest CIE answer (the DH parameters of PROTOCOL.md 8.3) has 4 levels.
+/// deepest CIE answer (the DH parameters of docs/protocol.md §8.3) has 4 levels.
 pub const MAX_DEPTH: usize = 16;
 
 /// One BER-TLV data object, borrowing its bytes from the input.
@@ -17,7 +17,7 @@ pub const MAX_DEPTH: usize = 16;
 /// ```
 /// use cie_pinpuk::tlv::{Tag, Tlv};
 ///
-/// // The answer shape for the DH generator g (PROTOCOL.md 8.3), with a 1-byte g.
+/// // The answer shape for the DH generator g (docs/protocol.md §8.3), with a 1-byte g.
 /// let answer = [0x70, 0x09, 0xBF, 0xA1, 0x01, 0x05, 0xA3, 0x03, 0x97, 0x01, 0x02];
 /// let (outer, rest) = Tlv::parse(&answer).unwrap();
 /// assert!(rest.is_empty());

@@ -1,4 +1,4 @@
-//! Fault injection at the transport seam: the rows F1-F9 of the fault matrix (TESTING.md
+//! Fault injection at the transport seam: the rows F1-F9 of the fault matrix (docs/testing.md
 //! section 5), each scheduled at a chosen exchange.
 
 use alloc::boxed::Box;

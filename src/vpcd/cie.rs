@@ -13,7 +13,7 @@ use crate::emulator::VirtualCie;
 /// use cie_pinpuk::vpcd::VirtualCard;
 ///
 /// let mut card = VirtualCie::builder().build().unwrap();
-/// // What vpcd asks first: the ATR (the Gemalto CIE ATR of PROTOCOL.md 7.2 by default).
+/// // What vpcd asks first: the ATR (the Gemalto CIE ATR of docs/protocol.md §7.2 by default).
 /// assert_eq!(VirtualCard::atr(&card).first(), Some(&0x3B));
 /// assert_eq!(VirtualCard::atr(&card).len(), 20);
 /// // The reader powers the card off: it answers nothing until powered on again.
@@ -52,7 +52,7 @@ mod tests {
     #[test]
     fn virtual_cie_atr_is_the_gemalto_one_by_default() {
         let card = VirtualCie::builder().build().unwrap();
-        // PROTOCOL.md 7.2 (OpenSC issue #2486).
+        // docs/protocol.md §7.2 (OpenSC issue #2486).
         assert_eq!(
             VirtualCard::atr(&card),
             &[

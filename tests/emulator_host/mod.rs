@@ -1,5 +1,5 @@
 //! A minimal host for the emulator tests: plain and SM exchanges with GET RESPONSE, and the
-//! whole opening sequence of PROTOCOL.md 1.2, 2 and 3 (selects, DH, DAPP), written with the
+//! whole opening sequence of docs/protocol.md §1.2, 2 and 3 (selects, DH, DAPP), written with the
 //! crate's host-side `auth`, `sm` and `tlv` modules.
 #![allow(dead_code, unreachable_pub)]
 

@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// The Gemalto CIE ATR observed with pcsc_scan (OpenSC issue #2486; PROTOCOL.md 7.2).
+/// The Gemalto CIE ATR observed with pcsc_scan (OpenSC issue #2486; docs/protocol.md §7.2).
 pub const CIE_ATR: [u8; 20] = [
     0x3B, 0x8F, 0x80, 0x01, 0x80, 0x31, 0x80, 0x65, 0xB0, 0x85, 0x04, 0x00, 0x11, 0x12, 0x0F, 0xFF,
     0x82, 0x90, 0x00, 0x8A,

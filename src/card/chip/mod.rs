@@ -2,13 +2,13 @@
 //!
 //! The official middleware (italia/cie-middleware-linux, `cie-pkcs11/CSP/ATR.cpp`) keeps a
 //! table of byte patterns and names the chip family after the first pattern found in the
-//! ATR (PROTOCOL.md 7.2 and 8.1). The family decides how the host enters the IAS level
+//! ATR (docs/protocol.md §7.2 and 8.1). The family decides how the host enters the IAS level
 //! (`00 A4 04 0C` + AID, or the bare `00 A4 00 00`) and whether the DH parameters come in one
 //! GET DATA (the first Gemalto family) or in three.
 //!
 //! This crate uses the family only as a **hint**: [`ChipFamily::from_atr`] returns `None` for
 //! an unknown chip and nothing refuses to talk to such a card (the host always has the select
-//! fallback of PROTOCOL.md 1.2). New applets keep appearing: the Actalis B946 one was unknown
+//! fallback of docs/protocol.md §1.2). New applets keep appearing: the Actalis B946 one was unknown
 //! to the middleware snapshot the design documents describe.
 //!
 //! # The matcher
@@ -47,7 +47,7 @@ pub use atr::{Atr, AtrError, MAX_ATR_LEN, ParsedAtr};
 const TAIL: [u8; 6] = [0x12, 0x0F, 0xFF, 0x82, 0x90, 0x00];
 
 /// A chip family (maker and applet generation) of the CIE 3.0, as the official middleware
-/// names them (PROTOCOL.md 7.2), plus Actalis B946 (italia/cie-middleware-linux PR #89).
+/// names them (docs/protocol.md §7.2), plus Actalis B946 (italia/cie-middleware-linux PR #89).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChipFamily {
@@ -100,7 +100,7 @@ pub enum DhFetch {
 struct Entry {
     family: ChipFamily,
     name: &'static str,
-    /// The middleware's match pattern, as printed in PROTOCOL.md 7.2.
+    /// The middleware's match pattern, as printed in docs/protocol.md §7.2.
     pattern: &'static [u8],
     /// The family's historical bytes (the contactless ATR's, which the contact form shares).
     historical: &'static [u8],
@@ -275,7 +275,7 @@ impl ChipFamily {
         self.entry().name
     }
 
-    /// The middleware's match pattern (PROTOCOL.md 7.2), to be found contiguously in an ATR.
+    /// The middleware's match pattern (docs/protocol.md §7.2), to be found contiguously in an ATR.
     pub fn pattern(self) -> &'static [u8] {
         self.entry().pattern
     }

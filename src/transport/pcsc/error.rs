@@ -4,7 +4,7 @@ use crate::transport::TransportError;
 use alloc::boxed::Box;
 
 impl From<pcsc::Error> for TransportError {
-    /// The mapping of PC/SC errors to transport errors (TESTING.md 5, F1–F9).
+    /// The mapping of PC/SC errors to transport errors (docs/testing.md §5, F1–F9).
     fn from(e: pcsc::Error) -> Self {
         use pcsc::Error as E;
         match e {

@@ -1,4 +1,4 @@
-//! A test-only global allocator for cie-pinpuk's zeroize-on-drop test (TESTING.md N12).
+//! A test-only global allocator for cie-pinpuk's zeroize-on-drop test (docs/testing.md N12).
 //!
 //! [`ProbeAlloc`] forwards every call to [`System`]. When a block whose address was armed
 //! with [`watch`] is freed, it first copies up to [`MAX_BYTES`] of its bytes into a static
