@@ -117,7 +117,7 @@ pub struct PrintJob {
 }
 
 /// What a run did. It holds the printed halves, so it has no JSON form: with the feature
-/// `serde`, [`RunReport::summary`] gives one without them.
+/// `serde`, `RunReport::summary` gives one without them.
 #[derive(Debug)]
 pub struct RunReport {
     /// The engine's decision.

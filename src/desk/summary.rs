@@ -127,10 +127,10 @@ impl TryFrom<RunSummaryForm> for RunSummary {
         if f.order_entry.is_some_and(|o| o <= f.decision_entry) {
             return Err("the order's entry comes after the decision's");
         }
-        if let Some(job) = &f.print_job {
-            if f.order_entry != Some(job.order_entry) {
-                return Err("the print job names the run's order entry");
-            }
+        if let Some(job) = &f.print_job
+            && f.order_entry != Some(job.order_entry)
+        {
+            return Err("the print job names the run's order entry");
         }
         if f.order_entry.is_none() && !(f.sent.is_empty() && f.pending.is_empty()) {
             return Err("second halves are sent only after an order");
