@@ -56,6 +56,9 @@ pub mod recovery;
 #[cfg(feature = "emulator")]
 pub mod vpcd;
 
+#[cfg(all(feature = "serde", any(feature = "desk", feature = "recovery")))]
+mod serde_hex;
+
 pub use error::Error;
 pub use transport::{CardTransport, TransportError};
 

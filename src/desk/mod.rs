@@ -44,6 +44,8 @@ mod anchor;
 mod describe;
 mod outbox;
 mod run;
+#[cfg(feature = "serde")]
+mod summary;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -51,6 +53,8 @@ use alloc::vec::Vec;
 use p256::ecdsa::VerifyingKey;
 
 pub use anchor::BackendAnchor;
+#[cfg(feature = "serde")]
+pub use summary::{PrintLine, PrintSummary, RunSummary};
 
 use crate::issuance::{
     CardNumber, CardState, ConsentFormId, IssuanceBackend, IssuanceError, ReprintedHalf,
@@ -112,7 +116,8 @@ pub struct PrintJob {
     pub items: Vec<PrintItem>,
 }
 
-/// What a run did.
+/// What a run did. It holds the printed halves, so it has no JSON form: with the feature
+/// `serde`, `RunReport::summary` gives one without them.
 #[derive(Debug)]
 pub struct RunReport {
     /// The engine's decision.

@@ -101,6 +101,11 @@ pub struct CardRecord {
 
 /// The id of a generated paper consent form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct ConsentFormId(pub u64);
 
 /// The scan of a signed consent form, as acquired by the officer's scanner.

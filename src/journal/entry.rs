@@ -16,6 +16,11 @@ use crate::policy::RuleId;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[non_exhaustive]
 pub enum EntryKind {
     /// The engine decided on a request (allowed, partial, deferred or refused).
@@ -75,7 +80,17 @@ impl EntryKind {
 }
 
 /// One journal entry.
+///
+/// With the feature `serde`, its JSON form (`docs/json.md`) writes `prev`, `hash` and
+/// `signature` as lower-case hex; reading it refuses an entry whose card or detail holds a
+/// line break, whose number is 0, or whose `hash` is not the SHA-256 of its content (an
+/// altered entry is never built from JSON). The signature needs the key: [`verify`] it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "serde_form::EntryForm")
+)]
 pub struct Entry {
     /// 1, 2, 3, ... without gaps.
     pub seq: u64,
@@ -90,10 +105,13 @@ pub struct Entry {
     /// A structured, digit-of-code-free description (`key=value` pairs).
     pub detail: String,
     /// The hash of the previous entry (zeros for the first).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::array"))]
     pub prev: [u8; 32],
     /// SHA-256 of [`Entry::content`].
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::array"))]
     pub hash: [u8; 32],
     /// The officer's ECDSA P-256 signature over `hash`.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::array"))]
     pub signature: [u8; 64],
 }
 
@@ -260,10 +278,12 @@ pub enum VerifyError {
 /// The last entry of a verified journal: keep it elsewhere (printed, sent to a supervisor)
 /// to detect a later truncation with [`verify_with_head`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Head {
     /// The number of entries.
     pub seq: u64,
     /// The hash of the last one.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::array"))]
     pub hash: [u8; 32],
 }
 
@@ -314,5 +334,65 @@ pub fn verify_with_head(
         Some(e) if bool::from(e.hash.ct_eq(&head.hash)) => Ok(now),
         Some(e) => Err(VerifyError::Chain { seq: e.seq }),
         None => Err(VerifyError::Truncated),
+    }
+}
+
+/// The unchecked JSON form of an [`Entry`], checked by `TryFrom` (feature `serde`).
+#[cfg(feature = "serde")]
+mod serde_form {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+
+    use super::{Entry, EntryKind, Timestamp, clean};
+    use crate::policy::RuleId;
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct EntryForm {
+        seq: u64,
+        time: Timestamp,
+        kind: EntryKind,
+        rules: Vec<RuleId>,
+        card: String,
+        detail: String,
+        #[serde(with = "crate::serde_hex::array")]
+        prev: [u8; 32],
+        #[serde(with = "crate::serde_hex::array")]
+        hash: [u8; 32],
+        #[serde(with = "crate::serde_hex::array")]
+        signature: [u8; 64],
+    }
+
+    impl TryFrom<EntryForm> for Entry {
+        type Error = &'static str;
+
+        fn try_from(f: EntryForm) -> Result<Entry, &'static str> {
+            if f.seq == 0 {
+                return Err("journal entries are numbered from 1");
+            }
+            if clean(&f.card) != f.card || clean(&f.detail) != f.detail {
+                return Err("a journal entry's card and detail hold no line break");
+            }
+            let e = Entry {
+                seq: f.seq,
+                time: f.time,
+                kind: f.kind,
+                rules: f.rules,
+                card: f.card,
+                detail: f.detail,
+                prev: f.prev,
+                hash: f.hash,
+                signature: f.signature,
+            };
+            let hash: [u8; 32] = Sha256::digest(e.content().as_bytes()).into();
+            if bool::from(hash.ct_eq(&e.hash)) {
+                Ok(e)
+            } else {
+                Err("the entry's hash is not the SHA-256 of its content")
+            }
+        }
     }
 }

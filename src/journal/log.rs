@@ -18,15 +18,21 @@ const HEAD_TAG: &[u8] = b"cie-pinpuk-log-head-v1";
 /// A signed tree head: the number of entries of a log, the root of its Merkle tree
 /// (RFC 9162), when, and the signature of the log's key (the officer's for the desk
 /// journal, the service's for the recovery journal) over the three.
+///
+/// With the feature `serde`, its JSON form (`docs/json.md`) writes `root` and `signature` as
+/// lower-case hex; the signature is checked by [`SignedHead::verify`], with the key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SignedHead {
     /// The number of entries (leaves).
     pub size: u64,
     /// `MTH` of the entries.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::array"))]
     pub root: Hash,
     /// When the head was signed (the time of the last entry).
     pub time: Timestamp,
     /// ECDSA P-256 / SHA-256 over [`SignedHead::message`], as `r || s`.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::array"))]
     pub signature: [u8; 64],
 }
 
@@ -105,24 +111,42 @@ impl SignedHead {
 }
 
 /// That entry number `seq` (1-based) is in the log whose head has `size` entries.
+///
+/// With the feature `serde`, the path is a list of lower-case hex hashes; reading refuses a
+/// `seq` outside `1..=size` and a path longer than 64 hashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "serde_form::InclusionForm")
+)]
 pub struct InclusionProof {
     /// The entry's number (leaf `seq - 1`).
     pub seq: u64,
     /// The size of the tree the proof is for.
     pub size: u64,
     /// The audit path, leaf to root (RFC 9162 2.1.3.1).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::list"))]
     pub path: Vec<Hash>,
 }
 
 /// That the log of `old_size` entries is a prefix of the log of `new_size` entries.
+///
+/// With the feature `serde`, the path is a list of lower-case hex hashes; reading refuses an
+/// `old_size` larger than `new_size` and a path longer than 128 hashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "serde_form::ConsistencyForm")
+)]
 pub struct ConsistencyProof {
     /// The size of the older head.
     pub old_size: u64,
     /// The size of the newer head.
     pub new_size: u64,
     /// The proof (RFC 9162 2.1.4.1).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_hex::list"))]
     pub path: Vec<Hash>,
 }
 
@@ -477,6 +501,73 @@ impl HeadAnchor for FileAnchor {
                 .ok_or(AnchorError::Corrupt),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The unchecked JSON forms of the proofs, checked by `TryFrom` (feature `serde`).
+#[cfg(feature = "serde")]
+mod serde_form {
+    use alloc::vec::Vec;
+
+    use super::{ConsistencyProof, Hash, InclusionProof};
+
+    /// A path of a tree of at most 2^64 leaves has at most 64 hashes (inclusion) or 128
+    /// (consistency, a generous bound).
+    const MAX_INCLUSION: usize = 64;
+    const MAX_CONSISTENCY: usize = 128;
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct InclusionForm {
+        seq: u64,
+        size: u64,
+        #[serde(with = "crate::serde_hex::list")]
+        path: Vec<Hash>,
+    }
+
+    impl TryFrom<InclusionForm> for InclusionProof {
+        type Error = &'static str;
+
+        fn try_from(f: InclusionForm) -> Result<InclusionProof, &'static str> {
+            if f.seq == 0 || f.seq > f.size {
+                return Err("an inclusion proof's seq is between 1 and its size");
+            }
+            if f.path.len() > MAX_INCLUSION {
+                return Err("an inclusion proof has at most 64 hashes");
+            }
+            Ok(InclusionProof {
+                seq: f.seq,
+                size: f.size,
+                path: f.path,
+            })
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct ConsistencyForm {
+        old_size: u64,
+        new_size: u64,
+        #[serde(with = "crate::serde_hex::list")]
+        path: Vec<Hash>,
+    }
+
+    impl TryFrom<ConsistencyForm> for ConsistencyProof {
+        type Error = &'static str;
+
+        fn try_from(f: ConsistencyForm) -> Result<ConsistencyProof, &'static str> {
+            if f.old_size > f.new_size {
+                return Err("a consistency proof's old_size is at most its new_size");
+            }
+            if f.path.len() > MAX_CONSISTENCY {
+                return Err("a consistency proof has at most 128 hashes");
+            }
+            Ok(ConsistencyProof {
+                old_size: f.old_size,
+                new_size: f.new_size,
+                path: f.path,
+            })
         }
     }
 }

@@ -44,7 +44,7 @@ mod profile;
 mod request;
 mod rule;
 #[cfg(feature = "serde")]
-mod serde_forms;
+pub(crate) mod serde_forms;
 mod shipped;
 
 pub use address::{AddressError, EmailAddress, MobileNumber};

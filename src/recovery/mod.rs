@@ -44,6 +44,8 @@ mod client;
 mod code;
 mod contacts;
 mod device;
+#[cfg(feature = "serde")]
+mod json;
 mod outcome;
 mod proof;
 mod registry;

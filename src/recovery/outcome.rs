@@ -12,6 +12,11 @@ use crate::policy::RuleId;
 
 /// Why the service said no.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[non_exhaustive]
 pub enum RefusalReason {
     /// No e-mail and no mobile number were registered with the card request (P1).
@@ -152,6 +157,11 @@ impl RefusalReason {
 
 /// A refusal: the rule and the reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::json::RefusalForm")
+)]
 pub struct Refusal {
     /// The rule.
     pub rule: RuleId,

@@ -97,8 +97,13 @@ pub struct RecoveryRequest<'a> {
     pub device_key: &'a DeviceKey,
 }
 
-/// The answer to a request.
+/// The answer to a request. With the feature `serde` it has a JSON form (`docs/json.md`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 pub enum RequestOutcome {
     /// Accepted: the PUK can be completed from `not_before` on, after the notification.
     Accepted {
@@ -111,7 +116,8 @@ pub enum RequestOutcome {
     Refused(Refusal),
 }
 
-/// The answer to a completion.
+/// The answer to a completion. It has no JSON form: the released PUK, even sealed for the
+/// device key, is never serialised by this crate (send [`SealedPuk`]'s bytes explicitly).
 #[derive(Debug)]
 pub enum CompletionOutcome {
     /// The PUK, sealed for the device key. Released once.
@@ -122,6 +128,7 @@ pub enum CompletionOutcome {
 
 /// What a [`PukRecovery::tick`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TickReport {
     /// Completion codes issued and accepted by the notifier.
     pub codes_sent: usize,
