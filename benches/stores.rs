@@ -447,7 +447,8 @@ fn desk_bench(table: &mut Table, rounds: usize, backends: &[&str]) {
             let desk = ReprintDesk::new(
                 InMemoryIssuance::with_fixtures(key),
                 RecordingNotifier::new(),
-                Profile::preset(Preset::ResidentsWithDelegation).unwrap_or_else(|_| Profile::national()),
+                Profile::preset(Preset::ResidentsWithDelegation)
+                    .unwrap_or_else(|_| Profile::national()),
                 Box::new(officer()),
             )
             .unwrap()

@@ -62,7 +62,7 @@ mod tests {
             decode("00a4 04 0C\t9f").unwrap(),
             [0x00, 0xA4, 0x04, 0x0C, 0x9F]
         );
-        assert_eq!(decode("").unwrap(), []);
+        assert_eq!(decode("").unwrap(), Vec::<u8>::new());
         assert_eq!(decode("9 000").unwrap(), [0x90, 0x00]);
     }
 
