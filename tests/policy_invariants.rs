@@ -19,12 +19,23 @@ use cie_pinpuk::codes::{CodeKind, Half};
 use cie_pinpuk::policy::*;
 use proptest::prelude::*;
 
+thread_local! {
+    /// The bundled localizers, built once per thread (the property tests run many cases).
+    static LOCALIZERS: Vec<(&'static str, cie_pinpuk::i18n::Localizer)> = {
+        let texts = cie_pinpuk::i18n::Texts::bundled();
+        ["it", "en", "de"]
+            .into_iter()
+            .map(|l| (l, texts.localizer_for(l)))
+            .collect()
+    };
+}
+
 /// The bundled text of `x` in `lang` (an error if the language lacks the message).
 fn text(lang: &str, x: &impl cie_pinpuk::i18n::Localize) -> String {
-    cie_pinpuk::i18n::Texts::bundled()
-        .localizer_for(lang)
-        .try_text(x)
-        .unwrap()
+    LOCALIZERS.with(|all| {
+        let (_, loc) = all.iter().find(|(l, _)| *l == lang).unwrap();
+        loc.try_text(x).unwrap()
+    })
 }
 
 const CASES: u32 = 10_000;

@@ -225,7 +225,7 @@ half-second = zweite Hälfte
 
 policy-outcome-allowed = Antrag angenommen
 policy-outcome-partial = Antrag teilweise angenommen
-policy-outcome-deferred = Antrag ausgesetzt: Es fehlt das unten Angeführte
+policy-outcome-deferred = Antrag ausgesetzt
 policy-outcome-refused = Antrag abgelehnt
 policy-channel-paper = Ausdruck auf Papier
 policy-channel-email = Versand per E-Mail

@@ -225,7 +225,7 @@ half-second = second half
 
 policy-outcome-allowed = Request granted
 policy-outcome-partial = Request partly granted
-policy-outcome-deferred = Request on hold: something listed below is missing
+policy-outcome-deferred = Request on hold
 policy-outcome-refused = Request refused
 policy-channel-paper = printed on paper
 policy-channel-email = sent by e-mail

@@ -225,7 +225,7 @@ half-second = seconda metà
 
 policy-outcome-allowed = Richiesta accolta
 policy-outcome-partial = Richiesta accolta in parte
-policy-outcome-deferred = Richiesta sospesa: manca quanto indicato
+policy-outcome-deferred = Richiesta in sospeso
 policy-outcome-refused = Richiesta respinta
 policy-channel-paper = stampa su carta
 policy-channel-email = invio per e-mail
