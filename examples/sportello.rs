@@ -1,12 +1,13 @@
 //! Lo sportello: the reprint desk as an officer sees it. Each situation is evaluated under a
-//! Comune's profile file and the decision explained in Italian, every line with its rule id
-//! and the rule's text; then the request runs through the desk (in-memory issuance system,
+//! Comune's profile file and the decision explained in Italian (or, with `--lang en|de`, in
+//! English or German: the crate's bundled Fluent texts), every line with its rule id; then the request runs through the desk (in-memory issuance system,
 //! recording notifier) and the journal is verified at the end.
 //!
 //! ```text
 //! cargo run --example sportello                               # each situation under its Comune's profile
 //! cargo run --example sportello -- --profile pec-inad-requests  # every situation under one shipped profile
 //! cargo run --example sportello -- --profile ./comune.toml    # ... or under a profile file
+//! cargo run --example sportello -- --lang de                 # the decisions in German
 //! cargo run --example sportello -- --help
 //! ```
 //!
@@ -14,6 +15,7 @@
 
 use cie_pinpuk::codes::{CodeKind, Half};
 use cie_pinpuk::desk::ReprintDesk;
+use cie_pinpuk::i18n::{Localizer, Texts};
 use cie_pinpuk::issuance::{CardNumber, InMemoryIssuance, SignedScan};
 use cie_pinpuk::journal::{self, ManualClock, OrderSigner, SoftwareSigner, Timestamp};
 use cie_pinpuk::notify::{Recipient, RecordingNotifier};
@@ -26,7 +28,7 @@ const HELP: &str = "\
 sportello - la ristampa di PIN e PUK della CIE allo sportello, spiegata regola per regola
 
 Uso:
-  sportello [--profile PROFILO]
+  sportello [--profile PROFILO] [--lang it|en|de]
   sportello --help
 
 Opzioni:
@@ -39,10 +41,11 @@ Opzioni:
                        home-visits-appointment-season  visite a domicilio, stagione su appuntamento
                      Senza --profile ogni situazione è decisa con il profilo del Comune
                      da cui proviene.
+  --lang LINGUA      La lingua degli esiti: it (predefinita), en o de.
   -h, --help         Mostra questo aiuto.
 
 Ogni decisione riporta il profilo che l'ha presa (nome, versione, impronta SHA-256);
-ogni consegna, richiesta e rifiuto riporta la regola applicata e il suo testo.
+ogni consegna, richiesta e rifiuto riporta la regola applicata (e, in italiano, il suo testo).
 ";
 
 /// The rule's text, for the officer.
@@ -82,8 +85,47 @@ fn regola(r: RuleId) -> &'static str {
     }
 }
 
-fn tag(r: RuleId) -> String {
-    format!("[{r} - {}]", regola(r))
+fn tag(r: RuleId, loc: &Localizer) -> String {
+    if loc.language().language.as_str() == "it" {
+        format!("[{r} - {}]", regola(r))
+    } else {
+        format!("[{r}]")
+    }
+}
+
+/// The example's own labels in the chosen language (the decision's texts come from the crate).
+struct Labels {
+    outcome: &'static str,
+    todo: &'static str,
+    refused: &'static str,
+    profile: &'static str,
+    version: &'static str,
+}
+
+fn labels(loc: &Localizer) -> Labels {
+    match loc.language().language.as_str() {
+        "en" => Labels {
+            outcome: "Outcome",
+            todo: "To do",
+            refused: "Refused",
+            profile: "Profile",
+            version: "version",
+        },
+        "de" => Labels {
+            outcome: "Ergebnis",
+            todo: "Zu erledigen",
+            refused: "Abgelehnt",
+            profile: "Profil",
+            version: "Version",
+        },
+        _ => Labels {
+            outcome: "Esito",
+            todo: "Da fare",
+            refused: "Respinto",
+            profile: "Profilo",
+            version: "versione",
+        },
+    }
 }
 
 fn chi(r: Requester) -> &'static str {
@@ -103,53 +145,37 @@ fn meta(code: CodeKind, half: Half) -> String {
     format!("{h} metà del {code}")
 }
 
-fn esito(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Allowed => "CONSENTITA",
-        Outcome::Partial => "CONSENTITA IN PARTE",
-        Outcome::Deferred => "IN ATTESA",
-        Outcome::Refused => "RESPINTA",
-    }
-}
-
-fn print_decision(d: &Decision) {
-    println!("  Esito: {}", esito(d.outcome()));
+fn print_decision(d: &Decision, loc: &Localizer) {
+    let l = labels(loc);
+    println!("  {}: {}", l.outcome, loc.text(&d.outcome()).to_uppercase());
     for x in &d.deliveries {
-        match &x.destination {
-            Destination::InPerson(r) => println!(
-                "  - {}: stampa su carta, consegna {} {}",
-                meta(x.code, x.half),
-                chi(*r),
-                tag(x.rule)
-            ),
-            Destination::Email(a) => println!(
-                "  - {}: invio per e-mail a {a} {}",
-                meta(x.code, x.half),
-                tag(x.rule)
-            ),
-        }
+        println!("  - {} {}", loc.text(x), tag(x.rule, loc));
     }
     for c in &d.contact_changes {
-        match c {
-            ContactChange::Email(a) => println!("  - nuovo indirizzo e-mail registrato: {a}"),
-            ContactChange::Mobile(m) => println!("  - nuovo numero di cellulare registrato: {m}"),
-        }
+        println!("  - {}", loc.text(c));
     }
     for r in &d.requirements {
-        println!("  * Da fare {}:\n      {}", tag(r.rule), r.it());
+        println!(
+            "  * {} {}:\n      {}",
+            l.todo,
+            tag(r.rule, loc),
+            loc.text(r)
+        );
     }
     for r in &d.refusals {
-        let cosa = match r.subject {
-            Subject::Request => "richiesta".to_string(),
-            Subject::Half(c, h) => meta(c, h),
-            Subject::ContactEmail => "modifica dell'e-mail".to_string(),
-            Subject::ContactMobile => "modifica del cellulare".to_string(),
-        };
-        println!("  x Respinta ({cosa}) {}:\n      {}", tag(r.rule), r.it());
+        println!(
+            "  x {} ({}) {}:\n      {}",
+            l.refused,
+            loc.text(&r.subject),
+            tag(r.rule, loc),
+            loc.text(r)
+        );
     }
     println!(
-        "  Profilo: {} versione {}, SHA-256 {}",
+        "  {}: {} {} {}, SHA-256 {}",
+        l.profile,
         d.profile.name,
+        l.version,
         d.profile.version,
         d.profile.sha256_hex()
     );
@@ -210,9 +236,10 @@ impl Choice {
     }
 }
 
-fn parse_args() -> Result<Option<Choice>, Failure> {
+fn parse_args() -> Result<Option<(Choice, String)>, Failure> {
     let mut args = std::env::args().skip(1);
     let mut choice = Choice::PerSituation;
+    let mut lang = String::from("it");
     while let Some(a) = args.next() {
         match a.as_str() {
             "-h" | "--help" => {
@@ -229,10 +256,17 @@ fn parse_args() -> Result<Option<Choice>, Failure> {
                 };
                 choice = Choice::One(Box::new(profile));
             }
+            "--lang" => {
+                let v = args.next().ok_or("--lang vuole it, en o de")?;
+                if !["it", "en", "de"].contains(&v.as_str()) {
+                    return Err(format!("lingua non disponibile: {v} (it, en o de)").into());
+                }
+                lang = v;
+            }
             other => return Err(format!("argomento sconosciuto: {other} (vedi --help)").into()),
         }
     }
-    Ok(Some(choice))
+    Ok(Some((choice, lang)))
 }
 
 fn new_desk(profile: Profile) -> Result<Desk, Failure> {
@@ -261,9 +295,10 @@ fn main() {
 }
 
 fn try_main() -> Result<(), Failure> {
-    let Some(choice) = parse_args()? else {
+    let Some((choice, lang)) = parse_args()? else {
         return Ok(());
     };
+    let loc = Texts::bundled().localizer_for(&lang);
     let key = SoftwareSigner::from_bytes(&[0x2a; 32])
         .ok_or("chiave dell'operatore")?
         .verifying_key();
@@ -292,7 +327,7 @@ fn try_main() -> Result<(), Failure> {
 
     println!("1. Il titolare allo sportello con la propria CIE, e-mail registrata");
     let mut d = new_desk(choice.profile(Preset::ResidentsWithDelegation)?)?;
-    print_decision(&d.preview(&mario, holder.clone())?);
+    print_decision(&d.preview(&mario, holder.clone())?, &loc);
     run(&mut d, "CA00000AA", holder.clone())?;
     desks.push(d);
 
@@ -301,7 +336,7 @@ fn try_main() -> Result<(), Failure> {
     let mut paper = holder.clone();
     paper.second_half_to = SecondHalfTo::Paper;
     let giulia = CardNumber::parse("CA11111BB")?;
-    print_decision(&d.preview(&giulia, paper.clone())?);
+    print_decision(&d.preview(&giulia, paper.clone())?, &loc);
     let report = d.run(&giulia, paper.clone())?;
     if let Some(form) = report.consent_form {
         println!(
@@ -315,7 +350,7 @@ fn try_main() -> Result<(), Failure> {
                 document: b"%PDF modulo firmato".to_vec(),
             },
         )?;
-        print_decision(&d.preview(&giulia, paper.clone())?);
+        print_decision(&d.preview(&giulia, paper.clone())?, &loc);
         run(&mut d, "CA11111BB", paper)?;
     }
     desks.push(d);
@@ -324,7 +359,7 @@ fn try_main() -> Result<(), Failure> {
     match &choice {
         Choice::One(p) => {
             let mut d = new_desk((**p).clone())?;
-            print_decision(&d.preview(&mario, delegate.clone())?);
+            print_decision(&d.preview(&mario, delegate.clone())?, &loc);
             run(&mut d, "CA00000AA", delegate.clone())?;
             desks.push(d);
         }
@@ -335,7 +370,7 @@ fn try_main() -> Result<(), Failure> {
                 Preset::HomeVisitsAppointmentSeason,
             ] {
                 let mut d = new_desk(preset.load()?)?;
-                print_decision(&d.preview(&mario, delegate.clone())?);
+                print_decision(&d.preview(&mario, delegate.clone())?, &loc);
                 // Refused requests go through the desk too: every decision is journaled.
                 run(&mut d, "CA00000AA", delegate.clone())?;
                 desks.push(d);
@@ -347,7 +382,7 @@ fn try_main() -> Result<(), Failure> {
     let mut d = new_desk(choice.profile(Preset::PecInadRequests)?)?;
     let mut pec = holder.clone();
     pec.second_half_to = SecondHalfTo::Email(mail("mario.rossi@pec.it")?);
-    print_decision(&d.preview(&mario, pec.clone())?);
+    print_decision(&d.preview(&mario, pec.clone())?, &loc);
     run(&mut d, "CA00000AA", pec)?;
     desks.push(d);
 
@@ -355,10 +390,10 @@ fn try_main() -> Result<(), Failure> {
     let mut d = new_desk(choice.profile(Preset::National)?)?;
     let mut unknown = holder.clone();
     unknown.second_half_to = SecondHalfTo::Email(mail("mario@studio-rossi.it")?);
-    print_decision(&d.preview(&mario, unknown.clone())?);
+    print_decision(&d.preview(&mario, unknown.clone())?, &loc);
     println!("  L'operatore conferma con il titolare che è una casella ordinaria:");
     unknown.confirmed_ordinary = vec![mail("mario@studio-rossi.it")?];
-    print_decision(&d.preview(&mario, unknown.clone())?);
+    print_decision(&d.preview(&mario, unknown.clone())?, &loc);
     run(&mut d, "CA00000AA", unknown)?;
     desks.push(d);
 
@@ -367,7 +402,7 @@ fn try_main() -> Result<(), Failure> {
     let mut change = delegate.clone();
     change.wanted = HalfSet::EMPTY;
     change.contact_update.email = Some(mail("nuovo.indirizzo@example.it")?);
-    print_decision(&d.preview(&mario, change.clone())?);
+    print_decision(&d.preview(&mario, change.clone())?, &loc);
     run(&mut d, "CA00000AA", change)?;
     desks.push(d);
 
@@ -380,7 +415,7 @@ fn try_main() -> Result<(), Failure> {
     remote.identification = Identification::DigitalSignature;
     remote.wanted = HalfSet::of(&[(CodeKind::Puk, Half::Second)]);
     remote.contact_update.mobile = Some(MobileNumber::parse("+39 347 000 1122")?);
-    print_decision(&d.preview(&mario, remote.clone())?);
+    print_decision(&d.preview(&mario, remote.clone())?, &loc);
     run(&mut d, "CA00000AA", remote)?;
     desks.push(d);
 
@@ -388,7 +423,10 @@ fn try_main() -> Result<(), Failure> {
     let mut d = new_desk(choice.profile(Preset::HomeVisitsAppointmentSeason)?)?;
     let mut parent = holder.clone();
     parent.requester = Requester::ParentOfMinor;
-    print_decision(&d.preview(&CardNumber::parse("CA22222CC")?, parent.clone())?);
+    print_decision(
+        &d.preview(&CardNumber::parse("CA22222CC")?, parent.clone())?,
+        &loc,
+    );
     run(&mut d, "CA22222CC", parent)?;
     desks.push(d);
 
@@ -403,13 +441,13 @@ fn try_main() -> Result<(), Failure> {
         Document::PhoneNumber,
     ]);
     println!(" La domanda, inviata per e-mail con il certificato medico:");
-    print_decision(&d.preview(&mario, home.clone())?);
+    print_decision(&d.preview(&mario, home.clone())?, &loc);
     run(&mut d, "CA00000AA", home.clone())?;
     home.appointment = Appointment::Booked;
     home.identification = Identification::Cie;
     home.contact_update.mobile = Some(MobileNumber::parse("+39 347 000 1122")?);
     println!(" La visita, nel giorno fissato:");
-    print_decision(&d.preview(&mario, home.clone())?);
+    print_decision(&d.preview(&mario, home.clone())?, &loc);
     run(&mut d, "CA00000AA", home)?;
     desks.push(d);
 
@@ -417,7 +455,7 @@ fn try_main() -> Result<(), Failure> {
     let mut d = new_desk(choice.profile(Preset::National)?)?;
     let mut other = holder.clone();
     other.card = CardCheck::NotHoldersCard;
-    print_decision(&d.preview(&mario, other.clone())?);
+    print_decision(&d.preview(&mario, other.clone())?, &loc);
     run(&mut d, "CA00000AA", other)?;
     desks.push(d);
 

@@ -13,13 +13,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cie_pinpuk::StatusWord;
 use cie_pinpuk::card::{CardError, Describe, Lang, PinError, Step};
+use cie_pinpuk::codes::Half;
 use cie_pinpuk::codes::{CodeError, CodeKind, PinQualityError, RetryStatus};
 use cie_pinpuk::i18n::{BUNDLED, Localize, Medium, TextError, Texts};
 use cie_pinpuk::issuance::{CardState, IssuanceError};
 use cie_pinpuk::journal::SignerError;
 use cie_pinpuk::journal::Timestamp;
 use cie_pinpuk::notify::NotifyError;
-use cie_pinpuk::recovery::{RecoveryError, RefusalReason};
+use cie_pinpuk::policy::{
+    ContactChange, Delivery, DeliveryChannel, Destination, EmailAddress, MobileNumber, Need,
+    Outcome, Reason, Refusal, Requester, Requirement, RuleId, Subject,
+};
+use cie_pinpuk::recovery::activation::{self, Missing};
+use cie_pinpuk::recovery::{self as recovery, RecoveryError, RefusalReason};
 use cie_pinpuk::transport::{TransportError, TransportErrorKind};
 use fluent_syntax::ast;
 
@@ -118,6 +124,7 @@ fn i18n1_every_message_id_is_in_every_bundled_language() {
 fn i18n2_every_id_the_code_produces_has_a_text() {
     let sources = [
         include_str!("../src/i18n/impls.rs"),
+        include_str!("../src/i18n/policy.rs"),
         include_str!("../src/notify/template.rs"),
     ];
     let mut ids = BTreeSet::new();
@@ -288,12 +295,246 @@ fn samples() -> Vec<Box<dyn Localize>> {
     ] {
         v.push(Box::new(r));
     }
+    v.extend(policy_samples());
+    v.extend(activation_samples());
     v.push(Box::new(RecoveryError::Busy));
     v.push(Box::new(RecoveryError::TimeOverflow));
     v.push(Box::new(cie_pinpuk::Error::Apdu(
         cie_pinpuk::ApduError::TooShort { len: 1, min: 4 },
     )));
     v
+}
+
+/// Every need of the policy engine (i8).
+const NEEDS: [Need; 16] = [
+    Need::Identification,
+    Need::DigitallySignedForm,
+    Need::PaperConsentForm,
+    Need::SignedDelegation,
+    Need::HolderUnableStatement,
+    Need::ActOfAppointment,
+    Need::MedicalCertificate,
+    Need::IdentityDocumentCopy,
+    Need::PhoneNumber,
+    Need::Appointment,
+    Need::HomeVisitDate,
+    Need::OwnCie,
+    Need::CardOfHolder,
+    Need::Residence,
+    Need::HolderCannotCome,
+    Need::ConfirmOrdinaryMailbox,
+];
+
+/// Every refusal reason of the policy engine (i8).
+const REASONS: [Reason; 22] = [
+    Reason::NothingRequested,
+    Reason::EmailRequestNotAccepted,
+    Reason::RemoteNotAccepted,
+    Reason::RemoteOnlyFromHolder,
+    Reason::HomeVisitNotOffered,
+    Reason::DelegationNotAllowed,
+    Reason::DelegateOnlyAtCounter,
+    Reason::ParentNotAccepted,
+    Reason::HolderNotMinor,
+    Reason::RepresentativeNotAccepted,
+    Reason::CounterClosed,
+    Reason::FirstHalfOnlyInPerson,
+    Reason::DelegateNeverGetsSecondHalf,
+    Reason::PecAddress,
+    Reason::NoRegisteredEmail,
+    Reason::PaperNeedsPresence,
+    Reason::DelegateCannotChangeContacts,
+    Reason::RemoteCannotChangeContacts,
+    Reason::OnlyHolderChangesContacts,
+    Reason::PecAsContact,
+    Reason::NotHoldersCard,
+    Reason::NotResident,
+];
+
+/// Every missing element of the activation check (i8).
+const MISSING: [Missing; 12] = [
+    Missing::FiscalCode,
+    Missing::FiscalCodeInvalid,
+    Missing::Serial,
+    Missing::SerialInvalid,
+    Missing::PukFirstHalf,
+    Missing::PinHalfInsteadOfPuk,
+    Missing::MobileNotRegistered,
+    Missing::Card,
+    Missing::Pin,
+    Missing::Reader,
+    Missing::CieIdApp,
+    Missing::CieSoftware,
+];
+
+/// What the policy decision shows: outcome, deliveries, contact changes, subjects,
+/// requirements and refusals, every variant.
+fn policy_samples() -> Vec<Box<dyn Localize>> {
+    let mut v: Vec<Box<dyn Localize>> = Vec::new();
+    for o in [
+        Outcome::Allowed,
+        Outcome::Partial,
+        Outcome::Deferred,
+        Outcome::Refused,
+    ] {
+        v.push(Box::new(o));
+    }
+    for c in [DeliveryChannel::Paper, DeliveryChannel::Email] {
+        v.push(Box::new(c));
+    }
+    let mail = EmailAddress::parse("mario.rossi@example.it").unwrap();
+    for code in [CodeKind::Pin, CodeKind::Puk] {
+        for half in [Half::First, Half::Second] {
+            v.push(Box::new(half));
+            v.push(Box::new(Subject::Half(code, half)));
+            for r in [
+                Requester::Holder,
+                Requester::ParentOfMinor,
+                Requester::LegalRepresentative,
+                Requester::Delegate,
+            ] {
+                v.push(Box::new(Delivery {
+                    code,
+                    half,
+                    channel: DeliveryChannel::Paper,
+                    destination: Destination::InPerson(r),
+                    rule: RuleId::R3,
+                }));
+            }
+            v.push(Box::new(Delivery {
+                code,
+                half,
+                channel: DeliveryChannel::Email,
+                destination: Destination::Email(mail.clone()),
+                rule: RuleId::R4,
+            }));
+        }
+    }
+    v.push(Box::new(ContactChange::Email(mail)));
+    v.push(Box::new(ContactChange::Mobile(
+        MobileNumber::parse("+39 347 000 1122").unwrap(),
+    )));
+    for s in [
+        Subject::Request,
+        Subject::ContactEmail,
+        Subject::ContactMobile,
+    ] {
+        v.push(Box::new(s));
+    }
+    for need in NEEDS {
+        v.push(Box::new(need));
+        v.push(Box::new(Requirement {
+            rule: RuleId::R1,
+            need,
+        }));
+    }
+    for reason in REASONS {
+        v.push(Box::new(reason));
+        v.push(Box::new(Refusal {
+            rule: RuleId::R5,
+            subject: Subject::Request,
+            reason,
+        }));
+    }
+    v
+}
+
+/// The activation answers and the recovery refusals with their rule, every variant.
+fn activation_samples() -> Vec<Box<dyn Localize>> {
+    let mut v: Vec<Box<dyn Localize>> = Vec::new();
+    for m in MISSING {
+        v.push(Box::new(m));
+    }
+    // The reasons as the check gives them (with their rule).
+    let e = activation::level_3(&activation::WithCard {
+        card: activation::Presence::Absent,
+        pin: activation::Presence::Absent,
+        reader: activation::Reader::None,
+    });
+    assert!(!e.reasons().is_empty());
+    for r in e.reasons() {
+        v.push(Box::new(*r));
+    }
+    v.push(Box::new(recovery::Refusal {
+        rule: RuleId::P3,
+        reason: RefusalReason::Closed,
+    }));
+    v
+}
+
+/// i8: the decision, the activation answers and the recovery refusals carry their rule id
+/// (the officer sees which rule decided) and have distinct texts in it, en and de.
+#[test]
+fn i8_policy_and_activation_texts_in_every_language() {
+    let texts = Texts::bundled();
+    let it = texts.localizer_for("it");
+    let en = texts.localizer_for("en");
+    let de = texts.localizer_for("de");
+    for need in NEEDS {
+        let r = Requirement {
+            rule: RuleId::M6,
+            need,
+        };
+        assert_eq!(
+            r.message().arg("rule"),
+            Some(&cie_pinpuk::i18n::Arg::from("M6"))
+        );
+        let (i, e, d) = (
+            it.try_text(&r).unwrap(),
+            en.try_text(&r).unwrap(),
+            de.try_text(&r).unwrap(),
+        );
+        assert!(i != e && e != d && i != d, "{need:?}");
+    }
+    for reason in REASONS {
+        let r = Refusal {
+            rule: RuleId::R9,
+            subject: Subject::Request,
+            reason,
+        };
+        assert_eq!(
+            r.message().arg("rule"),
+            Some(&cie_pinpuk::i18n::Arg::from("R9"))
+        );
+        let (i, e, d) = (
+            it.try_text(&r).unwrap(),
+            en.try_text(&r).unwrap(),
+            de.try_text(&r).unwrap(),
+        );
+        assert!(i != e && e != d && i != d, "{reason:?}");
+    }
+    for m in MISSING {
+        let (i, e, d) = (
+            it.try_text(&m).unwrap(),
+            en.try_text(&m).unwrap(),
+            de.try_text(&m).unwrap(),
+        );
+        assert!(i != e && e != d && i != d, "{m:?}");
+    }
+    let pec = Refusal {
+        rule: RuleId::R5,
+        subject: Subject::Half(CodeKind::Puk, Half::Second),
+        reason: Reason::PecAddress,
+    };
+    assert!(it.text(&pec).contains("PEC"));
+    assert!(de.text(&pec).contains("PEC-Adresse"));
+    let delivery = Delivery {
+        code: CodeKind::Pin,
+        half: Half::First,
+        channel: DeliveryChannel::Paper,
+        destination: Destination::InPerson(Requester::Delegate),
+        rule: RuleId::R3,
+    };
+    assert_eq!(
+        it.text(&delivery),
+        "Prima metà del PIN: stampa su carta e consegna al delegato."
+    );
+    assert_eq!(
+        de.text(&delivery),
+        "Erste Hälfte der PIN: Ausdruck auf Papier und Aushändigung an die bevollmächtigte Person."
+    );
+    assert_eq!(it.text(&Outcome::Partial), "Richiesta accolta in parte");
+    assert_eq!(de.text(&Outcome::Refused), "Antrag abgelehnt");
 }
 
 #[test]

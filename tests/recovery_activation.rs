@@ -14,6 +14,14 @@ use cie_pinpuk::recovery::activation::{
 };
 use proptest::prelude::*;
 
+/// The bundled text of `x` in `lang` (an error if the language lacks the message).
+fn text(lang: &str, x: &impl cie_pinpuk::i18n::Localize) -> String {
+    cie_pinpuk::i18n::Texts::bundled()
+        .localizer_for(lang)
+        .try_text(x)
+        .unwrap()
+}
+
 const CF: &str = "RSSMRA85T10A562S";
 
 fn puk_half() -> FirstHalf {
@@ -50,8 +58,9 @@ fn a1_refused_without_a_registered_mobile_even_with_everything_else() {
         (r.rule, r.missing),
         (RuleId::A1, Missing::MobileNotRegistered)
     );
-    assert!(r.it().contains("numero di cellulare"));
-    assert!(r.en().contains("mobile number"));
+    assert!(text("it", &r).contains("numero di cellulare"));
+    assert!(text("en", &r).contains("mobile number"));
+    assert!(text("de", &r).contains("Mobilnummer"));
     assert!(r.to_string().starts_with("A1: "));
 }
 
@@ -159,8 +168,9 @@ fn a1_a2_every_reason_has_both_texts() {
         Missing::CieSoftware,
     ];
     for m in all {
-        assert!(!m.it().is_empty() && !m.en().is_empty());
-        assert_ne!(m.it(), m.en());
+        assert!(!text("it", &m).is_empty() && !text("en", &m).is_empty());
+        assert_ne!(text("it", &m), text("en", &m));
+        assert_ne!(text("de", &m), text("en", &m));
         assert!(matches!(m.rule(), RuleId::A1 | RuleId::A2));
     }
 }
@@ -244,8 +254,8 @@ fn a1_right_after_the_request_before_the_card_arrives() {
         reader: Reader::NfcPhoneWithCieId,
     });
     assert_eq!(no_card.reasons()[0].missing, Missing::Card);
-    assert!(no_card.reasons()[0].it().contains("livelli 1 e 2"));
-    assert!(no_card.reasons()[0].en().contains("levels 1 and 2"));
+    assert!(text("it", &no_card.reasons()[0]).contains("livelli 1 e 2"));
+    assert!(text("en", &no_card.reasons()[0]).contains("levels 1 and 2"));
     // The serial number, when missing, is pointed to on the request's receipt as well.
     let e = activation::levels_1_2(&WithoutCard {
         fiscal_code: Some(CF),
@@ -254,5 +264,5 @@ fn a1_right_after_the_request_before_the_card_arrives() {
         mobile: MobileOnRecord::Registered,
     });
     assert_eq!(e.reasons()[0].rule, RuleId::A1);
-    assert!(e.reasons()[0].it().contains("ricevuta della richiesta"));
+    assert!(text("it", &e.reasons()[0]).contains("ricevuta della richiesta"));
 }

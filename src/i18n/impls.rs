@@ -269,9 +269,10 @@ mod services {
         }
     }
 
+    /// The reason's text; the `rule` argument names the rule that refused.
     impl Localize for Refusal {
         fn message(&self) -> Message {
-            self.reason.message()
+            self.reason.message().with("rule", self.rule.as_str())
         }
     }
 }

@@ -46,6 +46,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 mod impls;
+mod policy;
 
 #[cfg(feature = "std")]
 mod fluent;

@@ -1,7 +1,7 @@
 //! Eligibility for activating the CIE credentials (rules A1, A2).
 //!
 //! A pure function of what the holder has at hand: no I/O, no clock. Every missing element is
-//! a [`Reason`] that names its rule and reads in Italian and in English, so an app or a
+//! a [`Reason`] that names its rule and has a text in every language of [`crate::i18n`], so an app or a
 //! help-desk screen can show all of them at once instead of one at a time.
 //!
 //! - **A1** (levels 1 and 2, without reading the card): the fiscal code, the card's serial
@@ -31,13 +31,19 @@
 //! assert_eq!(e.reasons().len(), 1);
 //! assert_eq!(e.reasons()[0].rule, RuleId::A1);
 //! assert_eq!(e.reasons()[0].missing, Missing::MobileNotRegistered);
-//! assert!(e.reasons()[0].en().contains("mobile number"));
+//! # #[cfg(feature = "std")]
+//! {
+//! use cie_pinpuk::i18n::Texts;
+//! let en = Texts::bundled().localizer_for("en");
+//! assert!(en.text(&e.reasons()[0]).contains("mobile number"));
+//! }
 //! ```
 
 use alloc::vec::Vec;
 use core::fmt;
 
 use crate::codes::{CodeKind, FirstHalf};
+use crate::i18n::Localize;
 use crate::policy::RuleId;
 
 /// The credential level asked for.
@@ -170,74 +176,6 @@ impl Missing {
             | Missing::CieSoftware => RuleId::A2,
         }
     }
-
-    /// The text for the holder, in Italian.
-    pub const fn it(self) -> &'static str {
-        match self {
-            Missing::FiscalCode => "Serve il codice fiscale del titolare.",
-            Missing::FiscalCodeInvalid => {
-                "Il codice fiscale inserito non è valido: controlli i 16 caratteri."
-            }
-            Missing::Serial => {
-                "Serve il numero di serie della CIE, riportato in alto a destra sulla carta o, se la carta non è ancora arrivata, sulla ricevuta della richiesta."
-            }
-            Missing::SerialInvalid => {
-                "Il numero di serie inserito non è valido: due lettere, cinque cifre, due lettere (es. CA12345AB)."
-            }
-            Missing::PukFirstHalf => {
-                "Serve la prima metà del PUK, sulla ricevuta consegnata dal Comune alla richiesta della carta."
-            }
-            Missing::PinHalfInsteadOfPuk => {
-                "È stata inserita la prima metà del PIN: serve quella del PUK."
-            }
-            Missing::MobileNotRegistered => {
-                "L'attivazione senza lettura della carta (livelli 1 e 2) è possibile solo se alla richiesta della CIE è stato fornito al Comune un numero di cellulare."
-            }
-            Missing::Card => {
-                "Per il livello 3 serve la carta; finché non arriva si possono attivare i livelli 1 e 2, subito dopo la richiesta in Comune."
-            }
-            Missing::Pin => "Per il livello 3 serve il PIN della carta.",
-            Missing::Reader => {
-                "Per il livello 3 serve uno smartphone con NFC e l'app CieID, o un computer con lettore di smart card e il Software CIE."
-            }
-            Missing::CieIdApp => "Installi l'app CieID sullo smartphone con NFC.",
-            Missing::CieSoftware => "Installi il Software CIE sul computer con il lettore.",
-        }
-    }
-
-    /// The text for the holder, in English.
-    pub const fn en(self) -> &'static str {
-        match self {
-            Missing::FiscalCode => "The holder's fiscal code is needed.",
-            Missing::FiscalCodeInvalid => {
-                "The fiscal code entered is not valid: check its 16 characters."
-            }
-            Missing::Serial => {
-                "The card's serial number is needed, printed at the top right of the card or, if the card has not arrived yet, on the receipt of the request."
-            }
-            Missing::SerialInvalid => {
-                "The serial number entered is not valid: two letters, five digits, two letters (e.g. CA12345AB)."
-            }
-            Missing::PukFirstHalf => {
-                "The first half of the PUK is needed, on the receipt the Comune gave when the card was requested."
-            }
-            Missing::PinHalfInsteadOfPuk => {
-                "The first half of the PIN was entered: the PUK's is needed."
-            }
-            Missing::MobileNotRegistered => {
-                "Activation without reading the card (levels 1 and 2) is possible only if a mobile number was given to the Comune when the card was requested."
-            }
-            Missing::Card => {
-                "Level 3 needs the card; until it arrives, levels 1 and 2 can be activated, right after the request at the Comune."
-            }
-            Missing::Pin => "Level 3 needs the card's PIN.",
-            Missing::Reader => {
-                "Level 3 needs an NFC smartphone with the CieID app, or a computer with a smart-card reader and the CIE software."
-            }
-            Missing::CieIdApp => "Install the CieID app on the NFC smartphone.",
-            Missing::CieSoftware => "Install the CIE software on the computer with the reader.",
-        }
-    }
 }
 
 /// Why an activation is not possible yet: the rule and the missing element.
@@ -257,21 +195,11 @@ impl Reason {
             missing,
         }
     }
-
-    /// The Italian text.
-    pub const fn it(&self) -> &'static str {
-        self.missing.it()
-    }
-
-    /// The English text.
-    pub const fn en(&self) -> &'static str {
-        self.missing.en()
-    }
 }
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} / {}", self.rule, self.it(), self.en())
+        write!(f, "{}: {}", self.rule, self.missing.message().id())
     }
 }
 

@@ -1,5 +1,5 @@
-//! What the service answers: a refusal is data (rule id, Italian and English text), an
-//! infrastructure failure is a [`RecoveryError`].
+//! What the service answers: a refusal is data (a rule id and a reason, whose text comes
+//! from [`crate::i18n`]), an infrastructure failure is a [`RecoveryError`].
 
 use core::fmt;
 
@@ -71,72 +71,6 @@ impl RefusalReason {
         }
     }
 
-    /// The text for the holder, in Italian.
-    pub const fn it(self) -> &'static str {
-        match self {
-            RefusalReason::NoContactsRegistered => {
-                "Il recupero del PUK dall'app è possibile solo se alla richiesta della CIE sono stati forniti un indirizzo e-mail o un numero di cellulare. Si rivolga al Comune."
-            }
-            RefusalReason::NoMatch => {
-                "Il numero di serie o i contatti inseriti non corrispondono a quelli forniti al Comune alla richiesta della CIE."
-            }
-            RefusalReason::CardNotVerified => {
-                "Non è stato possibile verificare la carta: la avvicini di nuovo allo smartphone."
-            }
-            RefusalReason::PukOnly => {
-                "Online si può recuperare solo il PUK; con il PUK si imposta un nuovo PIN."
-            }
-            RefusalReason::AlreadyOpen { .. } => {
-                "C'è già una richiesta di recupero del PUK in corso per questa carta: riceverà una notifica allo scadere delle 48 ore."
-            }
-            RefusalReason::TooEarly { .. } => {
-                "Per ragioni di sicurezza il PUK è disponibile solo 48 ore dopo la richiesta."
-            }
-            RefusalReason::WrongCode { .. } => "Il codice inserito non è corretto.",
-            RefusalReason::Closed => {
-                "Troppi tentativi errati: la procedura è chiusa. Può presentare una nuova richiesta."
-            }
-            RefusalReason::Expired => {
-                "La procedura non è stata completata in tempo ed è scaduta. Può presentare una nuova richiesta."
-            }
-            RefusalReason::AlreadyReleased => "Il PUK di questa procedura è già stato rilasciato.",
-            RefusalReason::UnknownProcedure => "Procedura inesistente.",
-        }
-    }
-
-    /// The text for the holder, in English.
-    pub const fn en(self) -> &'static str {
-        match self {
-            RefusalReason::NoContactsRegistered => {
-                "PUK recovery in the app is possible only if an e-mail address or a mobile number was given when the card was requested. Please contact the Comune."
-            }
-            RefusalReason::NoMatch => {
-                "The serial number or the contacts entered do not match those given to the Comune when the card was requested."
-            }
-            RefusalReason::CardNotVerified => {
-                "The card could not be verified: hold it to the phone again."
-            }
-            RefusalReason::PukOnly => {
-                "Only the PUK can be recovered online; a new PIN is set with the PUK."
-            }
-            RefusalReason::AlreadyOpen { .. } => {
-                "A PUK recovery for this card is already in progress: a notification will come when the 48 hours are over."
-            }
-            RefusalReason::TooEarly { .. } => {
-                "For security the PUK is available only 48 hours after the request."
-            }
-            RefusalReason::WrongCode { .. } => "The code entered is wrong.",
-            RefusalReason::Closed => {
-                "Too many wrong attempts: the procedure is closed. A new request can be made."
-            }
-            RefusalReason::Expired => {
-                "The procedure was not completed in time and has expired. A new request can be made."
-            }
-            RefusalReason::AlreadyReleased => "The PUK of this procedure was already released.",
-            RefusalReason::UnknownProcedure => "No such procedure.",
-        }
-    }
-
     /// A stable name for the journal.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -176,21 +110,11 @@ impl Refusal {
             reason,
         }
     }
-
-    /// The Italian text.
-    pub const fn it(&self) -> &'static str {
-        self.reason.it()
-    }
-
-    /// The English text.
-    pub const fn en(&self) -> &'static str {
-        self.reason.en()
-    }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} / {}", self.rule, self.it(), self.en())
+        write!(f, "{}: {}", self.rule, self.reason.as_str())
     }
 }
 

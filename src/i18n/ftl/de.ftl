@@ -212,3 +212,145 @@ second-half-email =
 
     Gemeinde { $comune }
 second-half-sms = Gemeinde { $comune }: zweite Hälfte der { $code } Ihrer CIE: { $half }. Geben Sie sie niemandem weiter. Auskünfte: { $phone }
+
+## Hälfte eines Codes
+## $half ist "first" oder "second"; $code ist "PIN" oder "PUK".
+
+half-first = erste Hälfte
+half-second = zweite Hälfte
+
+## Schalter: Ergebnis der Prüfung eines Antrags (für die Bediensteten)
+## Die Meldungen zu Aushändigungen, Voraussetzungen und Ablehnungen erhalten auch $rule, die
+## Kennung der angewandten Regel (R1-R9, M1-M7): neben dem Text anzeigen.
+
+policy-outcome-allowed = Antrag angenommen
+policy-outcome-partial = Antrag teilweise angenommen
+policy-outcome-deferred = Antrag ausgesetzt
+policy-outcome-refused = Antrag abgelehnt
+policy-channel-paper = Ausdruck auf Papier
+policy-channel-email = Versand per E-Mail
+# Persönliche Aushändigung (R3, R6). $requester: holder, parent, representative, delegate.
+policy-delivery-in-person =
+    { $half ->
+        [first] Erste Hälfte
+       *[second] Zweite Hälfte
+    } der { $code }: Ausdruck auf Papier und Aushändigung an { $requester ->
+        [parent] den Elternteil
+        [representative] die gesetzliche Vertretung
+        [delegate] die bevollmächtigte Person
+       *[holder] die Karteninhaberin oder den Karteninhaber
+    }.
+# Versand per E-Mail (R4).
+policy-delivery-email =
+    { $half ->
+        [first] Erste Hälfte
+       *[second] Zweite Hälfte
+    } der { $code }: Versand per E-Mail an { $address }.
+policy-contact-email = Neue E-Mail-Adresse zur Eintragung: { $address }
+policy-contact-mobile = Neue Mobilnummer zur Eintragung: { $number }
+policy-subject-request = der Antrag
+policy-subject-half =
+    { $half ->
+        [first] die erste Hälfte
+       *[second] die zweite Hälfte
+    } der { $code }
+policy-subject-contact-email = die Änderung der E-Mail-Adresse
+policy-subject-contact-mobile = die Änderung der Mobilnummer
+
+## Schalter: was noch fehlt (die Regel, die es verlangt, steht im Kommentar)
+
+# R1, M6
+policy-need-identification = Die antragstellende Person identifizieren: Vorzuweisen ist die CIE oder ein anderer gültiger Ausweis.
+# R1
+policy-need-digitally-signed-form = Einem Antrag per PEC muss das von der Karteninhaberin oder vom Karteninhaber digital unterzeichnete Formular beiliegen.
+# R6
+policy-need-paper-consent-form = Das von CieOnline erstellte Vollmachtsformular (die Zustimmung zum Ausdruck auf Papier, nicht zu verwechseln mit einer Vollmacht an Dritte) ausdrucken, von der antragstellenden Person unterschreiben lassen und im System erfassen: Erst danach kann die zweite Hälfte der Codes ausgedruckt werden.
+# M1
+policy-need-signed-delegation = Die bevollmächtigte Person muss die von der Karteninhaberin oder vom Karteninhaber ausgefüllte und unterschriebene Vollmacht abgeben (den dafür vorgesehenen Teil des Formulars der Gemeinde).
+# M1
+policy-need-holder-unable-statement = Eine Vollmacht ist nur zulässig, wenn die Karteninhaberin oder der Karteninhaber weder persönlich erscheinen noch das Formular digital unterzeichnen kann: Dazu ist ihre bzw. seine Erklärung erforderlich.
+# M4
+policy-need-act-of-appointment = Die gesetzliche Vertretung muss eine Kopie der Bestellungsurkunde vorweisen.
+# M3
+policy-need-medical-certificate = Für den Hausbesuch ist eine Bescheinigung der Hausärztin oder des Hausarztes oder über einen Krankenhausaufenthalt erforderlich, oder ein Nachweis, dass das Amt dauerhaft nicht aufgesucht werden kann.
+# M3
+policy-need-identity-document-copy = Für den Hausbesuch ist die Kopie eines Ausweises erforderlich.
+# M3
+policy-need-phone-number = Für den Hausbesuch ist eine Telefonnummer erforderlich, um den Termin zu vereinbaren.
+# M5
+policy-need-appointment = Ein Termin ist erforderlich: In diesem Zeitraum wird der Dienst nur nach Vormerkung angeboten.
+# M3
+policy-need-home-visit-date = Das Amt nimmt innerhalb von 30 Tagen ab dem Antrag Kontakt mit der antragstellenden Person auf und legt den Tag des Hausbesuchs fest: Der Neuausdruck erfolgt an diesem Tag.
+# M6
+policy-need-own-cie = In dieser Gemeinde muss sich die antragstellende Person mit ihrer eigenen elektronischen Identitätskarte ausweisen.
+# R9
+policy-need-card-of-holder = Prüfen, ob die CIE, für die die Codes beantragt werden, jene der Karteninhaberin oder des Karteninhabers ist (der antragstellenden Person selbst oder der vertretenen Person).
+# M7
+policy-need-residence = Der Dienst ist den Ansässigen vorbehalten: Im Melderegister der Gemeinde prüfen, ob die Karteninhaberin oder der Karteninhaber hier ansässig ist.
+# M1
+policy-need-holder-cannot-come = Eine Vollmacht ist nur zulässig, wenn die Karteninhaberin oder der Karteninhaber nicht zum Schalter kommen kann: Dazu ist ihre bzw. seine Erklärung im Vollmachtsformular erforderlich.
+# R5
+policy-need-confirm-ordinary-mailbox = Die angegebene E-Mail-Adresse gehört keinem bekannten Anbieter: Bevor die zweite Hälfte der Codes dorthin gesendet wird, mit der antragstellenden Person klären, dass es sich um ein gewöhnliches Postfach und nicht um eine PEC handelt.
+
+## Schalter: warum der Antrag (oder ein Teil davon) abgelehnt wird
+
+# R2
+policy-refused-nothing-requested = Es wurde weder eine Hälfte der Codes zum Neuausdruck noch eine Änderung der Kontaktdaten angegeben.
+# M2
+policy-refused-email-request-not-accepted = Anträge auf Neuausdruck per gewöhnlicher E-Mail werden nicht angenommen.
+# M2
+policy-refused-remote-not-accepted = Diese Gemeinde nimmt über diesen Weg keine Anträge an: Die Karteninhaberin oder der Karteninhaber muss zum Schalter kommen.
+# M2
+policy-refused-remote-only-from-holder = Ein Antrag aus der Ferne kann nur von der Karteninhaberin oder vom Karteninhaber gestellt werden.
+# M3
+policy-refused-home-visit-not-offered = Diese Gemeinde bietet keinen Hausbesuch an.
+# M1
+policy-refused-delegation-not-allowed = Diese Gemeinde erlaubt nicht, Dritte mit der Abholung der Codes zu bevollmächtigen.
+# M1
+policy-refused-delegate-only-at-counter = Die bevollmächtigte Person kann die Codes nur persönlich am Schalter abholen.
+# M4
+policy-refused-parent-not-accepted = Diese Gemeinde nimmt den Antrag eines Elternteils der oder des Minderjährigen nicht an.
+# M4
+policy-refused-holder-not-minor = Die Karteninhaberin oder der Karteninhaber ist volljährig: Ein Elternteil kann den Antrag nicht an ihrer bzw. seiner Stelle stellen.
+# M4
+policy-refused-representative-not-accepted = Diese Gemeinde nimmt den Antrag der gesetzlichen Vertretung nicht an.
+# M5
+policy-refused-counter-closed = An diesem Tag und zu dieser Uhrzeit werden am Schalter keine Codes neu ausgedruckt.
+# R3
+policy-refused-first-half-only-in-person = Die erste Hälfte der Codes wird auf Papier ausgedruckt und nur persönlich ausgehändigt.
+# I1
+policy-refused-delegate-never-gets-second-half = Der bevollmächtigten Person darf die zweite Hälfte der Codes nicht ausgehändigt werden: Sie wird nur an die im CIE-Portal eingetragenen Kontaktdaten der Karteninhaberin oder des Karteninhabers gesendet.
+# R5
+policy-refused-pec-address = Die zweite Hälfte der Codes wird nie an eine PEC-Adresse gesendet: Bitte eine gewöhnliche E-Mail-Adresse angeben.
+# R4
+policy-refused-no-registered-email = Für diese Karte ist keine E-Mail-Adresse eingetragen, an die die zweite Hälfte der Codes gesendet werden kann.
+# R6
+policy-refused-paper-needs-presence = Die zweite Hälfte auf Papier wird nur persönlich ausgehändigt, nachdem das Vollmachtsformular (Zustimmung zum Ausdruck auf Papier) unterschrieben wurde.
+# R7
+policy-refused-delegate-cannot-change-contacts = Die bevollmächtigte Person kann die Kontaktdaten nicht ändern: Dies tut die Karteninhaberin oder der Karteninhaber (oder, wo die Gemeinde es vorsieht, ein Elternteil der oder des Minderjährigen oder die gesetzliche Vertretung).
+# R7
+policy-refused-remote-cannot-change-contacts = Die Kontaktdaten werden aus der Ferne nur auf Antrag der Karteninhaberin oder des Karteninhabers selbst geändert, und zwar über einen Weg, den diese Gemeinde annimmt.
+# R7
+policy-refused-only-holder-changes-contacts = In dieser Gemeinde können nur die Karteninhaberin oder der Karteninhaber die Kontaktdaten ändern.
+# R5
+policy-refused-pec-as-contact = Eine PEC-Adresse kann nicht als Kontakt für den Erhalt der Codes eingetragen werden.
+# R9
+policy-refused-not-holders-card = Es können nur die Codes der eigenen CIE der Karteninhaberin oder des Karteninhabers neu ausgedruckt werden (der antragstellenden oder der vertretenen Person): Die angegebene Karte gehört einer anderen Person.
+# M7
+policy-refused-not-resident = Der Dienst dieser Gemeinde ist den Ansässigen vorbehalten: Die Karteninhaberin oder der Karteninhaber muss sich an die Wohnsitzgemeinde wenden.
+
+## Aktivierung der CIE-Zugangsdaten: was fehlt (für die Karteninhaberin oder den Karteninhaber)
+## Sie erhalten $rule: A1 (Stufen 1 und 2, ohne Karte) oder A2 (Stufe 3, mit Karte).
+
+activation-missing-fiscal-code = Die Steuernummer der Karteninhaberin oder des Karteninhabers ist erforderlich.
+activation-missing-fiscal-code-invalid = Die eingegebene Steuernummer ist ungültig: Bitte prüfen Sie die 16 Zeichen.
+activation-missing-serial = Die Seriennummer der CIE ist erforderlich: Sie steht rechts oben auf der Karte oder, falls die Karte noch nicht eingetroffen ist, auf der Empfangsbestätigung des Antrags.
+activation-missing-serial-invalid = Die eingegebene Seriennummer ist ungültig: Sie besteht aus zwei Buchstaben, fünf Ziffern und zwei Buchstaben (zum Beispiel CA12345AB).
+activation-missing-puk-first-half = Die erste Hälfte der PUK ist erforderlich: Sie steht auf der Empfangsbestätigung, die Ihnen die Gemeinde beim Antrag auf die Karte ausgehändigt hat.
+activation-missing-pin-half-instead-of-puk = Sie haben die erste Hälfte der PIN eingegeben: Erforderlich ist jene der PUK.
+activation-missing-mobile-not-registered = Die Aktivierung ohne Lesen der Karte (Stufen 1 und 2) ist nur möglich, wenn beim Antrag auf die CIE der Gemeinde eine Mobilnummer angegeben wurde.
+activation-missing-card = Für Stufe 3 ist die Karte erforderlich; bis sie eintrifft, können die Stufen 1 und 2 gleich nach dem Antrag in der Gemeinde aktiviert werden.
+activation-missing-pin = Für Stufe 3 ist die PIN der Karte erforderlich.
+activation-missing-reader = Für Stufe 3 ist ein Smartphone mit NFC und der App CieID erforderlich, oder ein Computer mit Chipkartenleser und der CIE-Software.
+activation-missing-cie-id-app = Bitte installieren Sie die App CieID auf dem Smartphone mit NFC.
+activation-missing-cie-software = Bitte installieren Sie die CIE-Software auf dem Computer, an den der Leser angeschlossen ist.

@@ -212,3 +212,145 @@ second-half-email =
 
     Comune of { $comune }
 second-half-sms = Comune of { $comune }: second half of your CIE { $code }: { $half }. Do not share it with anyone. Information: { $phone }
+
+## Half of a code
+## $half is "first" or "second"; $code is "PIN" or "PUK".
+
+half-first = first half
+half-second = second half
+
+## Desk: outcome of the evaluation of a request (for the officer)
+## Messages of deliveries, requirements and refusals also get $rule, the id of the rule
+## applied (R1-R9, M1-M7): show it beside the text.
+
+policy-outcome-allowed = Request granted
+policy-outcome-partial = Request partly granted
+policy-outcome-deferred = Request on hold
+policy-outcome-refused = Request refused
+policy-channel-paper = printed on paper
+policy-channel-email = sent by e-mail
+# Handed over in person (R3, R6). $requester: holder, parent, representative, delegate.
+policy-delivery-in-person =
+    { $half ->
+        [first] First half
+       *[second] Second half
+    } of the { $code }: printed on paper and handed over to { $requester ->
+        [parent] the parent
+        [representative] the legal representative
+        [delegate] the delegate
+       *[holder] the holder
+    }.
+# Sent by e-mail (R4).
+policy-delivery-email =
+    { $half ->
+        [first] First half
+       *[second] Second half
+    } of the { $code }: sent by e-mail to { $address }.
+policy-contact-email = New e-mail address to register: { $address }
+policy-contact-mobile = New mobile number to register: { $number }
+policy-subject-request = the request
+policy-subject-half =
+    { $half ->
+        [first] the first half
+       *[second] the second half
+    } of the { $code }
+policy-subject-contact-email = the change of the e-mail address
+policy-subject-contact-mobile = the change of the mobile number
+
+## Desk: what is still missing (the rule that asks for it in the comment)
+
+# R1, M6
+policy-need-identification = Identify the requester: the CIE or another valid identity document must be shown.
+# R1
+policy-need-digitally-signed-form = A request by PEC must carry the form digitally signed by the holder.
+# R6
+policy-need-paper-consent-form = Print the delegation form CieOnline generates (the consent to printing on paper, not a delegation to a third person), have the requester sign it and upload it to the system: only then can the second half of the codes be printed.
+# M1
+policy-need-signed-delegation = The delegate must hand in the delegation filled in and signed by the holder (the part of the Comune's form dedicated to it).
+# M1
+policy-need-holder-unable-statement = Delegation is allowed only when the holder can neither come nor sign the form digitally: the holder's statement is needed.
+# M4
+policy-need-act-of-appointment = The legal representative must show a copy of the act of appointment.
+# M3
+policy-need-medical-certificate = A home visit needs a certificate from the family doctor or of a hospital stay, or proof that the holder is permanently unable to come to the office.
+# M3
+policy-need-identity-document-copy = A home visit needs a copy of an identity document.
+# M3
+policy-need-phone-number = A home visit needs a phone number to agree on the appointment.
+# M5
+policy-need-appointment = An appointment is needed: in this period the service is by appointment only.
+# M3
+policy-need-home-visit-date = The office contacts the requester within 30 days of the application and fixes the date of the home visit: the reprint takes place on that day.
+# M6
+policy-need-own-cie = In this Comune the requester must be identified by showing their own electronic identity card.
+# R9
+policy-need-card-of-holder = Check that the CIE whose codes are asked for is the holder's (the requester's own, or that of the person represented).
+# M7
+policy-need-residence = The service is for residents only: check in the Comune's population register that the holder is resident.
+# M1
+policy-need-holder-cannot-come = Delegation is allowed only for a holder who cannot come to the counter: the holder's statement in the delegation form is needed.
+# R5
+policy-need-confirm-ordinary-mailbox = The e-mail address given is not on a known provider's domain: before the second half of the codes is sent there, confirm with the requester that it is an ordinary mailbox, not a PEC.
+
+## Desk: why the request (or part of it) is refused
+
+# R2
+policy-refused-nothing-requested = Neither a half of a code nor a contact change was asked for.
+# M2
+policy-refused-email-request-not-accepted = Reprint requests by ordinary e-mail are not accepted.
+# M2
+policy-refused-remote-not-accepted = This Comune does not accept requests through this channel: the holder must come to the counter.
+# M2
+policy-refused-remote-only-from-holder = A remote request can be made only by the card holder.
+# M3
+policy-refused-home-visit-not-offered = This Comune does not offer home visits.
+# M1
+policy-refused-delegation-not-allowed = This Comune does not allow a third person to collect the codes.
+# M1
+policy-refused-delegate-only-at-counter = A delegate collects the codes only in person at the counter.
+# M4
+policy-refused-parent-not-accepted = This Comune does not accept the request from the parent of a minor.
+# M4
+policy-refused-holder-not-minor = The holder is of age: a parent cannot make the request in their place.
+# M4
+policy-refused-representative-not-accepted = This Comune does not accept the request from a legal representative.
+# M5
+policy-refused-counter-closed = On this day and at this time the counter does not reprint codes.
+# R3
+policy-refused-first-half-only-in-person = The first half of the codes is printed on paper and handed over in person only.
+# I1
+policy-refused-delegate-never-gets-second-half = A delegate never receives the second half of the codes: it goes only to the holder's contacts registered on the CIE portal.
+# R5
+policy-refused-pec-address = The second half of the codes is never sent to a PEC address: give an ordinary e-mail address.
+# R4
+policy-refused-no-registered-email = No e-mail address is registered for this card to send the second half of the codes to.
+# R6
+policy-refused-paper-needs-presence = The second half on paper is handed over only in person, after the delegation form (the consent to printing on paper) is signed.
+# R7
+policy-refused-delegate-cannot-change-contacts = A delegate cannot change the contacts: the holder does (or, where the Comune allows it, the parent of a minor or the legal representative).
+# R7
+policy-refused-remote-cannot-change-contacts = Contacts are changed remotely only at the holder's own request, through a channel this Comune accepts.
+# R7
+policy-refused-only-holder-changes-contacts = In this Comune only the holder may change the contacts.
+# R5
+policy-refused-pec-as-contact = A PEC address cannot be registered as the contact for receiving the codes.
+# R9
+policy-refused-not-holders-card = Only the codes of the holder's own CIE (the requester's, or the represented person's) can be reprinted: this card belongs to someone else.
+# M7
+policy-refused-not-resident = This Comune's service is for its residents only: the holder must turn to the Comune of residence.
+
+## Activation of the CIE credentials: what is missing (for the holder)
+## They get $rule: A1 (levels 1 and 2, without the card) or A2 (level 3, with the card).
+
+activation-missing-fiscal-code = The holder's fiscal code is needed.
+activation-missing-fiscal-code-invalid = The fiscal code entered is not valid: please check its 16 characters.
+activation-missing-serial = The card's serial number is needed: it is printed at the top right of the card or, if the card has not arrived yet, on the receipt of the request.
+activation-missing-serial-invalid = The serial number entered is not valid: it is two letters, five digits and two letters (for example CA12345AB).
+activation-missing-puk-first-half = The first half of the PUK is needed: it is on the receipt the Comune gave you when the card was requested.
+activation-missing-pin-half-instead-of-puk = The first half of the PIN was entered: the first half of the PUK is needed.
+activation-missing-mobile-not-registered = Activation without reading the card (levels 1 and 2) is possible only if a mobile number was given to the Comune when the card was requested.
+activation-missing-card = Level 3 needs the card; until it arrives, levels 1 and 2 can be activated right after the request at the Comune.
+activation-missing-pin = Level 3 needs the card's PIN.
+activation-missing-reader = Level 3 needs an NFC smartphone with the CieID app, or a computer with a smart-card reader and the CIE software.
+activation-missing-cie-id-app = Please install the CieID app on the NFC smartphone.
+activation-missing-cie-software = Please install the CIE software on the computer the reader is connected to.

@@ -212,3 +212,145 @@ second-half-email =
 
     Comune di { $comune }
 second-half-sms = Comune di { $comune }: seconda metà del { $code } CIE: { $half }. Non la comunichi a nessuno. Informazioni: { $phone }
+
+## Metà di un codice
+## $half è "first" o "second"; $code è "PIN" o "PUK".
+
+half-first = prima metà
+half-second = seconda metà
+
+## Sportello: esito della valutazione della richiesta (per l'operatore)
+## I messaggi delle consegne, delle richieste e dei rifiuti ricevono anche $rule, l'identificativo
+## della regola applicata (R1-R9, M1-M7): va mostrato accanto al testo.
+
+policy-outcome-allowed = Richiesta accolta
+policy-outcome-partial = Richiesta accolta in parte
+policy-outcome-deferred = Richiesta in sospeso
+policy-outcome-refused = Richiesta respinta
+policy-channel-paper = stampa su carta
+policy-channel-email = invio per e-mail
+# Consegna di persona (R3, R6). $requester: holder, parent, representative, delegate.
+policy-delivery-in-person =
+    { $half ->
+        [first] Prima metà
+       *[second] Seconda metà
+    } del { $code }: stampa su carta e consegna { $requester ->
+        [parent] al genitore
+        [representative] al rappresentante legale
+        [delegate] al delegato
+       *[holder] al titolare
+    }.
+# Invio per e-mail (R4).
+policy-delivery-email =
+    { $half ->
+        [first] Prima metà
+       *[second] Seconda metà
+    } del { $code }: invio per e-mail a { $address }.
+policy-contact-email = Nuovo indirizzo e-mail da registrare: { $address }
+policy-contact-mobile = Nuovo numero di cellulare da registrare: { $number }
+policy-subject-request = la richiesta
+policy-subject-half =
+    { $half ->
+        [first] la prima metà
+       *[second] la seconda metà
+    } del { $code }
+policy-subject-contact-email = la modifica dell'indirizzo e-mail
+policy-subject-contact-mobile = la modifica del numero di cellulare
+
+## Sportello: ciò che manca per procedere (la regola che lo chiede è tra parentesi)
+
+# R1, M6
+policy-need-identification = Identificare il richiedente mediante la CIE o un altro documento di riconoscimento in corso di validità.
+# R1
+policy-need-digitally-signed-form = Alla richiesta inviata tramite PEC deve essere allegato il modulo firmato digitalmente dal titolare.
+# R6
+policy-need-paper-consent-form = Stampare il modulo di delega generato da CieOnline (il consenso alla stampa su carta, da non confondere con la delega a terzi), farlo firmare al richiedente e acquisirlo a sistema: solo dopo è possibile stampare la seconda metà dei codici.
+# M1
+policy-need-signed-delegation = Il delegato deve consegnare la delega compilata e firmata dal titolare (la sezione del modulo del Comune dedicata alla delega).
+# M1
+policy-need-holder-unable-statement = La delega è ammessa solo se il titolare non può presentarsi né firmare digitalmente il modulo: è necessaria la sua dichiarazione.
+# M4
+policy-need-act-of-appointment = Il rappresentante legale deve esibire copia dell'atto di nomina.
+# M3
+policy-need-medical-certificate = Per il servizio a domicilio è necessario un certificato del medico di base o di ricovero, oppure documentazione dell'impossibilità permanente di recarsi in ufficio.
+# M3
+policy-need-identity-document-copy = Per il servizio a domicilio è necessaria la copia di un documento di riconoscimento.
+# M3
+policy-need-phone-number = Per il servizio a domicilio è necessario un recapito telefonico per concordare l'appuntamento.
+# M5
+policy-need-appointment = È necessario un appuntamento: in questo periodo il servizio è erogato solo su prenotazione.
+# M3
+policy-need-home-visit-date = L'ufficio contatta il richiedente entro 30 giorni dalla domanda e fissa la data della visita a domicilio: la ristampa avviene in quel giorno.
+# M6
+policy-need-own-cie = In questo Comune il richiedente deve identificarsi esibendo la propria carta d'identità elettronica.
+# R9
+policy-need-card-of-holder = Verificare che la CIE di cui si chiedono i codici sia quella del titolare (del richiedente stesso o della persona che rappresenta).
+# M7
+policy-need-residence = Il servizio è riservato ai residenti: verificare nell'anagrafe del Comune la residenza del titolare.
+# M1
+policy-need-holder-cannot-come = La delega è ammessa solo per il titolare che non è in grado di recarsi allo sportello: è necessaria la sua dichiarazione nel modulo di delega.
+# R5
+policy-need-confirm-ordinary-mailbox = L'indirizzo e-mail indicato non appartiene a un gestore noto: prima di inviarvi la seconda metà dei codici, confermare con il richiedente che si tratta di una casella ordinaria e non di una PEC.
+
+## Sportello: perché la richiesta (o una sua parte) è respinta
+
+# R2
+policy-refused-nothing-requested = Non è stata indicata né una metà dei codici da ristampare né una modifica dei contatti.
+# M2
+policy-refused-email-request-not-accepted = Non si accettano richieste di ristampa tramite posta elettronica ordinaria.
+# M2
+policy-refused-remote-not-accepted = Questo Comune non accetta richieste attraverso questo canale: il titolare deve presentarsi allo sportello.
+# M2
+policy-refused-remote-only-from-holder = La richiesta a distanza può essere presentata solo dal titolare della carta.
+# M3
+policy-refused-home-visit-not-offered = Questo Comune non offre il servizio a domicilio.
+# M1
+policy-refused-delegation-not-allowed = Questo Comune non consente di delegare a terzi il ritiro dei codici.
+# M1
+policy-refused-delegate-only-at-counter = Il delegato può ritirare i codici soltanto di persona allo sportello.
+# M4
+policy-refused-parent-not-accepted = Questo Comune non accetta la richiesta presentata dal genitore del minore.
+# M4
+policy-refused-holder-not-minor = Il titolare è maggiorenne: il genitore non può presentare la richiesta in sua vece.
+# M4
+policy-refused-representative-not-accepted = Questo Comune non accetta la richiesta presentata dal rappresentante legale.
+# M5
+policy-refused-counter-closed = Nel giorno e nell'orario indicati lo sportello non effettua la ristampa dei codici.
+# R3
+policy-refused-first-half-only-in-person = La prima metà dei codici si stampa su carta e si consegna solo di persona.
+# I1
+policy-refused-delegate-never-gets-second-half = Al delegato non può essere consegnata la seconda metà dei codici: va inviata solo ai recapiti del titolare registrati sul portale CIE.
+# R5
+policy-refused-pec-address = La seconda metà dei codici non può essere inviata a un indirizzo PEC: indicare un indirizzo e-mail ordinario.
+# R4
+policy-refused-no-registered-email = Per questa carta non risulta registrato alcun indirizzo e-mail a cui inviare la seconda metà dei codici.
+# R6
+policy-refused-paper-needs-presence = La seconda metà su carta si consegna solo di persona, dopo la firma del modulo di delega (consenso alla stampa su carta).
+# R7
+policy-refused-delegate-cannot-change-contacts = Il delegato non può modificare i contatti: li modifica il titolare (o, dove il Comune lo prevede, il genitore del minore o il rappresentante legale).
+# R7
+policy-refused-remote-cannot-change-contacts = I contatti si modificano a distanza solo su richiesta del titolare stesso, tramite un canale accettato da questo Comune.
+# R7
+policy-refused-only-holder-changes-contacts = In questo Comune i contatti possono essere modificati esclusivamente dal titolare.
+# R5
+policy-refused-pec-as-contact = Un indirizzo PEC non può essere registrato come recapito per ricevere i codici.
+# R9
+policy-refused-not-holders-card = Si possono ristampare solo i codici della CIE del titolare (del richiedente o della persona che rappresenta): la carta indicata appartiene a un'altra persona.
+# M7
+policy-refused-not-resident = Il servizio di questo Comune è riservato ai residenti: il titolare deve rivolgersi al proprio Comune di residenza.
+
+## Attivazione delle credenziali CIE: che cosa manca (per il titolare)
+## Ricevono $rule: A1 (livelli 1 e 2, senza la carta) o A2 (livello 3, con la carta).
+
+activation-missing-fiscal-code = È necessario il codice fiscale del titolare.
+activation-missing-fiscal-code-invalid = Il codice fiscale inserito non è valido: controlli i 16 caratteri.
+activation-missing-serial = È necessario il numero di serie della CIE, riportato in alto a destra sulla carta o, se la carta non è ancora arrivata, sulla ricevuta della richiesta.
+activation-missing-serial-invalid = Il numero di serie inserito non è valido: deve essere composto da due lettere, cinque cifre e due lettere (ad esempio CA12345AB).
+activation-missing-puk-first-half = È necessaria la prima metà del PUK, riportata sulla ricevuta consegnata dal Comune alla richiesta della carta.
+activation-missing-pin-half-instead-of-puk = È stata inserita la prima metà del PIN: è necessaria quella del PUK.
+activation-missing-mobile-not-registered = L'attivazione senza lettura della carta (livelli 1 e 2) è possibile solo se alla richiesta della CIE è stato comunicato al Comune un numero di cellulare.
+activation-missing-card = Per il livello 3 è necessaria la carta; in attesa che arrivi, i livelli 1 e 2 si possono attivare subito dopo la richiesta in Comune.
+activation-missing-pin = Per il livello 3 è necessario il PIN della carta.
+activation-missing-reader = Per il livello 3 è necessario uno smartphone con NFC e l'app CieID, oppure un computer con lettore di smart card e il Software CIE.
+activation-missing-cie-id-app = Installi l'app CieID sullo smartphone con NFC.
+activation-missing-cie-software = Installi il Software CIE sul computer collegato al lettore.
