@@ -354,9 +354,9 @@ fn many_desks_one_log_no_fork_no_gap() {
 /// middle of a commit: the server rolls its transaction back; every append it reported
 /// committed is in the log; the other writers go on; the log verifies.
 #[test]
-fn f1_desk_killed_mid_commit_loses_nothing_blocks_no_one() {
+fn pg_fault1_desk_killed_mid_commit_loses_nothing_blocks_no_one() {
     let Some(url) = fresh_schema(
-        "f1_desk_killed_mid_commit_loses_nothing_blocks_no_one",
+        "pg_fault1_desk_killed_mid_commit_loses_nothing_blocks_no_one",
         "t_kill",
     ) else {
         return;
@@ -403,8 +403,8 @@ fn f1_desk_killed_mid_commit_loses_nothing_blocks_no_one() {
 /// next append says `NotCommitted` (nothing written) or reconnects; a retry succeeds and the
 /// log has each entry once.
 #[test]
-fn f2_connection_dropped_not_committed_retry_safe() {
-    let Some(url) = fresh_schema("f2_connection_dropped_not_committed_retry_safe", "t_drop") else {
+fn pg_fault2_connection_dropped_not_committed_retry_safe() {
+    let Some(url) = fresh_schema("pg_fault2_connection_dropped_not_committed_retry_safe", "t_drop") else {
         return;
     };
     let mut j = open(&url);
@@ -430,8 +430,8 @@ fn f2_connection_dropped_not_committed_retry_safe() {
 /// lock and has written its rows; a test trigger keeps it busy): `NotCommitted`, nothing
 /// stored, the lock released, a retry appends the entry once.
 #[test]
-fn f3_backend_terminated_mid_commit_not_committed() {
-    let Some(url) = fresh_schema("f3_backend_terminated_mid_commit_not_committed", "t_midc") else {
+fn pg_fault3_backend_terminated_mid_commit_not_committed() {
+    let Some(url) = fresh_schema("pg_fault3_backend_terminated_mid_commit_not_committed", "t_midc") else {
         return;
     };
     let mut j = open(&url);
@@ -477,8 +477,8 @@ fn f3_backend_terminated_mid_commit_not_committed() {
 /// raised here by a test trigger): `NotCommitted { reason: "serialization failure" }`,
 /// nothing stored, a retry succeeds.
 #[test]
-fn f4_serialization_failure_not_committed_retry_safe() {
-    let Some(url) = fresh_schema("f4_serialization_failure_not_committed_retry_safe", "t_ser")
+fn pg_fault4_serialization_failure_not_committed_retry_safe() {
+    let Some(url) = fresh_schema("pg_fault4_serialization_failure_not_committed_retry_safe", "t_ser")
     else {
         return;
     };
@@ -514,8 +514,8 @@ fn f4_serialization_failure_not_committed_retry_safe() {
 /// F5: every backend is terminated at once (what a server shutdown does to its clients): the
 /// desks reconnect on their next append, and the log goes on without a gap.
 #[test]
-fn f5_all_backends_terminated_desks_reconnect() {
-    let Some(url) = fresh_schema("f5_all_backends_terminated_desks_reconnect", "t_restart") else {
+fn pg_fault5_all_backends_terminated_desks_reconnect() {
+    let Some(url) = fresh_schema("pg_fault5_all_backends_terminated_desks_reconnect", "t_restart") else {
         return;
     };
     let mut a = open(&url);

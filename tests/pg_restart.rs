@@ -80,8 +80,8 @@ fn restart(pg_ctl: &Path, data: &Path) {
 }
 
 #[test]
-fn f6_server_restarted_desks_reconnect_log_continues() {
-    let name = "f6_server_restarted_desks_reconnect_log_continues";
+fn pg_fault6_server_restarted_desks_reconnect_log_continues() {
+    let name = "pg_fault6_server_restarted_desks_reconnect_log_continues";
     let Some(url) = fresh_schema(name, "t_srv_restart") else {
         return;
     };

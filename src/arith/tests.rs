@@ -49,7 +49,7 @@ fn edge_values(n: &Limbs<U2048>) -> Vec<Limbs<U2048>> {
 }
 
 #[test]
-fn a1_modulus_constants() {
+fn arith1_modulus_constants() {
     let mut n = [u64::MAX; U2048];
     n[0] = u64::MAX - 188; // odd
     let m = Modulus::<U2048>::new(&n).unwrap();
@@ -65,7 +65,7 @@ fn a1_modulus_constants() {
 }
 
 #[test]
-fn a2_edge_operands_all_ones_modulus() {
+fn arith2_edge_operands_all_ones_modulus() {
     // n = 2^2048 - 1: every limb all ones, carries everywhere.
     let n = [u64::MAX; U2048];
     let m = Modulus::<U2048>::new(&n).unwrap();
@@ -86,7 +86,7 @@ fn a2_edge_operands_all_ones_modulus() {
 }
 
 #[test]
-fn a3_pow_edge_exponents() {
+fn arith3_pow_edge_exponents() {
     let mut n = [0x0123_4567_89AB_CDEFu64; U2048];
     n[31] = 0xFFFF_FFFF_FFFF_FFFF;
     n[0] |= 1;
@@ -102,7 +102,7 @@ fn a3_pow_edge_exponents() {
 }
 
 #[test]
-fn a4_reduce_wide_and_mul_wide() {
+fn arith4_reduce_wide_and_mul_wide() {
     let p: Limbs<U1024> =
         core::array::from_fn(|i| 0x9E37_79B9_7F4A_7C15u64.rotate_left(i as u32) | 1);
     let m = Modulus::<U1024>::new(&p).unwrap();
@@ -128,7 +128,7 @@ fn a4_reduce_wide_and_mul_wide() {
 }
 
 #[test]
-fn a5_bytes_round_trip() {
+fn arith5_bytes_round_trip() {
     let bytes: Vec<u8> = (1..=200u8).collect();
     let x = from_be_bytes::<U2048>(&bytes).unwrap();
     let mut out = vec![0u8; 200];
@@ -143,7 +143,7 @@ fn a5_bytes_round_trip() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
-    fn a6_random_mul_square_pow(
+    fn arith6_random_mul_square_pow(
         n in proptest::array::uniform32(any::<u64>()),
         a in proptest::array::uniform32(any::<u64>()),
         b in proptest::array::uniform32(any::<u64>()),
