@@ -99,7 +99,7 @@ fn choice<T: Copy>(option: &str, value: &str, table: &[(&str, T)]) -> Result<T, 
 
 fn unhex(option: &str, value: &str) -> Result<Vec<u8>, String> {
     let clean: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    if clean.len() % 2 != 0 {
+    if !clean.len().is_multiple_of(2) {
         return Err(format!("{option}: odd number of hex digits"));
     }
     (0..clean.len())

@@ -191,7 +191,7 @@ impl CounterQueryStore for MemoryQueryStore {
     fn save(&self, serial: &CardSerial, knowledge: QueryKnowledge) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.retain(|(s, _)| s != serial);
-            entries.push((serial.clone(), knowledge));
+            entries.push((*serial, knowledge));
         }
     }
 }
