@@ -302,7 +302,7 @@ fn p_sm7_generator_table_gives_the_same_keys() {
 // K1: the group the card sends in clear, checked before any secret (sizes, primality).
 
 fn hex_bytes(s: &str) -> Vec<u8> {
-    let s = if s.len() % 2 == 1 {
+    let s = if !s.len().is_multiple_of(2) {
         format!("0{s}")
     } else {
         s.to_string()

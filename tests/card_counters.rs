@@ -268,3 +268,83 @@ fn p_pin10_query_knowledge_line_round_trips() {
         None
     );
 }
+
+/// The fault matrix's rows F1-F9 at the counter query and at the VERIFY (phase d) under
+/// every counter switch (empty VERIFY: ISO, refused, counted; DOCP: present, absent): no
+/// panic, a typed error, no code sent twice in a call (P-PIN1), a closed session sends
+/// nothing (SR18), and the PIN counter moves only by what the card's switch makes the query
+/// cost (nothing, or the two tries of the detection on a counting card without DOCP).
+#[test]
+fn p_pin10_fault_rows_at_query_and_verify_under_every_counter_switch() {
+    use cie_pinpuk::transport::{Fault, FaultInjector, Spy};
+    let faults = [
+        Fault::CardRemovedBefore,
+        Fault::CardRemovedAfter,
+        Fault::ReaderGone,
+        Fault::Reset,
+        Fault::Timeout,
+        Fault::Truncate { keep: 5 },
+        Fault::BitFlip { byte: 3, bit: 1 },
+        Fault::StatusWord(0x6F00),
+        Fault::Busy,
+    ];
+    type Wire = std::rc::Rc<std::cell::RefCell<FaultInjector<Spy<VirtualCie>>>>;
+    for ev in [
+        EmptyVerify::Counter,
+        EmptyVerify::WrongP1P2,
+        EmptyVerify::CountedAsWrong,
+    ] {
+        for docp in [Docp::Present, Docp::Absent] {
+            let card = || with_small_keys(card_with(ev, docp)).build().unwrap();
+            let costs = ev == EmptyVerify::CountedAsWrong && docp == Docp::Absent;
+            // A clean run: where the query and the VERIFY start.
+            let wire: Wire = std::rc::Rc::new(std::cell::RefCell::new(FaultInjector::new(
+                Spy::new(card()),
+            )));
+            let mut cie = small_host(Shared(std::rc::Rc::clone(&wire)), 7);
+            let mut s = cie.open().unwrap();
+            let query_at = wire.borrow().exchanges();
+            s.pin_status().unwrap();
+            let verify_at = wire.borrow().exchanges();
+            s.verify_pin_with(&pin(PIN), LastTry::Confirmed).unwrap();
+            drop(s);
+            for fault in faults {
+                for at in [query_at, verify_at] {
+                    let wire: Wire = std::rc::Rc::new(std::cell::RefCell::new(
+                        FaultInjector::new(Spy::new(card()))
+                            .with_fault(at, fault)
+                            .with_reset_hook(|s: &mut Spy<VirtualCie>| {
+                                s.inner_mut().reset();
+                            }),
+                    ));
+                    let mut cie = small_host(Shared(std::rc::Rc::clone(&wire)), 7);
+                    let mut s = cie.open().unwrap();
+                    let status = s.pin_status();
+                    let verify_from = wire.borrow().inner().count();
+                    let verify = s.verify_pin_with(&pin(PIN), LastTry::Confirmed);
+                    let w = wire.borrow();
+                    let cmds: Vec<Vec<u8>> = w.inner().commands().map(<[u8]>::to_vec).collect();
+                    let codes = code_commands(&cmds[verify_from..]);
+                    assert!(
+                        codes.len() <= 1,
+                        "{ev:?} {docp:?} {fault:?}@{at}: {codes:?}"
+                    );
+                    let left = w.inner().inner().pin_tries_left();
+                    let floor = if costs { 1 } else { 3 };
+                    assert!(left >= floor, "{ev:?} {docp:?} {fault:?}@{at}: {left} left");
+                    drop(w);
+                    for r in [status.map(|_| ()), verify] {
+                        if let Err(e) = r {
+                            let _ = format!("{e:?} {e}");
+                        }
+                    }
+                    if !s.is_open() {
+                        let before = wire.borrow().exchanges();
+                        assert!(s.pin_status().is_err());
+                        assert_eq!(wire.borrow().exchanges(), before, "SR18");
+                    }
+                }
+            }
+        }
+    }
+}

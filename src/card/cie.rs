@@ -391,7 +391,7 @@ impl<T: CardTransport, R: CryptoRng> Cie<T, R> {
         }
     }
 
-    /// Continues a session from a [`SessionState`] taken with
+    /// Continues a session from a [`SessionState`](super::SessionState) taken with
     /// [`Session::snapshot`](super::Session::snapshot): for tests and fuzz harnesses that
     /// open a session against a virtual card once and replay many cases from that point on
     /// clones of the card. Sends nothing.

@@ -265,6 +265,13 @@ impl<'c, T: CardTransport, R: CryptoRng> Session<'c, T, R> {
             match self.read_docp(code)? {
                 Some(status) => {
                     self.knowledge.docp = MethodState::Works;
+                    // The DOCP has no "verified": a PIN this session verified (the card keeps
+                    // that until a reset, which ends the session) stays verified (N5).
+                    if matches!(status, RetryStatus::Remaining(_))
+                        && self.status(code) == RetryStatus::Verified
+                    {
+                        return Ok(RetryStatus::Verified);
+                    }
                     return Ok(status);
                 }
                 None => self.knowledge.docp = MethodState::Unsupported,
