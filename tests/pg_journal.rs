@@ -404,7 +404,10 @@ fn pg_fault1_desk_killed_mid_commit_loses_nothing_blocks_no_one() {
 /// log has each entry once.
 #[test]
 fn pg_fault2_connection_dropped_not_committed_retry_safe() {
-    let Some(url) = fresh_schema("pg_fault2_connection_dropped_not_committed_retry_safe", "t_drop") else {
+    let Some(url) = fresh_schema(
+        "pg_fault2_connection_dropped_not_committed_retry_safe",
+        "t_drop",
+    ) else {
         return;
     };
     let mut j = open(&url);
@@ -431,7 +434,10 @@ fn pg_fault2_connection_dropped_not_committed_retry_safe() {
 /// stored, the lock released, a retry appends the entry once.
 #[test]
 fn pg_fault3_backend_terminated_mid_commit_not_committed() {
-    let Some(url) = fresh_schema("pg_fault3_backend_terminated_mid_commit_not_committed", "t_midc") else {
+    let Some(url) = fresh_schema(
+        "pg_fault3_backend_terminated_mid_commit_not_committed",
+        "t_midc",
+    ) else {
         return;
     };
     let mut j = open(&url);
@@ -478,8 +484,10 @@ fn pg_fault3_backend_terminated_mid_commit_not_committed() {
 /// nothing stored, a retry succeeds.
 #[test]
 fn pg_fault4_serialization_failure_not_committed_retry_safe() {
-    let Some(url) = fresh_schema("pg_fault4_serialization_failure_not_committed_retry_safe", "t_ser")
-    else {
+    let Some(url) = fresh_schema(
+        "pg_fault4_serialization_failure_not_committed_retry_safe",
+        "t_ser",
+    ) else {
         return;
     };
     let mut j = open(&url);
@@ -515,7 +523,10 @@ fn pg_fault4_serialization_failure_not_committed_retry_safe() {
 /// desks reconnect on their next append, and the log goes on without a gap.
 #[test]
 fn pg_fault5_all_backends_terminated_desks_reconnect() {
-    let Some(url) = fresh_schema("pg_fault5_all_backends_terminated_desks_reconnect", "t_restart") else {
+    let Some(url) = fresh_schema(
+        "pg_fault5_all_backends_terminated_desks_reconnect",
+        "t_restart",
+    ) else {
         return;
     };
     let mut a = open(&url);
