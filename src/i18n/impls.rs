@@ -152,23 +152,27 @@ impl Localize for Error {
             Error::Card(e) => e.message(),
             #[cfg(feature = "emulator")]
             Error::Emulator(_) => Message::new("error-emulator"),
-            #[cfg(feature = "std")]
+            #[cfg(feature = "desk")]
             Error::Desk(e) => e.message(),
-            #[cfg(feature = "std")]
+            #[cfg(feature = "recovery")]
             Error::Recovery(e) => e.message(),
         }
     }
 }
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "desk", feature = "recovery"))]
 mod services {
     use super::{Localize, Message};
+    #[cfg(feature = "desk")]
     use crate::desk::DeskError;
+    #[cfg(feature = "desk")]
     use crate::issuance::{CardState, IssuanceError};
     use crate::journal::SignerError;
     use crate::notify::NotifyError;
+    #[cfg(feature = "recovery")]
     use crate::recovery::{RecoveryError, Refusal, RefusalReason};
 
+    #[cfg(feature = "desk")]
     fn state(s: CardState) -> &'static str {
         match s {
             CardState::Valid => "valid",
@@ -188,6 +192,7 @@ mod services {
         }
     }
 
+    #[cfg(feature = "desk")]
     impl Localize for IssuanceError {
         fn message(&self) -> Message {
             match self {
@@ -214,6 +219,7 @@ mod services {
         }
     }
 
+    #[cfg(feature = "desk")]
     impl Localize for DeskError {
         fn message(&self) -> Message {
             match self {
@@ -230,6 +236,7 @@ mod services {
         }
     }
 
+    #[cfg(feature = "recovery")]
     impl Localize for RecoveryError {
         fn message(&self) -> Message {
             match self {
@@ -243,6 +250,7 @@ mod services {
         }
     }
 
+    #[cfg(feature = "recovery")]
     impl Localize for RefusalReason {
         fn message(&self) -> Message {
             match self {
@@ -270,6 +278,7 @@ mod services {
     }
 
     /// The reason's text; the `rule` argument names the rule that refused.
+    #[cfg(feature = "recovery")]
     impl Localize for Refusal {
         fn message(&self) -> Message {
             self.reason.message().with("rule", self.rule.as_str())

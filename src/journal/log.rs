@@ -423,9 +423,11 @@ impl<T: HeadAnchor + ?Sized> HeadAnchor for &mut T {
 }
 
 /// A list of anchors (shown by `Debug` as their number).
+#[cfg(feature = "recovery")]
 #[derive(Default)]
 pub(crate) struct Anchors(pub(crate) Vec<alloc::boxed::Box<dyn HeadAnchor>>);
 
+#[cfg(feature = "recovery")]
 impl core::fmt::Debug for Anchors {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "Anchors({})", self.0.len())

@@ -77,6 +77,7 @@ pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use entry::{
     Entry, EntryKind, Head, VerifyError, from_letters, to_letters, verify, verify_with_head,
 };
+#[cfg(feature = "recovery")]
 pub(crate) use log::Anchors;
 pub use log::{
     AnchorError, ConsistencyProof, FileAnchor, HeadAnchor, InclusionProof, IntegrityError,
