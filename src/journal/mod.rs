@@ -89,7 +89,7 @@ pub use signer::{OrderSigner, SignerError, SoftwareSigner, verify_signature};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 #[cfg(feature = "sqlite")]
-pub(crate) use sqlite::missing_trigger;
+pub(crate) use sqlite::{commit_in_one_transaction, missing_trigger};
 pub use store::{Blocks, Commit, JournalStore, MemoryStore, StoreError};
 
 use crate::notify::{IdempotencyKey, OutboxRecord};

@@ -157,6 +157,21 @@ fn parse_rules(s: &str) -> Result<Vec<RuleId>, StoreError> {
         .collect()
 }
 
+/// Applies `commits` in one IMMEDIATE transaction (one WAL fsync for the batch), or none of
+/// them. Shared by the desk's and the recovery service's SQLite stores.
+pub(crate) fn commit_in_one_transaction<C, E: From<rusqlite::Error>>(
+    conn: &mut Connection,
+    commits: &[C],
+    apply: impl Fn(&rusqlite::Transaction<'_>, &C) -> Result<(), E>,
+) -> Result<(), E> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for c in commits {
+        apply(&tx, c)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// The first of `triggers` missing while `table` exists (a journal that was edited), if any.
 pub(crate) fn missing_trigger(
     conn: &Connection,
@@ -352,23 +367,11 @@ fn apply(tx: &rusqlite::Transaction<'_>, c: &Commit<'_>) -> Result<(), StoreErro
 
 impl JournalStore for SqliteStore {
     fn commit(&mut self, c: Commit<'_>) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        apply(&tx, &c)?;
-        tx.commit()?;
-        Ok(())
+        commit_in_one_transaction(&mut self.conn, core::slice::from_ref(&c), apply)
     }
 
     fn commit_all(&mut self, commits: &[Commit<'_>]) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for c in commits {
-            apply(&tx, c)?;
-        }
-        tx.commit()?;
-        Ok(())
+        commit_in_one_transaction(&mut self.conn, commits, apply)
     }
 
     fn head(&self) -> Result<Option<SignedHead>, StoreError> {

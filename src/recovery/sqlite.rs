@@ -12,7 +12,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::device::DeviceKey;
 use super::store::{
@@ -20,7 +20,9 @@ use super::store::{
     RecoveryStore, RecoveryStoreError, Snapshot, StoredCode, check_commit,
 };
 use crate::journal::merkle::Hash;
-use crate::journal::{IntegrityError, SignedHead, Timestamp, missing_trigger};
+use crate::journal::{
+    IntegrityError, SignedHead, Timestamp, commit_in_one_transaction, missing_trigger,
+};
 use crate::policy::RuleId;
 
 /// The recovery state and journal in an SQLite file.
@@ -445,23 +447,11 @@ impl RecoveryStore for SqliteRecoveryStore {
     }
 
     fn commit(&mut self, c: RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        apply(&tx, &c)?;
-        tx.commit()?;
-        Ok(())
+        commit_in_one_transaction(&mut self.conn, core::slice::from_ref(&c), apply)
     }
 
     fn commit_all(&mut self, commits: &[RecoveryCommit<'_>]) -> Result<(), RecoveryStoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for c in commits {
-            apply(&tx, c)?;
-        }
-        tx.commit()?;
-        Ok(())
+        commit_in_one_transaction(&mut self.conn, commits, apply)
     }
 
     fn journal(&self) -> Result<Vec<RecoveryEvent>, RecoveryStoreError> {
