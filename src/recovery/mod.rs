@@ -49,6 +49,8 @@ mod json;
 mod outcome;
 mod proof;
 mod registry;
+#[cfg(feature = "postgres")]
+mod pg;
 mod service;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -66,6 +68,8 @@ pub use service::{
     CompletionOutcome, PukRecovery, RELEASE_DELAY_SECS, RecoveryConfig, RecoveryRequest,
     RequestOutcome, TickReport, journal_signer,
 };
+#[cfg(feature = "postgres")]
+pub use pg::PgRecoveryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteRecoveryStore;
 pub use store::{
