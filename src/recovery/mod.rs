@@ -47,10 +47,10 @@ mod device;
 #[cfg(feature = "serde")]
 mod json;
 mod outcome;
-mod proof;
-mod registry;
 #[cfg(feature = "postgres")]
 mod pg;
+mod proof;
+mod registry;
 mod service;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -60,6 +60,8 @@ pub use client::{ClientError, MSE_SET_SERVIZI, ProofStep, prove_possession};
 pub use code::{CODE_DIGITS, CompletionCode, CompletionCodeError, ServiceSecret};
 pub use device::{DEVICE_KEY_MAX_BITS, DEVICE_KEY_MIN_BITS, DeviceKey, DeviceKeyError, SealedPuk};
 pub use outcome::{RecoveryError, Refusal, RefusalReason};
+#[cfg(feature = "postgres")]
+pub use pg::PgRecoveryStore;
 pub use proof::{CHALLENGE_LEN, Challenge, MAX_OPEN_CHALLENGES, PossessionProof, ProofFailure};
 #[cfg(feature = "mock")]
 pub use registry::MockCardRegistry;
@@ -68,8 +70,6 @@ pub use service::{
     CompletionOutcome, PukRecovery, RELEASE_DELAY_SECS, RecoveryConfig, RecoveryRequest,
     RequestOutcome, TickReport, journal_signer,
 };
-#[cfg(feature = "postgres")]
-pub use pg::PgRecoveryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteRecoveryStore;
 pub use store::{

@@ -49,8 +49,7 @@ use super::store::{
 };
 use crate::journal::merkle::Hash;
 use crate::journal::{
-    IntegrityError, SignedHead, StoreError, Timestamp, migrate, missing_pg_trigger,
-    not_committed,
+    IntegrityError, SignedHead, StoreError, Timestamp, migrate, missing_pg_trigger, not_committed,
 };
 use crate::policy::RuleId;
 
@@ -154,7 +153,10 @@ const TRIGGERS: [(&str, &str); 7] = [
     ("cie_recovery_clock", "cie_recovery_clock_guard"),
     ("cie_recovery_clock", "cie_recovery_clock_no_truncate"),
     ("cie_recovery_procedures", "cie_recovery_procedure_guard"),
-    ("cie_recovery_procedures", "cie_recovery_procedures_no_truncate"),
+    (
+        "cie_recovery_procedures",
+        "cie_recovery_procedures_no_truncate",
+    ),
 ];
 
 /// The first key of the operation lock (`pg_advisory_lock(key, hashtext(schema))`).
@@ -203,9 +205,8 @@ impl Conn {
         let st = Stmts {
             clock: client.prepare(CLOCK_SQL)?,
             high_water: client.prepare("SELECT high_water FROM cie_recovery_clock WHERE id = 1")?,
-            last: client.prepare(
-                "SELECT seq, hash FROM cie_recovery_journal ORDER BY seq DESC LIMIT 1",
-            )?,
+            last: client
+                .prepare("SELECT seq, hash FROM cie_recovery_journal ORDER BY seq DESC LIMIT 1")?,
             head: client.prepare(
                 "SELECT size, root, time, signature FROM cie_recovery_heads
                  ORDER BY size DESC LIMIT 1",
@@ -379,7 +380,10 @@ fn procedure_of(r: &Row) -> Result<ProcedureRecord, RecoveryStoreError> {
         wrong_completions: u32::try_from(wrong)
             .map_err(|_| RecoveryStoreError::Corrupt("wrong count"))?,
         code,
-        closed_at: closed.map(|t| u64_of(t, "close time")).transpose()?.map(Timestamp),
+        closed_at: closed
+            .map(|t| u64_of(t, "close time"))
+            .transpose()?
+            .map(Timestamp),
         journal_seq: u64_of(r.try_get(12)?, "journal seq")?,
     })
 }
@@ -416,7 +420,11 @@ fn high_water(client: &mut Client, st: &Stmts) -> Result<Option<Timestamp>, Reco
 }
 
 /// Checks and writes one commit inside the open transaction (the journal table locked).
-fn apply(client: &mut Client, st: &Stmts, c: &RecoveryCommit<'_>) -> Result<(), RecoveryStoreError> {
+fn apply(
+    client: &mut Client,
+    st: &Stmts,
+    c: &RecoveryCommit<'_>,
+) -> Result<(), RecoveryStoreError> {
     let mark = high_water(client, st)?;
     let (last, last_hash) = last_record(client, st)?;
     match check_commit(mark, last, last_hash, c) {
@@ -598,10 +606,13 @@ impl PgRecoveryStore {
                 )
                 .map_err(before_commit)
                 .and_then(|()| {
-                    commits.iter().try_for_each(|c| apply(client, st, c)).map_err(|e| match e {
-                        RecoveryStoreError::Postgres(e) => before_commit(e),
-                        e => e,
-                    })
+                    commits
+                        .iter()
+                        .try_for_each(|c| apply(client, st, c))
+                        .map_err(|e| match e {
+                            RecoveryStoreError::Postgres(e) => before_commit(e),
+                            e => e,
+                        })
                 });
             if let Err(e) = r {
                 if client.batch_execute("ROLLBACK").is_err() {
@@ -699,7 +710,11 @@ impl RecoveryStore for PgRecoveryStore {
                 }
                 None => (0, [0; 32]),
             };
-            let head = tx.query_opt(&st.head, &[])?.as_ref().map(head_of).transpose()?;
+            let head = tx
+                .query_opt(&st.head, &[])?
+                .as_ref()
+                .map(head_of)
+                .transpose()?;
             let procedures = tx
                 .query(
                     &alloc::format!(
@@ -797,7 +812,13 @@ impl RecoveryStore for PgRecoveryStore {
     }
 
     fn head(&self) -> Result<Option<SignedHead>, RecoveryStoreError> {
-        self.read(|client, st| client.query_opt(&st.head, &[])?.as_ref().map(head_of).transpose())
+        self.read(|client, st| {
+            client
+                .query_opt(&st.head, &[])?
+                .as_ref()
+                .map(head_of)
+                .transpose()
+        })
     }
 
     fn begin_operation(&mut self) -> Result<bool, RecoveryStoreError> {

@@ -462,7 +462,9 @@ pub enum RecoveryStoreError {
     /// Another instance wrote first: the commit was built on a journal head that is no
     /// longer the last. Nothing was written; the service reads the new head and decides
     /// again.
-    #[error("another instance moved the journal: record {found} given, the journal is at {expected}")]
+    #[error(
+        "another instance moved the journal: record {found} given, the journal is at {expected}"
+    )]
     Conflict {
         /// The number the next record must have.
         expected: u64,
@@ -480,7 +482,9 @@ pub enum RecoveryStoreError {
     /// The connection was lost while the commit of journal record `seq` was under way and
     /// the database could not be asked since: the commit may or may not have happened. The
     /// next operation reads the stored head first and tells.
-    #[error("the commit of recovery record {seq} may or may not have happened (database unreachable)")]
+    #[error(
+        "the commit of recovery record {seq} may or may not have happened (database unreachable)"
+    )]
     OutcomeUnknown {
         /// The last record of the commit in doubt.
         seq: u64,
