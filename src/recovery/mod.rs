@@ -18,7 +18,9 @@
 //! Every transition is journaled (a SHA-256 hash chain, [`verify_journal`]) in the
 //! [`RecoveryStore`], which also keeps the procedures and the highest clock reading ever
 //! observed: [`MemoryRecoveryStore`], or `SqliteRecoveryStore` (feature `sqlite`), whose
-//! tables can live in the desk's journal database.
+//! tables can live in the desk's journal database, or `PgRecoveryStore` (feature
+//! `postgres`) for many service instances over one PostgreSQL database, on the database's
+//! clock (`docs/postgres.md`).
 //!
 //! # Security notes
 //! - **Time.** "Now" is the highest clock reading ever observed, persisted before use; the
