@@ -1,7 +1,7 @@
 //! The recovery database tried as an attacker who can write the file but does not hold the
 //! service secret (from which the journal's signing key is derived): an edited procedure
 //! row, with or without a dropped trigger, a clock mark moved forward, a released procedure
-//! opened again, a rolled-back file — each refused when the service opens, with its own
+//! opened again, a released procedure's row restored from an older backup, a rolled-back file — each refused when the service opens, with its own
 //! error. I6: random edits of the file never release a PUK before the 48 hours.
 #![cfg(all(feature = "emulator", feature = "sqlite"))]
 #![allow(
@@ -239,6 +239,131 @@ fn tamper_recovery_released_procedure_reopened_refused() {
         refused(open(&db, &reg, &mut n, &clock)),
         IntegrityError::RecordMismatch { seq: released_seq }
     );
+}
+
+/// Issue 10's gap: the released procedure's row put back exactly as an older backup had it
+/// (code issued and sent, pointing at its genuine older record, every trigger back in
+/// place). The row matches that record; the journal wrote the procedure again later.
+#[test]
+fn tamper_recovery_restored_final_row_refused() {
+    let db = TempDb::new("restored");
+    let (reg, clock) = (registry(), clock());
+    let id = requested(&db, &reg, &clock);
+    let mut n = RecordingNotifier::new();
+    let backup = db.0.join("backup.sqlite");
+    let (sent_seq, released_seq) = {
+        let mut svc = open(&db, &reg, &mut n, &clock).unwrap();
+        clock.set(Timestamp(T0 + H48));
+        assert_eq!(svc.tick(&mut rng(2)).unwrap().codes_sent, 1);
+        let sent_seq = svc.signed_head().unwrap().size;
+        // The backup, taken while the code was out.
+        svc.store()
+            .connection()
+            .execute_batch(&format!("VACUUM INTO '{}'", backup.display()))
+            .unwrap();
+        let code = last_code(svc.notifier());
+        let mut r = rng(3);
+        let ch = svc.challenge(SERIAL, &mut r).unwrap();
+        let out = svc.complete(&id, &code, &sign(&ch), &mut r).unwrap();
+        assert!(matches!(out, CompletionOutcome::Released(_)));
+        (sent_seq, svc.signed_head().unwrap().size)
+    };
+    edit(
+        &db,
+        &format!(
+            "ATTACH '{}' AS old;
+             UPDATE recovery_procedures SET (state, wrong, code_hash, code_generation,
+                 code_issued_at, code_sent, closed_at, journal_seq) =
+               (SELECT state, wrong, code_hash, code_generation, code_issued_at, code_sent,
+                       closed_at, journal_seq
+                FROM old.recovery_procedures o WHERE o.id = recovery_procedures.id);
+             DETACH old;",
+            backup.display()
+        ),
+        true,
+    )
+    .unwrap();
+    clock.set(Timestamp(T0 + H48 + 3600));
+    assert_eq!(
+        refused(open(&db, &reg, &mut n, &clock)),
+        IntegrityError::SupersededRecord {
+            seq: sent_seq,
+            latest: released_seq
+        }
+    );
+}
+
+#[test]
+fn tamper_recovery_restored_final_row_refused_in_memory() {
+    let (reg, clock) = (registry(), clock());
+    let mut store = cie_pinpuk::recovery::MemoryRecoveryStore::new();
+    let mut n = RecordingNotifier::new();
+    let (id, old_row, sent_seq, released_seq) = {
+        let mut svc = PukRecovery::open(
+            &mut store,
+            &reg,
+            &mut n,
+            &clock,
+            secret(),
+            RecoveryConfig::default(),
+        )
+        .unwrap();
+        let mut r = rng(1);
+        let ch = svc.challenge(SERIAL, &mut r).unwrap();
+        let typed = contacts(Some(EMAIL), Some(MOBILE));
+        let key = device_key();
+        let proof = sign(&ch);
+        let RequestOutcome::Accepted { procedure: id, .. } = svc
+            .request(
+                &RecoveryRequest {
+                    code: CodeKind::Puk,
+                    serial: SERIAL,
+                    nis: NIS,
+                    contacts: &typed,
+                    proof: &proof,
+                    device_key: &key,
+                },
+                &mut r,
+            )
+            .unwrap()
+        else {
+            panic!("refused")
+        };
+        clock.set(Timestamp(T0 + H48));
+        assert_eq!(svc.tick(&mut rng(2)).unwrap().codes_sent, 1);
+        let old_row = svc.procedure(&id).unwrap();
+        let sent_seq = svc.signed_head().unwrap().size;
+        let code = last_code(svc.notifier());
+        let ch = svc.challenge(SERIAL, &mut r).unwrap();
+        let out = svc.complete(&id, &code, &sign(&ch), &mut r).unwrap();
+        assert!(matches!(out, CompletionOutcome::Released(_)));
+        (id, old_row, sent_seq, svc.signed_head().unwrap().size)
+    };
+    assert_eq!(old_row.journal_seq, sent_seq);
+    store.put_back(old_row);
+    assert_eq!(
+        store.procedure_mut(&id).unwrap().state,
+        cie_pinpuk::recovery::ProcedureState::CodeIssued
+    );
+    let r = PukRecovery::open(
+        &mut store,
+        &reg,
+        &mut n,
+        &clock,
+        secret(),
+        RecoveryConfig::default(),
+    );
+    match r {
+        Err(RecoveryError::Store(RecoveryStoreError::Integrity(e))) => assert_eq!(
+            e,
+            IntegrityError::SupersededRecord {
+                seq: sent_seq,
+                latest: released_seq
+            }
+        ),
+        Err(e) => panic!("refused for another reason: {e}"),
+        Ok(_) => panic!("the restored row was opened"),
+    }
 }
 
 #[test]

@@ -325,6 +325,15 @@ pub enum IntegrityError {
         /// The journal entry the record names.
         seq: u64,
     },
+    /// A stored procedure is a genuine but older state: the signed journal wrote it again
+    /// later (a row put back from an older backup, recovery).
+    #[error("procedure record names journal entry {seq}, but entry {latest} wrote it later")]
+    SupersededRecord {
+        /// The journal entry the stored record names.
+        seq: u64,
+        /// The latest journal entry that wrote the procedure.
+        latest: u64,
+    },
     /// The stored clock mark is not the time of the signed head (recovery).
     #[error("the stored clock mark {found} is not the signed head's time {signed}")]
     ClockMark {

@@ -85,6 +85,8 @@ pub use log::{
 };
 #[cfg(feature = "postgres")]
 pub use pg::PgStore;
+#[cfg(all(feature = "postgres", feature = "recovery"))]
+pub(crate) use pg::{migrate, missing_pg_trigger, not_committed};
 pub use signer::{OrderSigner, SignerError, SoftwareSigner, verify_signature};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;

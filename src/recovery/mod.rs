@@ -18,7 +18,9 @@
 //! Every transition is journaled (a SHA-256 hash chain, [`verify_journal`]) in the
 //! [`RecoveryStore`], which also keeps the procedures and the highest clock reading ever
 //! observed: [`MemoryRecoveryStore`], or `SqliteRecoveryStore` (feature `sqlite`), whose
-//! tables can live in the desk's journal database.
+//! tables can live in the desk's journal database, or `PgRecoveryStore` (feature
+//! `postgres`) for many service instances over one PostgreSQL database, on the database's
+//! clock (`docs/postgres.md`).
 //!
 //! # Security notes
 //! - **Time.** "Now" is the highest clock reading ever observed, persisted before use; the
@@ -47,6 +49,8 @@ mod device;
 #[cfg(feature = "serde")]
 mod json;
 mod outcome;
+#[cfg(feature = "postgres")]
+mod pg;
 mod proof;
 mod registry;
 mod service;
@@ -58,6 +62,8 @@ pub use client::{ClientError, MSE_SET_SERVIZI, ProofStep, prove_possession};
 pub use code::{CODE_DIGITS, CompletionCode, CompletionCodeError, ServiceSecret};
 pub use device::{DEVICE_KEY_MAX_BITS, DEVICE_KEY_MIN_BITS, DeviceKey, DeviceKeyError, SealedPuk};
 pub use outcome::{RecoveryError, Refusal, RefusalReason};
+#[cfg(feature = "postgres")]
+pub use pg::PgRecoveryStore;
 pub use proof::{CHALLENGE_LEN, Challenge, MAX_OPEN_CHALLENGES, PossessionProof, ProofFailure};
 #[cfg(feature = "mock")]
 pub use registry::MockCardRegistry;

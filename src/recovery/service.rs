@@ -15,6 +15,15 @@
 //! when "now" is at least 48 hours after the request time, which is checked both when the
 //! completion code is issued and again at release.
 //!
+//! # Many instances over one database
+//! A store shared by several instances (PostgreSQL) has an operation lock and a clock of its
+//! own ([`RecoveryStore::begin_operation`], [`RecoveryStore::database_time`]). Each
+//! operation (challenge, request, completion, tick) then takes the lock, reads the journal
+//! records other instances appended since (each checked against the signed head, the
+//! procedures they wrote read again and checked against them), and reads "now" from the
+//! database: instances whose clocks disagree share one clock, and one procedure is decided
+//! by one instance at a time (one completion code, one release).
+//!
 //! # State derived from the signed journal
 //! The journal is a transparency log of the same kind as the desk's (see
 //! [`crate::journal`]): a Merkle tree over the records and a head signed after every commit by
@@ -157,6 +166,8 @@ pub struct PukRecovery<S, G, N, C> {
     challenges: ChallengeBook,
     last_behind: Option<Timestamp>,
     anchors: crate::journal::Anchors,
+    /// An operation failed: read the stored head before the next one.
+    stale: bool,
 }
 
 struct Note {
@@ -229,6 +240,7 @@ where
             challenges: ChallengeBook::default(),
             last_behind: None,
             anchors: crate::journal::Anchors::default(),
+            stale: false,
         })
     }
 
@@ -251,6 +263,7 @@ where
         self.frontier = loaded.frontier;
         self.head = loaded.head;
         self.work = loaded.work;
+        self.stale = false;
         Ok(())
     }
 
@@ -438,11 +451,83 @@ where
         Ok(())
     }
 
+    /// Runs one operation: takes the store's operation lock (many instances over one
+    /// database), reads what other instances committed since ([`state::catch_up`]), reads
+    /// the clock, and runs `op` at that "now"; the lock is released whatever the outcome,
+    /// and after an error the stored head is read again before the next operation.
+    fn operation<T>(
+        &mut self,
+        op: impl FnOnce(&mut Self, Timestamp) -> Result<T, RecoveryError>,
+    ) -> Result<T, RecoveryError> {
+        let locked = self.store.begin_operation()?;
+        let r = self.catch_up(locked).and_then(|()| {
+            let now = self.advance()?;
+            op(self, now)
+        });
+        if locked {
+            self.store.end_operation();
+        }
+        if r.is_err() {
+            self.stale = true;
+        }
+        r
+    }
+
+    /// Brings the in-memory head and open work up to the stored head, when another
+    /// instance may have moved it (`locked`) or the last operation failed.
+    fn catch_up(&mut self, locked: bool) -> Result<(), RecoveryError> {
+        if !locked && !self.stale {
+            return Ok(());
+        }
+        let stored = self.store.head()?;
+        if stored != self.head {
+            let key = self.log_signer.verifying_key();
+            let known = state::Known {
+                head: self.head,
+                last_hash: self.last_hash,
+                frontier: &self.frontier,
+            };
+            let caught = state::catch_up(&self.store, &key, &known, stored, &self.config)?;
+            match caught {
+                state::Caught::Records {
+                    last_hash,
+                    frontier,
+                    head,
+                    written,
+                } => {
+                    for p in written {
+                        self.work.put(p, &self.config)?;
+                    }
+                    self.high_water = Some(head.time);
+                    self.last_seq = head.size;
+                    self.last_hash = last_hash;
+                    self.frontier = frontier;
+                    self.head = Some(head);
+                }
+                state::Caught::Reloaded(loaded) => {
+                    self.high_water = loaded.high_water;
+                    self.last_seq = loaded.last_seq;
+                    self.last_hash = loaded.last_hash;
+                    self.frontier = loaded.frontier;
+                    self.head = loaded.head;
+                    self.work = loaded.work;
+                }
+            }
+        }
+        self.stale = false;
+        Ok(())
+    }
+
     /// Reads the clock and returns the service's "now": the highest reading ever observed.
     /// A new maximum is kept in memory and persisted with the next decision (the head's
     /// time); a reading behind the mark is journaled (once per distinct reading).
     fn advance(&mut self) -> Result<Timestamp, RecoveryError> {
-        let reading = self.clock.now();
+        // A store shared by many instances gives the database's clock: the one clock of all
+        // of them, whatever their own clocks say (I6).
+        let reading = match self.store.database_time()? {
+            Some(t) => t,
+            None => self.clock.now(),
+        };
         match self.high_water {
             Some(h) if reading < h && self.last_behind == Some(reading) => Ok(h),
             Some(h) if reading < h => {

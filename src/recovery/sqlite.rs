@@ -85,6 +85,8 @@ CREATE TABLE IF NOT EXISTS recovery_journal (
     prev BLOB NOT NULL,
     hash BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS recovery_journal_writes ON recovery_journal (procedure, seq)
+    WHERE detail LIKE '% record=%';
 CREATE TRIGGER IF NOT EXISTS recovery_clock_monotonic
 BEFORE UPDATE OF high_water ON recovery_clock
 WHEN NEW.high_water < OLD.high_water
@@ -394,6 +396,34 @@ fn apply(tx: &rusqlite::Transaction<'_>, c: &RecoveryCommit<'_>) -> Result<(), R
     Ok(())
 }
 
+/// The latest signed head.
+fn read_head(conn: &Connection) -> Result<Option<SignedHead>, RecoveryStoreError> {
+    conn.prepare_cached(
+        "SELECT size, root, time, signature FROM recovery_heads ORDER BY size DESC LIMIT 1",
+    )?
+    .query_row([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+        ))
+    })
+    .optional()?
+    .map(
+        |(size, root, time, sig)| -> Result<SignedHead, RecoveryStoreError> {
+            Ok(SignedHead {
+                size: u64_of(size)?,
+                root: hash32(&root)?,
+                time: Timestamp(u64_of(time)?),
+                signature: <[u8; 64]>::try_from(sig.as_slice())
+                    .map_err(|_| RecoveryStoreError::Corrupt("head signature"))?,
+            })
+        },
+    )
+    .transpose()
+}
+
 impl RecoveryStore for SqliteRecoveryStore {
     fn load(&self) -> Result<Snapshot, RecoveryStoreError> {
         let high_water: Option<i64> = self
@@ -402,32 +432,7 @@ impl RecoveryStore for SqliteRecoveryStore {
             .query_row([], |r| r.get(0))
             .optional()?;
         let (last, last_hash) = last_record(&self.conn)?;
-        let head = self
-            .conn
-            .prepare_cached(
-                "SELECT size, root, time, signature FROM recovery_heads ORDER BY size DESC LIMIT 1",
-            )?
-            .query_row([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                ))
-            })
-            .optional()?
-            .map(
-                |(size, root, time, sig)| -> Result<SignedHead, RecoveryStoreError> {
-                    Ok(SignedHead {
-                        size: u64_of(size)?,
-                        root: hash32(&root)?,
-                        time: Timestamp(u64_of(time)?),
-                        signature: <[u8; 64]>::try_from(sig.as_slice())
-                            .map_err(|_| RecoveryStoreError::Corrupt("head signature"))?,
-                    })
-                },
-            )
-            .transpose()?;
+        let head = read_head(&self.conn)?;
         let mut stmt = self.conn.prepare_cached(&alloc::format!(
             "SELECT {PROC_COLUMNS} FROM recovery_procedures INDEXED BY recovery_open_procedures
              WHERE state IN ('pending', 'code-issued') ORDER BY id"
@@ -501,5 +506,22 @@ impl RecoveryStore for SqliteRecoveryStore {
 
     fn found_tampered(&self) -> Option<IntegrityError> {
         self.tampered
+    }
+
+    fn latest_write(&self, id: &ProcedureId) -> Result<Option<u64>, RecoveryStoreError> {
+        // The partial index holds exactly the records that write a procedure.
+        let seq: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT seq FROM recovery_journal INDEXED BY recovery_journal_writes
+                 WHERE procedure = ?1 AND detail LIKE '% record=%' ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(params![id.to_hex()], |r| r.get(0))
+            .optional()?;
+        seq.map(u64_of).transpose()
+    }
+
+    fn head(&self) -> Result<Option<SignedHead>, RecoveryStoreError> {
+        read_head(&self.conn)
     }
 }

@@ -458,6 +458,49 @@ pub enum RecoveryStoreError {
     #[cfg(feature = "sqlite")]
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    // --- many instances (feature `postgres`, issue 15) ---
+    /// Another instance wrote first: the commit was built on a journal head that is no
+    /// longer the last. Nothing was written; the service reads the new head and decides
+    /// again.
+    #[error(
+        "another instance moved the journal: record {found} given, the journal is at {expected}"
+    )]
+    Conflict {
+        /// The number the next record must have.
+        expected: u64,
+        /// The number given.
+        found: u64,
+    },
+    /// The database lost or refused the transaction before it committed (a serialization
+    /// failure, a dropped connection, a server restart): nothing was written, a retry is
+    /// safe.
+    #[error("not committed ({reason}): nothing was written, a retry is safe")]
+    NotCommitted {
+        /// What happened.
+        reason: &'static str,
+    },
+    /// The connection was lost while the commit of journal record `seq` was under way and
+    /// the database could not be asked since: the commit may or may not have happened. The
+    /// next operation reads the stored head first and tells.
+    #[error(
+        "the commit of recovery record {seq} may or may not have happened (database unreachable)"
+    )]
+    OutcomeUnknown {
+        /// The last record of the commit in doubt.
+        seq: u64,
+    },
+    /// The database schema is newer than this library knows.
+    #[error("the database schema is at version {found}, this library knows up to {supported}")]
+    SchemaTooNew {
+        /// The version found.
+        found: i32,
+        /// The newest version this library can use.
+        supported: i32,
+    },
+    /// PostgreSQL failed (nothing was written by a commit that returns it).
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] ::postgres::Error),
 }
 
 /// Where the recovery state and journal live. Every read the service makes in its work is
@@ -487,6 +530,43 @@ pub trait RecoveryStore {
     fn found_tampered(&self) -> Option<IntegrityError> {
         None
     }
+    /// The number of the latest journal record that wrote procedure `id` (a record naming
+    /// it whose detail carries ` record=`), read from the journal, not from the procedure's
+    /// row: an older row put back is found by comparing the two. Stores answer it from an
+    /// index; the default reads the whole journal (`O(n)`).
+    fn latest_write(&self, id: &ProcedureId) -> Result<Option<u64>, RecoveryStoreError> {
+        Ok(self
+            .journal()?
+            .iter()
+            .rev()
+            .find(|e| e.procedure == Some(*id) && writes_procedure(e))
+            .map(|e| e.seq))
+    }
+    /// The latest signed head stored (the default reads [`RecoveryStore::load`]).
+    fn head(&self) -> Result<Option<SignedHead>, RecoveryStoreError> {
+        Ok(self.load()?.head)
+    }
+    /// Many instances: takes the store's operation lock, held until
+    /// [`RecoveryStore::end_operation`] across the commits of one operation (a request, a
+    /// completion, a tick), so that the service decides on the state every other instance
+    /// committed. `Ok(false)`: the store has one writer and no lock (the default).
+    fn begin_operation(&mut self) -> Result<bool, RecoveryStoreError> {
+        Ok(false)
+    }
+    /// Releases the lock of [`RecoveryStore::begin_operation`].
+    fn end_operation(&mut self) {}
+    /// The store's own clock, read under the operation lock: the one clock of every
+    /// instance over a shared database (the database server's time). `None` (the default):
+    /// the service reads its injected [`Clock`](crate::journal::Clock).
+    fn database_time(&mut self) -> Result<Option<Timestamp>, RecoveryStoreError> {
+        Ok(None)
+    }
+}
+
+/// Whether journal record `e` wrote its procedure (its detail ends with the procedure's
+/// digest, ` record=...`).
+pub(crate) fn writes_procedure(e: &RecoveryEvent) -> bool {
+    e.detail.contains(" record=")
 }
 
 impl<T: RecoveryStore + ?Sized> RecoveryStore for &mut T {
@@ -513,6 +593,21 @@ impl<T: RecoveryStore + ?Sized> RecoveryStore for &mut T {
     }
     fn found_tampered(&self) -> Option<IntegrityError> {
         (**self).found_tampered()
+    }
+    fn latest_write(&self, id: &ProcedureId) -> Result<Option<u64>, RecoveryStoreError> {
+        (**self).latest_write(id)
+    }
+    fn head(&self) -> Result<Option<SignedHead>, RecoveryStoreError> {
+        (**self).head()
+    }
+    fn begin_operation(&mut self) -> Result<bool, RecoveryStoreError> {
+        (**self).begin_operation()
+    }
+    fn end_operation(&mut self) {
+        (**self).end_operation()
+    }
+    fn database_time(&mut self) -> Result<Option<Timestamp>, RecoveryStoreError> {
+        (**self).database_time()
     }
 }
 
@@ -566,6 +661,8 @@ pub struct MemoryRecoveryStore {
     journal: Vec<RecoveryEvent>,
     levels: Vec<Vec<Hash>>,
     head: Option<SignedHead>,
+    /// The latest journal record that wrote each procedure (an index of the journal).
+    latest: BTreeMap<ProcedureId, u64>,
     /// Fail the next `n` commits with [`RecoveryStoreError::Unavailable`].
     pub fail_next: usize,
 }
@@ -579,6 +676,17 @@ impl MemoryRecoveryStore {
     /// Direct access to a stored procedure, for tamper tests.
     pub fn procedure_mut(&mut self, id: &ProcedureId) -> Option<&mut ProcedureRecord> {
         self.procedures.get_mut(id)
+    }
+
+    /// Puts `record` in place of the stored procedure as it is (open or final), without a
+    /// journal record: what restoring a row from an older backup does (tamper tests).
+    pub fn put_back(&mut self, record: ProcedureRecord) {
+        if record.state.is_final() {
+            self.open.remove(&record.id);
+        } else {
+            self.open.insert(record.id);
+        }
+        self.procedures.insert(record.id, record);
     }
 }
 
@@ -642,6 +750,11 @@ impl RecoveryStore for MemoryRecoveryStore {
             }
             self.procedures.insert(p.id, p.clone());
         }
+        for e in c.events {
+            if let Some(id) = e.procedure.filter(|_| writes_procedure(e)) {
+                self.latest.insert(id, e.seq);
+            }
+        }
         self.journal.extend(c.events.iter().cloned());
         if let Some(h) = c.head {
             self.head = Some(*h);
@@ -662,6 +775,14 @@ impl RecoveryStore for MemoryRecoveryStore {
 
     fn procedure(&self, id: &ProcedureId) -> Result<Option<ProcedureRecord>, RecoveryStoreError> {
         Ok(self.procedures.get(id).cloned())
+    }
+
+    fn latest_write(&self, id: &ProcedureId) -> Result<Option<u64>, RecoveryStoreError> {
+        Ok(self.latest.get(id).copied())
+    }
+
+    fn head(&self) -> Result<Option<SignedHead>, RecoveryStoreError> {
+        Ok(self.head)
     }
 
     fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, RecoveryStoreError> {

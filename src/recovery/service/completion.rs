@@ -54,7 +54,14 @@ where
         &mut self,
         rng: &mut R,
     ) -> Result<TickReport, RecoveryError> {
-        let now = self.advance()?;
+        self.operation(|svc, now| svc.tick_at(now, rng))
+    }
+
+    fn tick_at<R: CryptoRng + ?Sized>(
+        &mut self,
+        now: Timestamp,
+        rng: &mut R,
+    ) -> Result<TickReport, RecoveryError> {
         let mut report = TickReport::default();
         // Only the procedures with something due now are visited (a due-time index).
         for id in self.work.due_until(now) {
@@ -219,7 +226,17 @@ where
         proof: &PossessionProof,
         rng: &mut R,
     ) -> Result<CompletionOutcome, RecoveryError> {
-        let now = self.advance()?;
+        self.operation(|svc, now| svc.complete_at(now, id, code, proof, rng))
+    }
+
+    fn complete_at<R: CryptoRng + ?Sized>(
+        &mut self,
+        now: Timestamp,
+        id: &ProcedureId,
+        code: &CompletionCode,
+        proof: &PossessionProof,
+        rng: &mut R,
+    ) -> Result<CompletionOutcome, RecoveryError> {
         // Open procedures are in memory; a final one is read from the store to say why.
         let p = match self.work.get(id) {
             Some(p) => p.clone(),

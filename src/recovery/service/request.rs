@@ -53,7 +53,15 @@ where
         serial: &str,
         rng: &mut R,
     ) -> Result<Challenge, RecoveryError> {
-        let now = self.advance()?;
+        self.operation(|svc, now| svc.challenge_at(now, serial, rng))
+    }
+
+    fn challenge_at<R: CryptoRng + ?Sized>(
+        &mut self,
+        now: Timestamp,
+        serial: &str,
+        rng: &mut R,
+    ) -> Result<Challenge, RecoveryError> {
         let expires = add(now, self.config.challenge_ttl_secs)?;
         // A malformed serial gets a challenge too (it will be refused at the request), but
         // the book keeps no text of arbitrary length.
@@ -71,7 +79,15 @@ where
         req: &RecoveryRequest<'_>,
         rng: &mut R,
     ) -> Result<RequestOutcome, RecoveryError> {
-        let now = self.advance()?;
+        self.operation(|svc, now| svc.request_at(now, req, rng))
+    }
+
+    fn request_at<R: CryptoRng + ?Sized>(
+        &mut self,
+        now: Timestamp,
+        req: &RecoveryRequest<'_>,
+        rng: &mut R,
+    ) -> Result<RequestOutcome, RecoveryError> {
         let Some(serial) = normalised_serial(req.serial) else {
             // Not the shape of a CIE serial: nothing to look up; the typed text is not kept.
             return self.refuse_request(now, "", RefusalReason::NoMatch, " serial=malformed");

@@ -15,6 +15,7 @@ use crate::journal::{IntegrityError, SignedHead, Timestamp, check_anchor as comp
 use crate::recovery::outcome::RecoveryError;
 use crate::recovery::store::{
     ProcedureId, ProcedureRecord, RecoveryBlocks, RecoveryStore, RecoveryStoreError,
+    writes_procedure,
 };
 
 /// The open procedures, with their indexes.
@@ -211,6 +212,17 @@ pub(super) fn load<S: RecoveryStore + ?Sized>(
         if e.procedure != Some(p.id) || !e.detail.ends_with(expected.as_str()) {
             return Err(mismatch);
         }
+        // A genuine but older state (a row put back from an older backup) names a record
+        // that a later one superseded: the journal's index of writes says which is the last.
+        match store.latest_write(&p.id)? {
+            Some(latest) if latest == p.journal_seq => {}
+            latest => {
+                return Err(refused(IntegrityError::SupersededRecord {
+                    seq: p.journal_seq,
+                    latest: latest.unwrap_or(0),
+                }));
+            }
+        }
         if p.state.is_final() {
             continue;
         }
@@ -244,4 +256,122 @@ pub(super) fn check_anchor<S: RecoveryStore + ?Sized>(
         merkle::root(&RecoveryBlocks(store), m)
     })?;
     found.map_err(refused)
+}
+
+/// What an instance knew before another one may have appended.
+pub(super) struct Known<'a> {
+    pub(super) head: Option<SignedHead>,
+    pub(super) last_hash: [u8; 32],
+    pub(super) frontier: &'a Frontier,
+}
+
+/// What [`catch_up`] read.
+pub(super) enum Caught {
+    /// The records appended since, checked one by one; the procedures they wrote, each
+    /// checked against the last record that wrote it.
+    Records {
+        last_hash: [u8; 32],
+        frontier: Frontier,
+        head: SignedHead,
+        written: Vec<ProcedureRecord>,
+    },
+    /// Too many records since: everything read again as [`load`] does, the new head
+    /// checked to extend the known one.
+    Reloaded(Loaded),
+}
+
+/// Beyond this many new records, [`catch_up`] reads the open work again instead.
+const CATCH_UP_RECORDS: u64 = 4096;
+
+/// Many instances: reads what other instances appended after `known.head`, up to the
+/// `stored` head (read under the store's operation lock). Each new record must chain to the
+/// previous one and the tree they make must give the signed root of `stored`, so the new
+/// head extends the known one; each procedure the records wrote is read again and must be
+/// what the last of them wrote. `O(new records × log n)`; a store rolled back, emptied or
+/// replaced under the instance is refused.
+pub(super) fn catch_up<S: RecoveryStore + ?Sized>(
+    store: &S,
+    key: &VerifyingKey,
+    known: &Known<'_>,
+    stored: Option<SignedHead>,
+    config: &RecoveryConfig,
+) -> Result<Caught, RecoveryError> {
+    let old_size = known.head.map_or(0, |h| h.size);
+    let Some(head) = stored else {
+        return Err(refused(IntegrityError::Emptied { anchored: old_size }));
+    };
+    if !head.verify(key) {
+        return Err(refused(IntegrityError::HeadSignature { size: head.size }));
+    }
+    if head.size <= old_size {
+        // Not a strict extension: the anchor comparison says how (rolled back, replaced).
+        check_anchor(store, Some(&head), known.head.as_ref(), key)?;
+        return Err(refused(IntegrityError::Replaced {
+            found: head.size,
+            anchored: old_size,
+        }));
+    }
+    if head.size.saturating_sub(old_size) > CATCH_UP_RECORDS {
+        let loaded = load(store, key, config)?;
+        // The new head must extend the known one (its root at the old size, from the
+        // append-only tree blocks, is the known root).
+        check_anchor(store, loaded.head.as_ref(), known.head.as_ref(), key)?;
+        return Ok(Caught::Reloaded(loaded));
+    }
+    let mut frontier = known.frontier.clone();
+    let mut prev = known.last_hash;
+    let mut last_write: BTreeMap<ProcedureId, (u64, String)> = BTreeMap::new();
+    for seq in old_size.saturating_add(1)..=head.size {
+        let altered = refused(IntegrityError::AlteredEntry { seq });
+        let Some(e) = store.event(seq)? else {
+            return Err(refused(IntegrityError::TailTruncated {
+                head: head.size,
+                last: seq.saturating_sub(1),
+            }));
+        };
+        if e.seq != seq
+            || !bool::from(e.prev.ct_eq(&prev))
+            || !bool::from(e.content_hash().ct_eq(&e.hash))
+        {
+            return Err(altered);
+        }
+        prev = e.hash;
+        let _ = frontier.push(merkle::leaf_hash(&e.hash));
+        if let Some(id) = e.procedure.filter(|_| writes_procedure(&e)) {
+            last_write.insert(id, (seq, e.detail));
+        }
+    }
+    if !bool::from(frontier.root().ct_eq(&head.root)) {
+        return Err(refused(IntegrityError::AlteredEntry { seq: head.size }));
+    }
+    if store.event(head.size.saturating_add(1))?.is_some() {
+        return Err(refused(IntegrityError::UnsignedEntries {
+            head: head.size,
+            last: head.size.saturating_add(1),
+        }));
+    }
+    let mut written = Vec::with_capacity(last_write.len());
+    for (id, (seq, detail)) in last_write {
+        let Some(p) = store.procedure(&id)? else {
+            return Err(refused(IntegrityError::RecordMismatch { seq }));
+        };
+        if p.journal_seq != seq {
+            return Err(refused(IntegrityError::SupersededRecord {
+                seq: p.journal_seq,
+                latest: seq,
+            }));
+        }
+        let mut expected = String::from(" record=");
+        expected.push_str(&to_letters(&p.digest()));
+        if p.id != id || !detail.ends_with(expected.as_str()) {
+            return Err(refused(IntegrityError::RecordMismatch { seq }));
+        }
+        written.push(p);
+    }
+    Ok(Caught::Records {
+        last_hash: prev,
+        frontier,
+        head,
+        written,
+    })
 }
