@@ -110,13 +110,11 @@ impl SqliteStore {
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         // A page cache of 32 MiB and reads through mmap: the indexed reads of a large store
-        // stay in memory instead of a system call per page. The map may cover up to 2 GiB
-        // (SQLite's own cap), a journal of several million entries: it is address space,
-        // not memory; the pages are the system's file cache, shared and reclaimable.
+        // stay in memory instead of a system call per page.
         conn.pragma_update(None, "cache_size", -32_768)?;
         // (An in-memory database answers no row.)
         let _mmap: Option<i64> = conn
-            .query_row("PRAGMA mmap_size = 2147418112", [], |r| r.get(0))
+            .query_row("PRAGMA mmap_size = 268435456", [], |r| r.get(0))
             .optional()?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // A journal made before signed heads: refused here, before the schema below would
