@@ -5,7 +5,13 @@
 //! the ratio of the largest size to the smallest.
 //!
 //! Run: `nice -n 10 cargo bench --features emulator,sqlite --bench stores`
-//! (`STORES_SIZES=1000,10000` to choose the sizes, `STORES_ROUNDS=5` the rounds).
+//! (`STORES_SIZES=1000,10000` to choose the sizes, `STORES_ROUNDS=5` the rounds,
+//! `STORES_PARTS=desk-memory,desk-sqlite,recovery-memory,recovery-sqlite` the parts).
+//!
+//! Rows: desk commit, pending, entry lookup, inclusion and consistency proof (each checked
+//! as an auditor would), open, dispatch with nothing due; recovery open (100 open
+//! procedures), request, tick with nothing due, challenge, lookup of a final procedure, and
+//! complete (a code sent 48 hours after the request, a fresh card proof, the PUK released).
 //!
 //! The history is imported in bulk (one transaction per 50,000 records): its entries are
 //! sealed and its intermediate heads signed by a null signer, only the last entry and the
@@ -37,10 +43,10 @@ use cie_pinpuk::journal::{
 use cie_pinpuk::notify::{IdempotencyKey, OutboxRecord, OutboxState, RecordingNotifier};
 use cie_pinpuk::policy::{Contacts, EmailAddress, MobileNumber, Preset, Profile, RuleId};
 use cie_pinpuk::recovery::{
-    CardRecord, DeviceKey, EventKind, MemoryRecoveryStore, MemoryRegistry, PossessionProof,
-    ProcedureId, ProcedureRecord, ProcedureState, PukRecovery, RecoveryCommit, RecoveryConfig,
-    RecoveryEvent, RecoveryRequest, RecoveryStore, ServiceSecret, SqliteRecoveryStore,
-    journal_signer,
+    CardRecord, CompletionCode, CompletionOutcome, DeviceKey, EventKind, MemoryRecoveryStore,
+    MemoryRegistry, PossessionProof, ProcedureId, ProcedureRecord, ProcedureState, PukRecovery,
+    RecoveryCommit, RecoveryConfig, RecoveryEvent, RecoveryRequest, RecoveryStore, ServiceSecret,
+    SqliteRecoveryStore, journal_signer,
 };
 use p256::ecdsa::VerifyingKey;
 use rand_chacha::ChaCha20Rng;
@@ -410,12 +416,25 @@ fn desk_bench(table: &mut Table, rounds: usize, backends: &[&str]) {
                 table.add(&format!("inclusion proof + check ({backend})"), i, d, ops);
                 let (d, _) = timed(|| {
                     for _ in 0..ops {
-                        let old_size = 1 + rng.next_u64() % size;
-                        let old = match j.head_at(old_size).unwrap() {
-                            Some(h) => h,
-                            None => continue,
-                        };
-                        let p = j.consistency_proof(old_size).unwrap();
+                        let seq = 1 + rng.next_u64() % size;
+                        black_box(j.entry(seq).unwrap().unwrap());
+                    }
+                });
+                table.add(&format!("desk entry lookup ({backend})"), i, d, ops);
+                // The heads an auditor kept: looked up here (their own row), then the proof
+                // from each to the current head, and its check.
+                let (d, olds) = timed(|| {
+                    (0..ops)
+                        .map(|_| {
+                            let old_size = 1 + rng.next_u64() % size;
+                            j.head_at(old_size).unwrap().unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                });
+                table.add(&format!("signed head lookup ({backend})"), i, d, ops);
+                let (d, _) = timed(|| {
+                    for old in &olds {
+                        let p = j.consistency_proof(old.size).unwrap();
                         // Intermediate heads of the import are not signed: check the tree.
                         assert!(merkle::verify_consistency(
                             old.size, head.size, &old.root, &head.root, &p.path
@@ -476,10 +495,12 @@ fn desk_bench(table: &mut Table, rounds: usize, backends: &[&str]) {
 
 type Svc<'a, S> = PukRecovery<S, &'a MemoryRegistry, RecordingNotifier, &'a ManualClock>;
 
+#[allow(clippy::too_many_arguments)]
 fn recovery_round<S: RecoveryStore>(
     table: &mut Table,
     backend: &str,
     i: usize,
+    n: u64,
     svc: &mut Svc<'_, S>,
     next_card: &mut u32,
     card: &CardPrivateKey,
@@ -529,6 +550,81 @@ fn recovery_round<S: RecoveryStore>(
         }
     });
     table.add(&format!("recovery challenge ({backend})"), i, d, 50);
+    // A final (expired) procedure of the history: every tenth record after the open ones.
+    let finals = (n / 10).saturating_sub(u64::from(OPEN) / 10);
+    if finals == 0 {
+        return;
+    }
+    let (d, _) = timed(|| {
+        for _ in 0..50 {
+            let seq = 10 * (u64::from(OPEN) / 10 + 1 + rng.next_u64() % finals);
+            let p = svc.lookup(&proc_id(seq)).unwrap().unwrap();
+            assert_eq!(p.state, ProcedureState::Expired);
+        }
+    });
+    table.add(
+        &format!("recovery lookup, final procedure ({backend})"),
+        i,
+        d,
+        50,
+    );
+}
+
+/// The completion code the service sent for procedure `id` (its first code).
+fn code_for(n: &RecordingNotifier, id: &ProcedureId) -> CompletionCode {
+    use sha2::{Digest, Sha256};
+    let mut src = b"cie-pinpuk-recovery-notice-v1".to_vec();
+    src.extend_from_slice(id.as_bytes());
+    src.extend_from_slice(&1u32.to_be_bytes());
+    let key = hex::encode(Sha256::digest(&src));
+    let sent = n
+        .sent
+        .iter()
+        .find(|s| s.key.as_str().eq_ignore_ascii_case(&key))
+        .expect("a code was sent for the procedure");
+    let body = sent.body.as_str();
+    let b = body.as_bytes();
+    let start = (0..b.len().saturating_sub(7))
+        .find(|&k| b[k..k + 8].iter().all(u8::is_ascii_digit))
+        .expect("a code in the message");
+    CompletionCode::parse(&body[start..start + 8]).unwrap()
+}
+
+/// Completes `REQS` of the open procedures of the history (their codes sent by a tick 48 hours
+/// after their request): a fresh card proof each (not timed), the completion timed.
+fn complete_round<S: RecoveryStore>(
+    table: &mut Table,
+    backend: &str,
+    i: usize,
+    round: usize,
+    svc: &mut Svc<'_, S>,
+    card: &CardPrivateKey,
+    rng: &mut ChaCha20Rng,
+) {
+    let mut total = Duration::ZERO;
+    let mut ops = 0;
+    for k in 0..REQS {
+        let seq = u64::try_from(round).unwrap() * u64::from(REQS) + u64::from(k) + 1;
+        if seq > u64::from(OPEN) {
+            break;
+        }
+        let id = proc_id(seq);
+        let s = serial(u32::try_from(seq - 1).unwrap());
+        let code = code_for(svc.notifier(), &id);
+        let ch = svc.challenge(&s, rng).unwrap();
+        let signature = sign_servizi(card, ch.as_bytes(), rng).unwrap();
+        let proof = PossessionProof {
+            challenge: ch,
+            signature,
+        };
+        let (d, out) = timed(|| svc.complete(&id, &code, &proof, rng).unwrap());
+        assert!(matches!(out, CompletionOutcome::Released(_)));
+        total += d;
+        ops += 1;
+    }
+    if ops > 0 {
+        table.add(&format!("recovery complete ({backend})"), i, total, ops);
+    }
 }
 
 fn recovery_bench(table: &mut Table, rounds: usize, memory: bool, sqlite: bool) {
@@ -568,9 +664,30 @@ fn recovery_bench(table: &mut Table, rounds: usize, memory: bool, sqlite: bool) 
             let mut svc = svc;
             // New cards every round (each store gets the same ones).
             let mut next = OPEN + u32::try_from(round).unwrap() * REQS;
-            recovery_round(table, "memory", i, &mut svc, &mut next, &card, &mut rng);
+            recovery_round(
+                table, "memory", i, sizes[i], &mut svc, &mut next, &card, &mut rng,
+            );
         }
     }
+    // Completion: 48 hours after the history's open requests, one service per store (the
+    // tick that sends the codes is not timed), sizes interleaved per round.
+    let later = ManualClock::new(Timestamp(T0 + 48 * 3600 + 120));
+    let mut svcs: Vec<Svc<'_, &mut MemoryRecoveryStore>> = stores
+        .iter_mut()
+        .map(|s| {
+            let mut svc =
+                PukRecovery::open(s, &reg, RecordingNotifier::new(), &later, secret(), cfg)
+                    .unwrap();
+            assert_eq!(svc.tick(&mut rng).unwrap().codes_sent, OPEN as usize);
+            svc
+        })
+        .collect();
+    for round in 0..rounds {
+        for (i, svc) in svcs.iter_mut().enumerate() {
+            complete_round(table, "memory", i, round, svc, &card, &mut rng);
+        }
+    }
+    drop(svcs);
     drop(stores);
     // SQLite, file-backed.
     if sqlite {
@@ -595,9 +712,28 @@ fn recovery_bench(table: &mut Table, rounds: usize, memory: bool, sqlite: bool) 
             table.add("recovery open (sqlite)", i, d, 1);
             let mut svc = svc;
             let mut next = OPEN + u32::try_from(round).unwrap() * REQS;
-            recovery_round(table, "sqlite", i, &mut svc, &mut next, &card, &mut rng);
+            recovery_round(
+                table, "sqlite", i, sizes[i], &mut svc, &mut next, &card, &mut rng,
+            );
         }
     }
+    let mut svcs: Vec<Svc<'_, SqliteRecoveryStore>> = paths
+        .iter()
+        .map(|p| {
+            let s = SqliteRecoveryStore::open(p).unwrap();
+            let mut svc =
+                PukRecovery::open(s, &reg, RecordingNotifier::new(), &later, secret(), cfg)
+                    .unwrap();
+            assert_eq!(svc.tick(&mut rng).unwrap().codes_sent, OPEN as usize);
+            svc
+        })
+        .collect();
+    for round in 0..rounds {
+        for (i, svc) in svcs.iter_mut().enumerate() {
+            complete_round(table, "sqlite", i, round, svc, &card, &mut rng);
+        }
+    }
+    drop(svcs);
     for p in &paths {
         remove_db(p);
     }

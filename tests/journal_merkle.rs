@@ -275,3 +275,267 @@ proptest! {
         prop_assert!(!verify_inclusion(x as u64, n, &leaf_hash(b"forged"), &ip, &rn));
     }
 }
+
+// --- The Certificate Transparency reference vectors (RFC 6962, the same tree as RFC 9162
+// section 2.1) ---
+//
+// Source: google/certificate-transparency-go, `merkle/log_verifier_test.go` (Apache-2.0),
+// the vectors the CT implementations share: the eight leaf inputs, the roots of the trees of
+// 1..8 of them, and the inclusion and consistency proofs below. Leaf numbers are 0-based here
+// (the Go file counts from 1).
+
+const CT_LEAVES: [&str; 8] = [
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
+    "606162636465666768696a6b6c6d6e6f",
+];
+
+const CT_ROOTS: [&str; 8] = [
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+];
+
+/// (leaf, tree size, audit path).
+const CT_INCLUSION: [(u64, u64, &[&str]); 4] = [
+    (
+        0,
+        8,
+        &[
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        5,
+        8,
+        &[
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (
+        2,
+        3,
+        &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
+    ),
+    (
+        1,
+        5,
+        &[
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
+];
+
+/// (old size, new size, proof).
+const CT_CONSISTENCY: [(u64, u64, &[&str]); 4] = [
+    (1, 1, &[]),
+    (
+        1,
+        8,
+        &[
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        6,
+        8,
+        &[
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (
+        2,
+        5,
+        &[
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
+];
+
+fn h32(s: &str) -> Hash {
+    hex::decode(s).unwrap().try_into().unwrap()
+}
+
+fn ct_leaves() -> Vec<Hash> {
+    CT_LEAVES
+        .iter()
+        .map(|s| leaf_hash(&hex::decode(s).unwrap()))
+        .collect()
+}
+
+#[test]
+fn p_pol2_ct_reference_vectors_roots_of_1_to_8_leaves() {
+    let d = ct_leaves();
+    let src = Levels::of(&d);
+    for (n, want) in CT_ROOTS.iter().enumerate() {
+        let n = n as u64 + 1;
+        assert_eq!(hex::encode(root(&src, n).unwrap()), *want, "size {n}");
+        assert_eq!(Levels::of(&d[..n as usize]).1.root(), h32(want), "size {n}");
+    }
+}
+
+#[test]
+fn p_pol2_ct_reference_vectors_inclusion_proofs_and_their_mutations() {
+    let d = ct_leaves();
+    let src = Levels::of(&d);
+    let empty = empty_root();
+    for (m, n, want) in CT_INCLUSION {
+        let want: Vec<Hash> = want.iter().map(|s| h32(s)).collect();
+        let r = h32(CT_ROOTS[n as usize - 1]);
+        let leaf = d[m as usize];
+        // Produced as published, and verified.
+        assert_eq!(inclusion_path(&src, m, n).unwrap(), want, "leaf {m} of {n}");
+        assert!(verify_inclusion(m, n, &leaf, &want, &r));
+        // Every mutation the reference test tries is refused.
+        if m > 0 {
+            assert!(!verify_inclusion(m - 1, n, &leaf, &want, &r));
+        }
+        assert!(!verify_inclusion(m + 1, n, &leaf, &want, &r));
+        assert!(!verify_inclusion(m ^ 2, n, &leaf, &want, &r));
+        assert!(!verify_inclusion(m, n * 2, &leaf, &want, &r));
+        assert!(!verify_inclusion(m, n / 2, &leaf, &want, &r));
+        assert!(!verify_inclusion(m, n, &leaf_hash(b"WrongLeaf"), &want, &r));
+        assert!(!verify_inclusion(m, n, &leaf, &want, &empty));
+        for i in 0..want.len() {
+            let mut p = want.clone();
+            p[i] = empty;
+            assert!(
+                !verify_inclusion(m, n, &leaf, &p, &r),
+                "element {i} replaced"
+            );
+        }
+        for extra in [empty, r] {
+            let mut p = want.clone();
+            p.push(extra);
+            assert!(!verify_inclusion(m, n, &leaf, &p, &r), "trailing hash");
+            let mut p = vec![extra];
+            p.extend_from_slice(&want);
+            assert!(!verify_inclusion(m, n, &leaf, &p, &r), "leading hash");
+        }
+        assert!(!verify_inclusion(m, n, &leaf, &want[..want.len() - 1], &r));
+    }
+    // No proof for a leaf outside the tree, or in an empty tree.
+    assert!(!verify_inclusion(0, 0, &d[0], &[], &empty));
+    assert!(!verify_inclusion(1, 1, &d[0], &[], &d[0]));
+    assert!(!verify_inclusion(2, 1, &d[0], &[], &d[0]));
+    assert!(verify_inclusion(0, 1, &d[0], &[], &d[0]));
+}
+
+#[test]
+fn p_pol2_ct_reference_vectors_consistency_proofs_and_their_mutations() {
+    let d = ct_leaves();
+    let src = Levels::of(&d);
+    let empty = empty_root();
+    for (m, n, want) in CT_CONSISTENCY {
+        let want: Vec<Hash> = want.iter().map(|s| h32(s)).collect();
+        let (r1, r2) = (h32(CT_ROOTS[m as usize - 1]), h32(CT_ROOTS[n as usize - 1]));
+        assert_eq!(consistency_path(&src, m, n).unwrap(), want, "{m} -> {n}");
+        assert!(verify_consistency(m, n, &r1, &r2, &want));
+        if want.is_empty() {
+            continue;
+        }
+        assert!(!verify_consistency(m - 1, n, &r1, &r2, &want));
+        assert!(!verify_consistency(m + 1, n, &r1, &r2, &want));
+        assert!(!verify_consistency(m ^ 2, n, &r1, &r2, &want));
+        assert!(!verify_consistency(m, n * 2, &r1, &r2, &want));
+        assert!(!verify_consistency(m, n / 2, &r1, &r2, &want));
+        assert!(!verify_consistency(
+            m,
+            n,
+            &leaf_hash(b"WrongRoot"),
+            &r2,
+            &want
+        ));
+        assert!(!verify_consistency(
+            m,
+            n,
+            &r1,
+            &leaf_hash(b"WrongRoot"),
+            &want
+        ));
+        assert!(!verify_consistency(m, n, &r2, &r1, &want));
+        assert!(!verify_consistency(m, n, &r1, &r2, &[]));
+        for i in 0..want.len() {
+            let mut p = want.clone();
+            p[i] = empty;
+            assert!(
+                !verify_consistency(m, n, &r1, &r2, &p),
+                "element {i} replaced"
+            );
+        }
+        for extra in [empty, r1, want[0]] {
+            let mut p = want.clone();
+            p.push(extra);
+            assert!(!verify_consistency(m, n, &r1, &r2, &p), "trailing hash");
+            let mut p = vec![extra];
+            p.extend_from_slice(&want);
+            assert!(!verify_consistency(m, n, &r1, &r2, &p), "leading hash");
+        }
+        assert!(!verify_consistency(m, n, &r1, &r2, &want[..want.len() - 1]));
+    }
+    // Always consistent: equal trees with no proof, the empty tree with no proof; never: a
+    // tree going back in time, a proof where none is due, different roots of one size.
+    let r1 = h32(CT_ROOTS[0]);
+    assert!(verify_consistency(0, 0, &empty, &empty, &[]));
+    assert!(verify_consistency(0, 1, &empty, &r1, &[]));
+    assert!(verify_consistency(1, 1, &r1, &r1, &[]));
+    assert!(!verify_consistency(1, 0, &r1, &empty, &[]));
+    assert!(!verify_consistency(2, 1, &r1, &r1, &[]));
+    assert!(!verify_consistency(1, 2, &r1, &h32(CT_ROOTS[1]), &[]));
+    assert!(!verify_consistency(1, 1, &r1, &empty, &[]));
+    assert!(!verify_consistency(0, 1, &empty, &r1, &[empty]));
+    assert!(!verify_consistency(1, 1, &r1, &r1, &[r1]));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Proofs produced with the right edge answered by the frontier in memory (and the other
+    /// blocks read in one batch) are the RFC's proofs, byte for byte.
+    #[test]
+    fn p_pol2_proofs_with_the_frontier_edge_are_the_rfc_proofs(n in 1usize..300, m in 0usize..300, o in 0usize..300) {
+        let d = leaves(n);
+        let src = Levels::of(&d);
+        let edge = WithFrontier { frontier: &src.1, src: &src };
+        let m = (m % n) as u64;
+        let o = (1 + o % n) as u64;
+        let n = n as u64;
+        prop_assert_eq!(inclusion_path(&edge, m, n).unwrap(), path(m as usize, &d));
+        prop_assert_eq!(consistency_path(&edge, o, n).unwrap(), if o < n { subproof(o as usize, &d, true) } else { vec![] });
+        prop_assert_eq!(root(&edge, n).unwrap(), mth(&d));
+        prop_assert_eq!(root(&edge, o).unwrap(), mth(&d[..o as usize]));
+        // The frontier's own blocks and right-edge roots.
+        let f = Frontier::load(&src, n).unwrap();
+        prop_assert_eq!(&f, &src.1);
+        let mut start = 0u64;
+        for level in (0..64u32).rev() {
+            if n & (1 << level) != 0 {
+                prop_assert_eq!(f.block(level, start >> level), Some(mth(&d[start as usize..(start + (1 << level)) as usize])));
+                prop_assert_eq!(f.suffix_root(start), Some(mth(&d[start as usize..])));
+                start += 1 << level;
+            }
+        }
+        prop_assert_eq!(f.block(0, n), None);
+    }
+}

@@ -299,6 +299,15 @@ pub enum IntegrityError {
         /// The entry.
         seq: u64,
     },
+    /// A stored block of the Merkle tree is not the hash of the entries it covers (found by
+    /// the audit, which recomputes every block).
+    #[error("tree block {index} at level {level} does not match the entries it covers")]
+    AlteredBlock {
+        /// The block's level (0: a leaf).
+        level: u32,
+        /// Its index at that level.
+        index: u64,
+    },
     /// The store is internally consistent but older than the anchored head: an older copy
     /// of the file was put back.
     #[error("the store has {found} entries, its anchored head {anchored}: it was rolled back")]

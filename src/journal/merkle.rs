@@ -48,6 +48,92 @@ pub trait NodeSource {
     /// The hash of leaves `[index * 2^level, (index + 1) * 2^level)`; the source reports a
     /// missing block as an error.
     fn block(&self, level: u32, index: u64) -> Result<Hash, Self::Error>;
+
+    /// The blocks `wanted`, `(level, index)` each, in that order: one read of the store for
+    /// all of them where the store can (the default reads them one by one).
+    fn blocks(&self, wanted: &[(u32, u64)]) -> Result<Vec<Hash>, Self::Error> {
+        wanted.iter().map(|&(l, i)| self.block(l, i)).collect()
+    }
+
+    /// `MTH(D[a:b])` if the source holds it without reading (a subtree on the right edge of
+    /// the tree, kept in memory by a [`Frontier`]); `None`: compute it from blocks.
+    fn known_subtree(&self, a: u64, b: u64) -> Option<Hash> {
+        let _ = (a, b);
+        None
+    }
+}
+
+impl<T: NodeSource + ?Sized> NodeSource for &T {
+    type Error = T::Error;
+    fn block(&self, level: u32, index: u64) -> Result<Hash, T::Error> {
+        (**self).block(level, index)
+    }
+    fn blocks(&self, wanted: &[(u32, u64)]) -> Result<Vec<Hash>, T::Error> {
+        (**self).blocks(wanted)
+    }
+    fn known_subtree(&self, a: u64, b: u64) -> Option<Hash> {
+        (**self).known_subtree(a, b)
+    }
+}
+
+/// A source that records which blocks are asked for and answers zeros: the recursions of
+/// this module depend on the sizes only, never on the hashes, so a first pass over it gives
+/// the list of blocks a proof needs, read then in one go.
+struct Recorder<'a, S: ?Sized> {
+    inner: &'a S,
+    wanted: core::cell::RefCell<Vec<(u32, u64)>>,
+}
+
+impl<S: NodeSource + ?Sized> NodeSource for Recorder<'_, S> {
+    type Error = core::convert::Infallible;
+    fn block(&self, level: u32, index: u64) -> Result<Hash, Self::Error> {
+        self.wanted.borrow_mut().push((level, index));
+        Ok([0; 32])
+    }
+    fn known_subtree(&self, a: u64, b: u64) -> Option<Hash> {
+        self.inner.known_subtree(a, b)
+    }
+}
+
+/// The blocks read in one go, answered from memory (the second pass).
+struct Fetched<'a, S: ?Sized> {
+    inner: &'a S,
+    got: Vec<((u32, u64), Hash)>,
+}
+
+impl<S: NodeSource + ?Sized> NodeSource for Fetched<'_, S> {
+    type Error = S::Error;
+    fn block(&self, level: u32, index: u64) -> Result<Hash, S::Error> {
+        match self.got.iter().find(|(k, _)| *k == (level, index)) {
+            Some((_, h)) => Ok(*h),
+            None => self.inner.block(level, index),
+        }
+    }
+    fn known_subtree(&self, a: u64, b: u64) -> Option<Hash> {
+        self.inner.known_subtree(a, b)
+    }
+}
+
+/// The recorded blocks, read in one [`NodeSource::blocks`] call.
+fn fetch<'a, S: NodeSource + ?Sized>(
+    src: &'a S,
+    rec: Recorder<'_, S>,
+) -> Result<Fetched<'a, S>, S::Error> {
+    let mut wanted = rec.wanted.into_inner();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let hashes = src.blocks(&wanted)?;
+    Ok(Fetched {
+        inner: src,
+        got: wanted.into_iter().zip(hashes).collect(),
+    })
+}
+
+fn recorder<S: NodeSource + ?Sized>(src: &S) -> Recorder<'_, S> {
+    Recorder {
+        inner: src,
+        wanted: core::cell::RefCell::new(Vec::new()),
+    }
 }
 
 /// The largest power of two strictly smaller than `n` (`n >= 2`).
@@ -63,6 +149,9 @@ pub fn subtree_root<S: NodeSource + ?Sized>(src: &S, a: u64, b: u64) -> Result<H
     if n == 0 {
         return Ok(empty_root());
     }
+    if let Some(h) = src.known_subtree(a, b) {
+        return Ok(h);
+    }
     if n.is_power_of_two() {
         let level = n.trailing_zeros();
         return src.block(level, a >> level);
@@ -75,7 +164,11 @@ pub fn subtree_root<S: NodeSource + ?Sized>(src: &S, a: u64, b: u64) -> Result<H
 
 /// `MTH(D[0:n])`.
 pub fn root<S: NodeSource + ?Sized>(src: &S, n: u64) -> Result<Hash, S::Error> {
-    subtree_root(src, 0, n)
+    let rec = recorder(src);
+    if let Err(e) = subtree_root(&rec, 0, n) {
+        match e {}
+    }
+    subtree_root(&fetch(src, rec)?, 0, n)
 }
 
 /// `PATH(m, D[0:n])` (RFC 9162 2.1.3.1): the inclusion proof of leaf `m` (0-based) in the
@@ -85,8 +178,14 @@ pub fn inclusion_path<S: NodeSource + ?Sized>(
     m: u64,
     n: u64,
 ) -> Result<Vec<Hash>, S::Error> {
+    let rec = recorder(src);
     let mut out = Vec::new();
-    path_rec(src, m, 0, n, &mut out)?;
+    if let Err(e) = path_rec(&rec, m, 0, n, &mut out) {
+        match e {}
+    }
+    let src = fetch(src, rec)?;
+    out.clear();
+    path_rec(&src, m, 0, n, &mut out)?;
     Ok(out)
 }
 
@@ -123,7 +222,13 @@ pub fn consistency_path<S: NodeSource + ?Sized>(
     if m == 0 || m >= n {
         return Ok(out);
     }
-    subproof(src, m, 0, n, true, &mut out)?;
+    let rec = recorder(src);
+    if let Err(e) = subproof(&rec, m, 0, n, true, &mut out) {
+        match e {}
+    }
+    let src = fetch(src, rec)?;
+    out.clear();
+    subproof(&src, m, 0, n, true, &mut out)?;
     Ok(out)
 }
 
@@ -268,16 +373,56 @@ pub struct Block {
 impl Frontier {
     /// The frontier of a tree of `size` leaves, read from `src` (`O(log size)` reads).
     pub fn load<S: NodeSource + ?Sized>(src: &S, size: u64) -> Result<Frontier, S::Error> {
-        let mut blocks = Vec::new();
+        let mut wanted = Vec::new();
         let mut start = 0u64;
         for level in (0..64u32).rev() {
             let bit = 1u64 << level;
             if size & bit != 0 {
-                blocks.push((level, src.block(level, start >> level)?));
+                wanted.push((level, start >> level));
                 start = start.saturating_add(bit);
             }
         }
+        let mut read = src.blocks(&wanted)?.into_iter();
+        let blocks = wanted
+            .iter()
+            .map(|&(l, i)| match read.next() {
+                Some(h) => Ok((l, h)),
+                None => src.block(l, i).map(|h| (l, h)),
+            })
+            .collect::<Result<Vec<_>, S::Error>>()?;
         Ok(Frontier { size, blocks })
+    }
+
+    /// The frontier's block `index` at `level`, if it is one of them.
+    pub fn block(&self, level: u32, index: u64) -> Option<Hash> {
+        let mut start = 0u64;
+        for &(l, h) in &self.blocks {
+            if l == level && start >> l == index {
+                return Some(h);
+            }
+            start = start.saturating_add(1u64 << l);
+        }
+        None
+    }
+
+    /// `MTH(D[a:size])` when `a` is where one of the frontier's blocks starts: the fold of
+    /// that block and the smaller ones after it, from memory.
+    pub fn suffix_root(&self, a: u64) -> Option<Hash> {
+        let mut start = 0u64;
+        let mut from = None;
+        for (i, &(l, _)) in self.blocks.iter().enumerate() {
+            if start == a {
+                from = Some(i);
+                break;
+            }
+            start = start.saturating_add(1u64 << l);
+        }
+        let mut it = self.blocks.get(from?..)?.iter().rev();
+        let &(_, mut acc) = it.next()?;
+        for (_, left) in it {
+            acc = node_hash(left, &acc);
+        }
+        Some(acc)
     }
 
     /// The number of leaves.
@@ -317,5 +462,51 @@ impl Frontier {
             acc = node_hash(left, &acc);
         }
         acc
+    }
+}
+
+/// A source whose right edge (the blocks of the frontier, and every subtree that ends at the
+/// frontier's size) is answered from the frontier in memory; other blocks are read from
+/// `src`. A proof against the frontier's size then reads only the blocks left of the edge.
+#[derive(Debug)]
+pub struct WithFrontier<'a, S> {
+    /// The frontier of the tree the proofs are for.
+    pub frontier: &'a Frontier,
+    /// The stored blocks.
+    pub src: S,
+}
+
+impl<S: NodeSource> NodeSource for WithFrontier<'_, S> {
+    type Error = S::Error;
+    fn block(&self, level: u32, index: u64) -> Result<Hash, S::Error> {
+        match self.frontier.block(level, index) {
+            Some(h) => Ok(h),
+            None => self.src.block(level, index),
+        }
+    }
+    fn blocks(&self, wanted: &[(u32, u64)]) -> Result<Vec<Hash>, S::Error> {
+        let stored: Vec<(u32, u64)> = wanted
+            .iter()
+            .copied()
+            .filter(|&(l, i)| self.frontier.block(l, i).is_none())
+            .collect();
+        let mut read = self.src.blocks(&stored)?.into_iter();
+        wanted
+            .iter()
+            .map(|&(l, i)| match self.frontier.block(l, i) {
+                Some(h) => Ok(h),
+                None => match read.next() {
+                    Some(h) => Ok(h),
+                    None => self.src.block(l, i),
+                },
+            })
+            .collect()
+    }
+    fn known_subtree(&self, a: u64, b: u64) -> Option<Hash> {
+        if b == self.frontier.size() {
+            self.frontier.suffix_root(a)
+        } else {
+            None
+        }
     }
 }

@@ -96,7 +96,7 @@ pub use store::{Blocks, Commit, JournalStore, MemoryStore, StoreError};
 
 use crate::notify::{IdempotencyKey, OutboxRecord};
 use crate::policy::RuleId;
-use merkle::Frontier;
+use merkle::{Frontier, WithFrontier};
 
 /// Why an append failed. Nothing was written.
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +135,9 @@ pub struct Journal<S: JournalStore> {
     /// A commit failed: read the stored head before the next append.
     stale: bool,
 }
+
+/// How many stored blocks the audit compares per read.
+const AUDIT_BATCH: usize = 128;
 
 /// How many times an append is built again after [`StoreError::Conflict`] before the
 /// conflict is returned.
@@ -439,7 +442,7 @@ impl<S: JournalStore> Journal<S> {
         Ok(InclusionProof {
             seq,
             size,
-            path: merkle::inclusion_path(&Blocks(&self.store), seq.saturating_sub(1), size)?,
+            path: merkle::inclusion_path(&self.edge(), seq.saturating_sub(1), size)?,
         })
     }
 
@@ -452,8 +455,17 @@ impl<S: JournalStore> Journal<S> {
         Ok(ConsistencyProof {
             old_size,
             new_size: size,
-            path: merkle::consistency_path(&Blocks(&self.store), old_size, size)?,
+            path: merkle::consistency_path(&self.edge(), old_size, size)?,
         })
+    }
+
+    /// The stored tree with its right edge answered by the frontier in memory: a proof
+    /// against the current head reads only the blocks left of the edge, in one query.
+    fn edge(&self) -> WithFrontier<'_, Blocks<'_, S>> {
+        WithFrontier {
+            frontier: &self.frontier,
+            src: Blocks(&self.store),
+        }
     }
 
     /// The signed head the store kept at `size` entries.
@@ -466,9 +478,10 @@ impl<S: JournalStore> Journal<S> {
         self.store.entry(seq)
     }
 
-    /// Reads every entry and checks the chain, the signatures and the tree root against the
-    /// signed head (`O(n)`): what the fast checks of [`Journal::open`] do not cover, an entry
-    /// in the middle edited together with its append-only protection.
+    /// Reads every entry and checks the chain, the signatures, every stored block of the
+    /// tree and the tree root against the signed head (`O(n)`): what the fast checks of
+    /// [`Journal::open`] do not cover, an entry or a block in the middle edited by someone who
+    /// dropped the append-only protection for the edit and put it back.
     pub fn audit(&self) -> Result<Option<SignedHead>, StoreError> {
         let entries = self.store.entries()?;
         verify(&entries, &self.key).map_err(|e| match e {
@@ -481,15 +494,42 @@ impl<S: JournalStore> Journal<S> {
             _ => IntegrityError::AlteredEntry { seq: 0 },
         })?;
         let mut f = Frontier::default();
+        let mut blocks: Vec<merkle::Block> = Vec::with_capacity(AUDIT_BATCH);
         for e in &entries {
-            let _ = f.push(merkle::leaf_hash(&e.hash));
+            blocks.extend(f.push(merkle::leaf_hash(&e.hash)));
+            if blocks.len() >= AUDIT_BATCH {
+                self.audit_blocks(&blocks)?;
+                blocks.clear();
+            }
         }
+        self.audit_blocks(&blocks)?;
         match self.head {
             Some(h) if !bool::from(f.root().ct_eq(&h.root)) || f.size() != h.size => {
                 Err(IntegrityError::AlteredEntry { seq: h.size }.into())
             }
             _ => Ok(self.head),
         }
+    }
+
+    /// Compares stored blocks with the ones recomputed from the entries (the audit).
+    fn audit_blocks(&self, want: &[merkle::Block]) -> Result<(), StoreError> {
+        let at: Vec<(u32, u64)> = want.iter().map(|b| (b.level, b.index)).collect();
+        let stored = self.store.blocks(&at)?;
+        for (i, b) in want.iter().enumerate() {
+            let same = stored
+                .get(i)
+                .copied()
+                .flatten()
+                .is_some_and(|h| bool::from(h.ct_eq(&b.hash)));
+            if !same {
+                return Err(IntegrityError::AlteredBlock {
+                    level: b.level,
+                    index: b.index,
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// The store.

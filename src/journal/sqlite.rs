@@ -117,6 +117,11 @@ impl SqliteStore {
             .query_row("PRAGMA mmap_size = 268435456", [], |r| r.get(0))
             .optional()?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // A journal made before signed heads: refused here, before the schema below would
+        // add tables to it; `migrate_unsigned` is the explicit way.
+        if let Some(entries) = pre_head_entries(&conn)? {
+            return Err(StoreError::PreHeadFormat { entries });
+        }
         // An existing journal whose append-only triggers are gone was edited: note it before
         // the schema would create them again.
         let tampered = missing_trigger(&conn, "journal", &TRIGGERS)?;
@@ -126,6 +131,34 @@ impl SqliteStore {
             zero_bytes,
             tampered,
         })
+    }
+
+    /// Migrates a journal file made before signed tree heads existed (a table `journal` of
+    /// hash-chained entries each signed by the officer, and the outbox; no tree, no head),
+    /// which [`SqliteStore::open`] refuses with [`StoreError::PreHeadFormat`] without
+    /// changing it. This reads every entry and checks the whole chain: numbers from 1 without
+    /// a gap, each entry's hash over its content, each link to the entry before, and each
+    /// signature under `signer`'s key (the officer who signed them, who signs the heads from
+    /// now on). Only if all of it verifies, in one transaction: the Merkle tree's blocks of
+    /// every entry, the append-only triggers, and one signed head over all the entries, at
+    /// the time of the last one. Returns that head (`None` for an empty journal), to be
+    /// published to the desk's anchor; older heads do not exist for a migrated log, so
+    /// consistency proofs start at this one.
+    ///
+    /// Refused, nothing written: [`StoreError::NothingToMigrate`] for a file that is not in
+    /// the old format (or does not exist), [`StoreError::MigrationRefused`] with the first
+    /// entry that does not verify. Also accepted: a file that an earlier release opened once
+    /// (its tree tables were created empty, and every later open said
+    /// [`IntegrityError::HeadMissing`]).
+    pub fn migrate_unsigned(
+        path: impl AsRef<Path>,
+        signer: &dyn super::signer::OrderSigner,
+    ) -> Result<Option<SignedHead>, StoreError> {
+        if !path.as_ref().exists() {
+            return Err(StoreError::NothingToMigrate);
+        }
+        let mut conn = Connection::open(path)?;
+        migrate_pre_head(&mut conn, signer)
     }
 
     /// The connection (maintenance, tamper tests).
@@ -201,6 +234,137 @@ pub(crate) fn missing_trigger(
         }
     }
     Ok(None)
+}
+
+/// Whether a table named `name` exists.
+fn table_exists(conn: &Connection, name: &str) -> Result<bool, rusqlite::Error> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            params![name],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// The number of entries of a journal in the format made before signed heads: a `journal`
+/// table without the tree tables, or (opened once by an earlier release, which created them)
+/// with both tree tables empty while entries exist. `None`: a current store, or a new file.
+fn pre_head_entries(conn: &Connection) -> Result<Option<u64>, StoreError> {
+    if !table_exists(conn, "journal")? {
+        return Ok(None);
+    }
+    // O(1) on a current store: the first row of a table, never a count.
+    let any = |table: &str| -> Result<bool, StoreError> {
+        Ok(conn
+            .query_row(&alloc::format!("SELECT 1 FROM {table} LIMIT 1"), [], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some())
+    };
+    let heads = table_exists(conn, "journal_heads")?;
+    let blocks = table_exists(conn, "journal_blocks")?;
+    let old = if !heads && !blocks {
+        true
+    } else {
+        heads && blocks && !any("journal_heads")? && !any("journal_blocks")? && any("journal")?
+    };
+    if !old {
+        return Ok(None);
+    }
+    // The number of entries of an old journal: its last number (checked by the migration).
+    let last: Option<i64> = conn.query_row("SELECT MAX(seq) FROM journal", [], |r| r.get(0))?;
+    Ok(Some(
+        u64::try_from(last.unwrap_or(0)).map_err(|_| StoreError::Corrupt("seq"))?,
+    ))
+}
+
+/// The tree tables and the append-only triggers of the journal, as [`SCHEMA`] creates them
+/// (a test checks that each statement is in it word for word); used by the migration of a
+/// pre-head journal, which must not touch the outbox.
+const TREE_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS journal_blocks (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS journal_heads (
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    time INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_blocks_no_update BEFORE UPDATE ON journal_blocks
+BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_blocks_no_delete BEFORE DELETE ON journal_blocks
+BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_heads_no_update BEFORE UPDATE ON journal_heads
+BEGIN SELECT RAISE(ABORT, 'the signed heads are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_heads_no_delete BEFORE DELETE ON journal_heads
+BEGIN SELECT RAISE(ABORT, 'the signed heads are append-only'); END;
+";
+
+/// The migration of a pre-head journal (see [`SqliteStore::migrate_unsigned`]): verify the
+/// whole chain, then write the tree, the triggers and the first signed head in one
+/// transaction.
+fn migrate_pre_head(
+    conn: &mut Connection,
+    signer: &dyn super::signer::OrderSigner,
+) -> Result<Option<SignedHead>, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if pre_head_entries(&tx)?.is_none() {
+        return Err(StoreError::NothingToMigrate);
+    }
+    let entries = {
+        let mut stmt = tx.prepare(&alloc::format!(
+            "SELECT {ENTRY_COLUMNS} FROM journal ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([], entry_of)?;
+        collect(rows)?
+    };
+    super::entry::verify(&entries, &signer.verifying_key())
+        .map_err(StoreError::MigrationRefused)?;
+    tx.execute_batch(TREE_SCHEMA)?;
+    let mut frontier = super::merkle::Frontier::default();
+    {
+        let mut stmt =
+            tx.prepare("INSERT INTO journal_blocks (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+        for e in &entries {
+            for b in frontier.push(super::merkle::leaf_hash(&e.hash)) {
+                stmt.execute(params![
+                    i64::from(b.level),
+                    i64_of(b.index)?,
+                    b.hash.as_slice()
+                ])?;
+            }
+        }
+    }
+    let head = match entries.last() {
+        Some(last) => {
+            let h = SignedHead::sign(frontier.size(), frontier.root(), last.time, signer)
+                .map_err(StoreError::MigrationSigner)?;
+            tx.execute(
+                "INSERT INTO journal_heads (size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    i64_of(h.size)?,
+                    h.root.as_slice(),
+                    i64_of(h.time.0)?,
+                    h.signature.as_slice()
+                ],
+            )?;
+            Some(h)
+        }
+        None => None,
+    };
+    tx.commit()?;
+    Ok(head)
 }
 
 const ENTRY_COLUMNS: &str = "seq, time, kind, rules, card, detail, prev, hash, signature";
@@ -435,6 +599,10 @@ impl JournalStore for SqliteStore {
             .transpose()
     }
 
+    fn blocks(&self, wanted: &[(u32, u64)]) -> Result<Vec<Option<Hash>>, StoreError> {
+        read_blocks(&self.conn, "journal_blocks", wanted)
+    }
+
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
         let mut stmt = self
             .conn
@@ -461,9 +629,90 @@ impl JournalStore for SqliteStore {
     }
 }
 
+/// The sizes the one-query read of blocks is prepared for (the list is padded up to one of
+/// them by repeating its last block): few distinct statements, all kept prepared.
+const BLOCK_BATCHES: [usize; 4] = [8, 16, 32, MAX_BATCH];
+const MAX_BATCH: usize = 128;
+
+/// Reads the blocks `wanted` of `table` (`level`, `idx`, `hash`, primary key `(level,
+/// idx)`) in one statement: a `VALUES` list joined to the primary key, one index probe per
+/// block and one statement for the proof instead of one per block. Longer lists are read in
+/// parts.
+pub(crate) fn read_blocks(
+    conn: &Connection,
+    table: &str,
+    wanted: &[(u32, u64)],
+) -> Result<Vec<Option<Hash>>, StoreError> {
+    let mut out: Vec<Option<Hash>> = Vec::with_capacity(wanted.len());
+    for part in wanted.chunks(MAX_BATCH) {
+        let Some(&last) = part.last() else {
+            continue;
+        };
+        let size = BLOCK_BATCHES
+            .iter()
+            .copied()
+            .find(|&b| b >= part.len())
+            .unwrap_or(MAX_BATCH);
+        let mut sql = String::from("WITH w(n, level, idx) AS (VALUES ");
+        for i in 0..size {
+            if i > 0 {
+                sql.push(',');
+            }
+            // Parameters numbered in order: ?, ? per row (at most 2 * MAX_BATCH).
+            let _ = core::fmt::Write::write_fmt(&mut sql, format_args!("({i}, ?, ?)"));
+        }
+        let _ = core::fmt::Write::write_fmt(
+            &mut sql,
+            format_args!(
+                ") SELECT w.n, b.hash FROM w JOIN {table} AS b ON b.level = w.level AND b.idx = w.idx"
+            ),
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut args: Vec<i64> = Vec::with_capacity(size.saturating_mul(2));
+        for i in 0..size {
+            let (l, x) = part.get(i).copied().unwrap_or(last);
+            args.push(i64::from(l));
+            args.push(i64_of(x)?);
+        }
+        let mut found: Vec<Option<Hash>> = alloc::vec![None; part.len()];
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        while let Some(r) = rows.next()? {
+            let n: i64 = r.get(0)?;
+            let h: Vec<u8> = r.get(1)?;
+            let h = <[u8; 32]>::try_from(h.as_slice()).map_err(|_| StoreError::Corrupt("block"))?;
+            if let Some(slot) = usize::try_from(n).ok().and_then(|n| found.get_mut(n)) {
+                *slot = Some(h);
+            }
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 fn state_text(s: OutboxState) -> &'static str {
     match s {
         OutboxState::Pending => "pending",
         OutboxState::Sent => "sent",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SCHEMA, TREE_SCHEMA};
+
+    /// The migration creates the tree tables and triggers exactly as a new store has them.
+    #[test]
+    fn p_pol2_tree_schema_of_the_migration_is_the_store_schema() {
+        let mut n = 0;
+        for stmt in TREE_SCHEMA
+            .split(";\n")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            assert!(SCHEMA.contains(stmt), "not in SCHEMA: {stmt}");
+            n += 1;
+        }
+        // Two tables, six triggers.
+        assert_eq!(n, 2 + 6);
     }
 }

@@ -79,6 +79,25 @@ pub enum StoreError {
         /// The entry whose commit is in doubt.
         seq: u64,
     },
+    /// The SQLite journal was made before signed tree heads existed (a hash chain of
+    /// `entries` signed entries, no Merkle tree, no head): a plain open refuses it and
+    /// changes nothing. `SqliteStore::migrate_unsigned` (feature `sqlite`) verifies the
+    /// whole chain and signs its first head with the officer's key.
+    #[error("the journal was made before signed heads ({entries} entries): migrate it explicitly")]
+    PreHeadFormat {
+        /// The number of entries in the old journal.
+        entries: u64,
+    },
+    /// A migration was asked for a store that is not in the pre-head format.
+    #[error("the store is not in the pre-head format: nothing to migrate")]
+    NothingToMigrate,
+    /// The old journal does not verify under the signer's key (an entry edited, missing,
+    /// reordered, or signed by another key): not migrated, nothing written.
+    #[error("the old journal does not verify, not migrated: {0}")]
+    MigrationRefused(#[source] super::entry::VerifyError),
+    /// The signer failed to sign the migrated journal's first head: nothing written.
+    #[error("the signer failed, not migrated: {0}")]
+    MigrationSigner(#[source] super::signer::SignerError),
     /// The database schema is newer than this library knows.
     #[error("the database schema is at version {found}, this library knows up to {supported}")]
     SchemaTooNew {
@@ -117,6 +136,12 @@ pub trait JournalStore {
     fn head_at(&self, size: u64) -> Result<Option<SignedHead>, StoreError>;
     /// The hash of the complete subtree `index` at `level` of the Merkle tree.
     fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, StoreError>;
+    /// The blocks `wanted` (`(level, index)` each), in that order, in one read where the
+    /// store can (a proof's `O(log n)` blocks in one query). The default reads them one by
+    /// one.
+    fn blocks(&self, wanted: &[(u32, u64)]) -> Result<Vec<Option<Hash>>, StoreError> {
+        wanted.iter().map(|&(l, i)| self.block(l, i)).collect()
+    }
     /// Every outbox record, in insertion order.
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError>;
     /// The records not yet sent, in insertion order (indexed: the cost follows their number).
@@ -167,6 +192,9 @@ macro_rules! forward_store {
         fn block(&self, level: u32, index: u64) -> Result<Option<Hash>, StoreError> {
             (**self).block(level, index)
         }
+        fn blocks(&self, wanted: &[(u32, u64)]) -> Result<Vec<Option<Hash>>, StoreError> {
+            (**self).blocks(wanted)
+        }
         fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
             (**self).outbox()
         }
@@ -207,6 +235,13 @@ impl<S: JournalStore + ?Sized> NodeSource for Blocks<'_, S> {
         self.0
             .block(level, index)?
             .ok_or(StoreError::Corrupt("missing tree block"))
+    }
+    fn blocks(&self, wanted: &[(u32, u64)]) -> Result<Vec<Hash>, StoreError> {
+        self.0
+            .blocks(wanted)?
+            .into_iter()
+            .map(|h| h.ok_or(StoreError::Corrupt("missing tree block")))
+            .collect()
     }
 }
 

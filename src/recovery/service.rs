@@ -338,11 +338,7 @@ where
         if seq == 0 || seq > size {
             return Err(RecoveryStoreError::Corrupt("no such record in the signed log").into());
         }
-        let path = merkle::inclusion_path(
-            &super::store::RecoveryBlocks(&self.store),
-            seq.saturating_sub(1),
-            size,
-        )?;
+        let path = merkle::inclusion_path(&self.edge(), seq.saturating_sub(1), size)?;
         Ok(InclusionProof { seq, size, path })
     }
 
@@ -354,13 +350,20 @@ where
                 RecoveryStoreError::Corrupt("the older head is larger than the log").into(),
             );
         }
-        let path =
-            merkle::consistency_path(&super::store::RecoveryBlocks(&self.store), old_size, size)?;
+        let path = merkle::consistency_path(&self.edge(), old_size, size)?;
         Ok(ConsistencyProof {
             old_size,
             new_size: size,
             path,
         })
+    }
+
+    /// The stored tree with its right edge answered by the frontier in memory.
+    fn edge(&self) -> merkle::WithFrontier<'_, super::store::RecoveryBlocks<'_, S>> {
+        merkle::WithFrontier {
+            frontier: &self.frontier,
+            src: super::store::RecoveryBlocks(&self.store),
+        }
     }
 
     /// The notifier (tests read what it sent).
