@@ -620,3 +620,157 @@ fn pg_rec_instances_catch_up_on_each_others_records() {
         PgRecoveryStore::connect(&url).unwrap().head().unwrap()
     );
 }
+
+// --- a recovery instance killed (SIGKILL) in the middle of its work ---
+
+const CHILD_ENTRY: &str = "zz_child_process_entry";
+
+/// The card of round `round` of the killed instance (its own serial, so that every request
+/// is accepted and commits a procedure).
+fn kill_serial(round: u64) -> String {
+    format!("CA{round:05}KK")
+}
+
+/// Every card the killed instance and the survivor ask for.
+fn kill_registry(rounds: u64) -> MemoryRegistry {
+    let mut reg = MemoryRegistry::new();
+    for r in 0..rounds {
+        reg.insert(
+            &kill_serial(r),
+            cie_pinpuk::recovery::CardRecord {
+                nis: NIS.into(),
+                servizi_key: servizi_public(),
+                contacts: contacts(Some(EMAIL), None),
+            },
+            cie_pinpuk::Puk::new(PUK).unwrap(),
+        );
+    }
+    reg
+}
+
+/// A challenge and a request for `serial`; the procedure accepted.
+fn request_card(svc: &mut Instance<'_>, serial: &str, seed: u64) -> ProcedureId {
+    let mut r = rng(seed);
+    let ch = svc.challenge(serial, &mut r).unwrap();
+    let typed = contacts(Some(EMAIL), None);
+    let key = device_key();
+    match svc
+        .request(
+            &RecoveryRequest {
+                code: CodeKind::Puk,
+                serial,
+                nis: NIS,
+                contacts: &typed,
+                proof: &sign(&ch),
+                device_key: &key,
+            },
+            &mut r,
+        )
+        .unwrap()
+    {
+        RequestOutcome::Accepted { procedure, .. } => procedure,
+        o => panic!("{serial}: {o:?}"),
+    }
+}
+
+const KILL_ROUNDS: u64 = 400;
+
+/// The child processes of the kill test: one recovery instance accepting requests for
+/// cards 0, 1, 2, ... and printing each procedure it saw committed.
+#[test]
+fn zz_child_process_entry() {
+    let Some(role) = child_role() else {
+        return; // only a child started by the test below runs anything here
+    };
+    assert_eq!(role, "requester", "unknown role {role}");
+    let url = std::env::var("CIE_PG_CHILD_URL").unwrap();
+    let first: u64 = std::env::var("CIE_PG_CHILD_FIRST")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let reg = kill_registry(KILL_ROUNDS);
+    let mut svc = instance(&url, &reg, T0);
+    for round in first..KILL_ROUNDS {
+        let id = request_card(&mut svc, &kill_serial(round), round);
+        println!("committed {}", id.to_hex());
+    }
+}
+
+/// A recovery instance killed (SIGKILL) at a random moment, possibly holding the operation
+/// lock in the middle of a commit: the server rolls its transaction back and frees the lock;
+/// every procedure it reported committed is in the journal exactly once; another instance
+/// goes on at once; the whole journal verifies.
+#[test]
+fn pg_rec_fault_instance_killed_mid_commit_loses_nothing_blocks_no_one() {
+    use std::io::{BufRead, BufReader};
+    let Some(url) = fresh_schema(
+        "pg_rec_fault_instance_killed_mid_commit_loses_nothing_blocks_no_one",
+        "t_rec_kill",
+    ) else {
+        return;
+    };
+    drop(PgRecoveryStore::connect(&url).unwrap());
+    let reg = kill_registry(KILL_ROUNDS);
+    let mut rng_kill = Rng(0x0bad_cafe_1234_5678);
+    let mut reported: Vec<String> = Vec::new();
+    let mut next_card = 0u64;
+    let mut survivor_cards = Vec::new();
+    for round in 0..4u64 {
+        let mut victim = spawn_child(
+            CHILD_ENTRY,
+            "requester",
+            &[
+                ("CIE_PG_CHILD_URL", url.clone()),
+                ("CIE_PG_CHILD_FIRST", next_card.to_string()),
+            ],
+        );
+        // Wait for the victim's first commit (however slow the machine), then let it run a
+        // random while more, and kill it wherever it is.
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let out = BufReader::new(victim.stdout.take().unwrap());
+        let reader = std::thread::spawn(move || {
+            for line in out.lines() {
+                let Ok(line) = line else { break };
+                if let Some((_, id)) = line.split_once("committed ") {
+                    if tx.send(id.trim().to_string()).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let first = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the victim commits");
+        let before = reported.len();
+        reported.push(first);
+        std::thread::sleep(Duration::from_millis(rng_kill.next() % 400));
+        victim.kill().unwrap(); // SIGKILL
+        victim.wait().unwrap();
+        reader.join().unwrap();
+        reported.extend(rx.try_iter());
+        // The next victim starts after every card this one may have committed (one more than
+        // it reported: it may die between its commit and its line).
+        next_card += u64::try_from(reported.len() - before).unwrap() + 2;
+        // The lock of the dead instance is gone: another instance works at once.
+        let card = KILL_ROUNDS - 1 - round;
+        let mut other = instance(&url, &reg, T0);
+        survivor_cards.push(request_card(&mut other, &kill_serial(card), 1000 + round).to_hex());
+        assert!(
+            next_card < KILL_ROUNDS - 4,
+            "too many rounds for the registry"
+        );
+    }
+    let store = PgRecoveryStore::connect(&url).unwrap();
+    let journal = store.journal().unwrap();
+    verify_journal(&journal).unwrap();
+    for id in reported.iter().chain(&survivor_cards) {
+        let n = journal
+            .iter()
+            .filter(|e| {
+                e.kind == EventKind::RequestAccepted
+                    && e.procedure.map(|p| p.to_hex()) == Some(id.clone())
+            })
+            .count();
+        assert_eq!(n, 1, "procedure {id} accepted {n} times");
+    }
+}
