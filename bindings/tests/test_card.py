@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable, Dict, List
+
 import pytest
 
 from cie_pinpuk import (
@@ -12,6 +14,7 @@ from cie_pinpuk import (
     CieError,
     CodeCause,
     CodeKind,
+    CodeStatus,
     LastTry,
     PinCause,
     PinQuality,
@@ -143,7 +146,7 @@ def test_p_pin3_n1_n2_bad_input_is_a_typed_exception_and_spends_nothing(
 ) -> None:
     session = CardSession.open(transport)
     sent = len(transport.sent)
-    calls = [
+    calls: List[Callable[[], CodeStatus]] = [
         lambda: session.verify_pin(typed, LastTry.CONFIRMED),
         lambda: session.change_pin(typed, NEW_PIN, NEW_PIN, LastTry.CONFIRMED),
         lambda: session.change_pin(PIN, typed, typed, LastTry.CONFIRMED),
@@ -222,7 +225,7 @@ def test_p_pin9_n7_python_drop_mid_command_gives_the_fault_injectors_outcome() -
 
 
 def test_ffi_medium_changes_the_removal_text() -> None:
-    texts = {}
+    texts: Dict[CardMedium, str] = {}
     for medium in (CardMedium.CONTACT, CardMedium.CONTACTLESS):
         card = VirtualCard(PIN, PUK)
         with pytest.raises(CieError.Transport) as e:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -66,7 +66,7 @@ def test_ffi_every_shipped_profile_is_covered() -> None:
 
 @pytest.mark.parametrize(("name", "req", "outcome", "rules"), CASES)
 def test_m1_m7_r3_desk_decision_for_each_shipped_profile(
-    name: str, req: str, outcome: DecisionOutcome, rules: list
+    name: str, req: str, outcome: DecisionOutcome, rules: List[str]
 ) -> None:
     profile = ComuneProfile.shipped(name)
     d = decide(profile, req)
