@@ -4,11 +4,11 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use cie_pinpuk::Error;
+use cie_pinpuk::card::CardError;
 use cie_pinpuk::card::{Cie, LastTry as CrateLastTry, SessionState, SystemRng, confirm_new_pin};
 use cie_pinpuk::codes::{Pin, Puk, RetryStatus};
 use cie_pinpuk::transport::CardTransport;
-use cie_pinpuk::Error;
-use cie_pinpuk::card::CardError;
 use zeroize::Zeroizing;
 
 use crate::error::CieError;
@@ -277,7 +277,10 @@ impl CardSession {
 #[uniffi::export]
 pub fn read_nis(transport: Arc<dyn ForeignTransport>) -> Result<String, CieError> {
     let medium = transport.medium();
-    let mut cie = Cie::new(Adapter::new(transport)).map_err(|e| CieError::from_crate(&e, medium))?;
-    let nis = cie.read_nis().map_err(|e| CieError::from_crate(&e, medium))?;
+    let mut cie =
+        Cie::new(Adapter::new(transport)).map_err(|e| CieError::from_crate(&e, medium))?;
+    let nis = cie
+        .read_nis()
+        .map_err(|e| CieError::from_crate(&e, medium))?;
     Ok(nis.as_str().to_owned())
 }

@@ -4,7 +4,6 @@
 //! Nothing in an error holds a digit of a code or an APDU body: only kinds, counts, status
 //! words and positions, as in the crate's own errors.
 
-
 use cie_pinpuk::Error;
 use cie_pinpuk::card::{CardError, PinError, Step};
 use cie_pinpuk::codes::{CodeError, PinQualityError};
@@ -167,13 +166,13 @@ impl From<TransportErrorKind> for TransportCause {
 
 impl From<&TransportError> for TransportCause {
     fn from(e: &TransportError) -> TransportCause {
-        if let TransportError::Other(source) = e {
-            if let Some(long) = source.downcast_ref::<CommandTooLong>() {
-                return TransportCause::CommandTooLong {
-                    length: u32_of(long.length),
-                    max: u32_of(long.max),
-                };
-            }
+        if let TransportError::Other(source) = e
+            && let Some(long) = source.downcast_ref::<CommandTooLong>()
+        {
+            return TransportCause::CommandTooLong {
+                length: u32_of(long.length),
+                max: u32_of(long.max),
+            };
         }
         TransportErrorKind::of(e).into()
     }

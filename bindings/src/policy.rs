@@ -19,14 +19,32 @@ fn profile_error(e: &ProfileError) -> CieError {
     let rule = e.rule.map(|r| r.to_string());
     let (it, en, de) = match &rule {
         Some(r) => (
-            format!("Il profilo del Comune contraddice la regola nazionale {r} (riga {line}, campo {}).", e.field),
-            format!("The Comune's profile contradicts the national rule {r} (line {line}, field {}).", e.field),
-            format!("Das Profil der Gemeinde widerspricht der nationalen Regel {r} (Zeile {line}, Feld {}).", e.field),
+            format!(
+                "Il profilo del Comune contraddice la regola nazionale {r} (riga {line}, campo {}).",
+                e.field
+            ),
+            format!(
+                "The Comune's profile contradicts the national rule {r} (line {line}, field {}).",
+                e.field
+            ),
+            format!(
+                "Das Profil der Gemeinde widerspricht der nationalen Regel {r} (Zeile {line}, Feld {}).",
+                e.field
+            ),
         ),
         None => (
-            format!("Il profilo del Comune non è valido (riga {line}, campo {}).", e.field),
-            format!("The Comune's profile is not valid (line {line}, field {}).", e.field),
-            format!("Das Profil der Gemeinde ist ungültig (Zeile {line}, Feld {}).", e.field),
+            format!(
+                "Il profilo del Comune non è valido (riga {line}, campo {}).",
+                e.field
+            ),
+            format!(
+                "The Comune's profile is not valid (line {line}, field {}).",
+                e.field
+            ),
+            format!(
+                "Das Profil der Gemeinde ist ungültig (Zeile {line}, Feld {}).",
+                e.field
+            ),
         ),
     };
     CieError::Profile {

@@ -37,14 +37,18 @@ pub fn prove_card_possession(
     match prove(&mut adapter, &Challenge::from_bytes(bytes)) {
         Ok(proof) => Ok(proof.signature),
         Err(ClientError::Select(e)) => Err(CieError::from_crate(&e, medium)),
-        Err(ClientError::Exchange(ExchangeError::Transport(t))) => {
-            Err(CieError::from_crate(&cie_pinpuk::Error::Transport(t), medium))
-        }
+        Err(ClientError::Exchange(ExchangeError::Transport(t))) => Err(CieError::from_crate(
+            &cie_pinpuk::Error::Transport(t),
+            medium,
+        )),
         Err(e) => Err(CieError::Protocol {
             layer: ProtocolLayer::PossessionProof,
-            text: localise(&cie_pinpuk::Error::Card(cie_pinpuk::card::CardError::Malformed {
-                step: cie_pinpuk::card::Step::ServiziAuthentication,
-            }), medium),
+            text: localise(
+                &cie_pinpuk::Error::Card(cie_pinpuk::card::CardError::Malformed {
+                    step: cie_pinpuk::card::Step::ServiziAuthentication,
+                }),
+                medium,
+            ),
             detail: chain(&e),
         }),
     }
