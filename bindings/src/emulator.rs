@@ -52,7 +52,7 @@ fn failure(e: &TransportError) -> TransportFailure {
         TransportError::Timeout => TransportFailure::Timeout,
         TransportError::Busy => TransportFailure::Busy,
         other => TransportFailure::Other {
-            message: other.to_string(),
+            reason: other.to_string(),
         },
     }
 }

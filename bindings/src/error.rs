@@ -378,8 +378,9 @@ pub enum CieError {
     /// A PIN, PUK or half typed by the person is not acceptable. Nothing was sent.
     #[error("{detail}")]
     Code {
-        /// Why.
-        cause: CodeCause,
+        /// Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+        /// `cause` of its own).
+        reason: CodeCause,
         /// The text for the person.
         text: LocalisedText,
         /// The cause chain, in English, for a log.
@@ -388,8 +389,9 @@ pub enum CieError {
     /// A PIN or PUK command did not succeed, or was refused before sending.
     #[error("{detail}")]
     Pin {
-        /// Why.
-        cause: PinCause,
+        /// Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+        /// `cause` of its own).
+        reason: PinCause,
         /// The text for the person.
         text: LocalisedText,
         /// The cause chain, in English, for a log.
@@ -398,8 +400,9 @@ pub enum CieError {
     /// The transport failed (outside a PIN command, or with nothing of one sent).
     #[error("{detail}")]
     Transport {
-        /// Why.
-        cause: TransportCause,
+        /// Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+        /// `cause` of its own).
+        reason: TransportCause,
         /// The text for the person.
         text: LocalisedText,
         /// The cause chain, in English, for a log.
@@ -408,8 +411,9 @@ pub enum CieError {
     /// The card or the session failed outside the PIN itself.
     #[error("{detail}")]
     Card {
-        /// Why.
-        cause: CardCause,
+        /// Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+        /// `cause` of its own).
+        reason: CardCause,
         /// The text for the person.
         text: LocalisedText,
         /// The cause chain, in English, for a log.
@@ -488,22 +492,22 @@ impl CieError {
         let detail = chain(e);
         match e {
             Error::Code(c) => CieError::Code {
-                cause: (*c).into(),
+                reason: (*c).into(),
                 text,
                 detail,
             },
             Error::Pin(p) => CieError::Pin {
-                cause: p.into(),
+                reason: p.into(),
                 text,
                 detail,
             },
             Error::Transport(t) => CieError::Transport {
-                cause: t.into(),
+                reason: t.into(),
                 text,
                 detail,
             },
             Error::Card(c) => CieError::Card {
-                cause: c.into(),
+                reason: c.into(),
                 text,
                 detail,
             },

@@ -47,16 +47,17 @@ pub enum TransportFailure {
     #[error("the card is in use by another application")]
     Busy,
     /// Anything else, with the host's message (never put APDU bodies in it).
-    #[error("transport failure: {message}")]
+    #[error("transport failure: {reason}")]
     Other {
-        /// The host's message, for a log.
-        message: String,
+        /// The host's message, for a log (named `reason`: Kotlin's `Throwable` has a
+        /// `message` of its own).
+        reason: String,
     },
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for TransportFailure {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> TransportFailure {
-        TransportFailure::Other { message: e.reason }
+        TransportFailure::Other { reason: e.reason }
     }
 }
 
@@ -103,8 +104,8 @@ impl From<TransportFailure> for TransportError {
             TransportFailure::Reset => TransportError::Reset,
             TransportFailure::Timeout => TransportError::Timeout,
             TransportFailure::Busy => TransportError::Busy,
-            TransportFailure::Other { message } => {
-                TransportError::Other(Box::new(HostFailure(message)))
+            TransportFailure::Other { reason } => {
+                TransportError::Other(Box::new(HostFailure(reason)))
             }
         }
     }

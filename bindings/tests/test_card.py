@@ -43,7 +43,7 @@ def test_c3_c5_pin_story_through_a_python_transport(
 
     with pytest.raises(CieError.Pin) as wrong:
         session.verify_pin("00000000", LastTry.REFUSE)
-    assert wrong.value.cause == PinCause.WRONG(code=CodeKind.PIN, remaining=2)
+    assert wrong.value.reason == PinCause.WRONG(code=CodeKind.PIN, remaining=2)
     assert "2" in wrong.value.text.it and "2" in wrong.value.text.en
     assert wrong.value.text.de and wrong.value.text.de != wrong.value.text.en
     assert card.pin_tries_left() == 2
@@ -80,18 +80,18 @@ def test_p_pin4_last_try_guard_sends_nothing(
     for left in (2, 1):
         with pytest.raises(CieError.Pin) as e:
             session.verify_pin("00000000", LastTry.REFUSE)
-        assert e.value.cause == PinCause.WRONG(code=CodeKind.PIN, remaining=left)
+        assert e.value.reason == PinCause.WRONG(code=CodeKind.PIN, remaining=left)
     sent = len(transport.sent)
     with pytest.raises(CieError.Pin) as guard:
         session.verify_pin("00000000", LastTry.REFUSE)
-    assert guard.value.cause == PinCause.LAST_TRY_GUARD(code=CodeKind.PIN, remaining=1)
+    assert guard.value.reason == PinCause.LAST_TRY_GUARD(code=CodeKind.PIN, remaining=1)
     assert guard.value.text.en
     assert len(transport.sent) == sent, "the guard sent an APDU"
     assert card.pin_tries_left() == 1
     # Confirmed: the last try is spent, and the PIN is blocked.
     with pytest.raises(CieError.Pin) as blocked:
         session.verify_pin("00000000", LastTry.CONFIRMED)
-    assert blocked.value.cause == PinCause.BLOCKED()
+    assert blocked.value.reason == PinCause.BLOCKED()
     assert card.pin_tries_left() == 0
 
 
@@ -101,12 +101,12 @@ def test_c4_blocked_pin_unblocked_with_the_puk() -> None:
     assert session.pin_status().count == TryCount.BLOCKED()
     with pytest.raises(CieError.Pin) as e:
         session.verify_pin(PIN, LastTry.CONFIRMED)
-    assert e.value.cause == PinCause.BLOCKED()
+    assert e.value.reason == PinCause.BLOCKED()
     assert "PUK" in e.value.text.it
 
     with pytest.raises(CieError.Pin) as wrong:
         session.unblock_pin("00000000", NEW_PIN, NEW_PIN, LastTry.REFUSE)
-    assert wrong.value.cause == PinCause.WRONG(code=CodeKind.PUK, remaining=9)
+    assert wrong.value.reason == PinCause.WRONG(code=CodeKind.PUK, remaining=9)
     session = CardSession.open(PythonTransport(card))
     session.unblock_pin(PUK, NEW_PIN, NEW_PIN, LastTry.REFUSE)
     assert (card.pin_tries_left(), card.puk_tries_left()) == (3, 10)
@@ -122,10 +122,10 @@ def test_n9_last_puk_try_is_guarded_and_mismatch_sends_nothing() -> None:
     sent = len(transport.sent)
     with pytest.raises(CieError.Pin) as mismatch:
         session.unblock_pin(PUK, NEW_PIN, "27182819", LastTry.CONFIRMED)
-    assert mismatch.value.cause == PinCause.CONFIRMATION_MISMATCH()
+    assert mismatch.value.reason == PinCause.CONFIRMATION_MISMATCH()
     with pytest.raises(CieError.Pin) as guard:
         session.unblock_pin("00000000", NEW_PIN, NEW_PIN, LastTry.REFUSE)
-    assert guard.value.cause == PinCause.LAST_TRY_GUARD(code=CodeKind.PUK, remaining=1)
+    assert guard.value.reason == PinCause.LAST_TRY_GUARD(code=CodeKind.PUK, remaining=1)
     assert len(transport.sent) == sent
     assert card.puk_tries_left() == 1
 
@@ -155,7 +155,7 @@ def test_p_pin3_n1_n2_bad_input_is_a_typed_exception_and_spends_nothing(
     for call in calls:
         with pytest.raises(CieError.Code) as e:
             call()
-        assert e.value.cause == cause
+        assert e.value.reason == cause
         assert e.value.text.it and e.value.text.en and e.value.text.de
         assert typed == "" or typed not in str(e.value)
     assert len(transport.sent) == sent, "a refused input sent an APDU"
@@ -179,7 +179,7 @@ def test_n10_weak_new_pin_is_refused_before_sending(
     sent = len(transport.sent)
     with pytest.raises(CieError.Pin) as e:
         session.change_pin(PIN, new, new, LastTry.REFUSE)
-    assert e.value.cause == PinCause.QUALITY(reason=reason)
+    assert e.value.reason == PinCause.QUALITY(reason=reason)
     assert len(transport.sent) == sent
     assert card.pin_tries_left() == 3
 
@@ -206,8 +206,8 @@ def test_p_pin9_n7_python_drop_mid_command_gives_the_fault_injectors_outcome() -
         injected.verify_pin("00000000", LastTry.REFUSE)
 
     expected = PinCause.COUNTER_UNKNOWN(code=CodeKind.PIN, cause=TransportCause.CARD_REMOVED())
-    assert python_drop.value.cause == expected
-    assert rust_drop.value.cause == expected
+    assert python_drop.value.reason == expected
+    assert rust_drop.value.reason == expected
     assert python_drop.value.text == rust_drop.value.text
     assert python_drop.value.detail == rust_drop.value.detail
     assert "allontanata" in python_drop.value.text.it  # NFC wording
@@ -218,7 +218,7 @@ def test_p_pin9_n7_python_drop_mid_command_gives_the_fault_injectors_outcome() -
     assert not session.is_open()
     with pytest.raises(CieError.Card) as closed:
         session.pin_status()
-    assert closed.value.cause == CardCause.SESSION_CLOSED()
+    assert closed.value.reason == CardCause.SESSION_CLOSED()
     card.reinsert()
     fresh = CardSession.open(PythonTransport(card))
     assert fresh.pin_status().count == TryCount.REMAINING(tries=2)
@@ -232,7 +232,7 @@ def test_ffi_medium_changes_the_removal_text() -> None:
             card.open_session_with_faults(
                 [ScheduledFault(at=0, fault=CardFault.CARD_REMOVED_BEFORE())], medium
             )
-        assert e.value.cause == TransportCause.CARD_REMOVED()
+        assert e.value.reason == TransportCause.CARD_REMOVED()
         texts[medium] = e.value.text.it
     assert "rimossa" in texts[CardMedium.CONTACT]
     assert "allontanata" in texts[CardMedium.CONTACTLESS]
@@ -242,7 +242,7 @@ def test_ffi_a_command_longer_than_the_transport_takes_is_never_sent(card: Virtu
     transport = PythonTransport(card, max_length=100)
     with pytest.raises(CieError.Transport) as e:
         CardSession.open(transport)
-    cause = e.value.cause
+    cause = e.value.reason
     assert isinstance(cause, TransportCause.COMMAND_TOO_LONG)
     assert cause.max == 100 and cause.length > 100
     assert all(len(c) <= 100 for c in transport.sent)

@@ -2690,8 +2690,9 @@ enum CieError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Code(
         /**
-         * Why.
-         */cause: CodeCause, 
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
+         */reason: CodeCause, 
         /**
          * The text for the person.
          */text: LocalisedText, 
@@ -2704,8 +2705,9 @@ enum CieError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Pin(
         /**
-         * Why.
-         */cause: PinCause, 
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
+         */reason: PinCause, 
         /**
          * The text for the person.
          */text: LocalisedText, 
@@ -2718,8 +2720,9 @@ enum CieError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Transport(
         /**
-         * Why.
-         */cause: TransportCause, 
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
+         */reason: TransportCause, 
         /**
          * The text for the person.
          */text: LocalisedText, 
@@ -2732,8 +2735,9 @@ enum CieError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Card(
         /**
-         * Why.
-         */cause: CardCause, 
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
+         */reason: CardCause, 
         /**
          * The text for the person.
          */text: LocalisedText, 
@@ -2839,22 +2843,22 @@ public struct FfiConverterTypeCieError: FfiConverterRustBuffer {
 
         
         case 1: return .Code(
-            cause: try FfiConverterTypeCodeCause.read(from: &buf), 
+            reason: try FfiConverterTypeCodeCause.read(from: &buf), 
             text: try FfiConverterTypeLocalisedText.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 2: return .Pin(
-            cause: try FfiConverterTypePinCause.read(from: &buf), 
+            reason: try FfiConverterTypePinCause.read(from: &buf), 
             text: try FfiConverterTypeLocalisedText.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 3: return .Transport(
-            cause: try FfiConverterTypeTransportCause.read(from: &buf), 
+            reason: try FfiConverterTypeTransportCause.read(from: &buf), 
             text: try FfiConverterTypeLocalisedText.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 4: return .Card(
-            cause: try FfiConverterTypeCardCause.read(from: &buf), 
+            reason: try FfiConverterTypeCardCause.read(from: &buf), 
             text: try FfiConverterTypeLocalisedText.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
@@ -2894,30 +2898,30 @@ public struct FfiConverterTypeCieError: FfiConverterRustBuffer {
 
         
         
-        case let .Code(cause,text,detail):
+        case let .Code(reason,text,detail):
             writeInt(&buf, Int32(1))
-            FfiConverterTypeCodeCause.write(cause, into: &buf)
+            FfiConverterTypeCodeCause.write(reason, into: &buf)
             FfiConverterTypeLocalisedText.write(text, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Pin(cause,text,detail):
+        case let .Pin(reason,text,detail):
             writeInt(&buf, Int32(2))
-            FfiConverterTypePinCause.write(cause, into: &buf)
+            FfiConverterTypePinCause.write(reason, into: &buf)
             FfiConverterTypeLocalisedText.write(text, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Transport(cause,text,detail):
+        case let .Transport(reason,text,detail):
             writeInt(&buf, Int32(3))
-            FfiConverterTypeTransportCause.write(cause, into: &buf)
+            FfiConverterTypeTransportCause.write(reason, into: &buf)
             FfiConverterTypeLocalisedText.write(text, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Card(cause,text,detail):
+        case let .Card(reason,text,detail):
             writeInt(&buf, Int32(4))
-            FfiConverterTypeCardCause.write(cause, into: &buf)
+            FfiConverterTypeCardCause.write(reason, into: &buf)
             FfiConverterTypeLocalisedText.write(text, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
@@ -4045,8 +4049,9 @@ enum TransportFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
      */
     case Other(
         /**
-         * The host's message, for a log.
-         */message: String
+         * The host's message, for a log (named `reason`: Kotlin's `Throwable` has a
+         * `message` of its own).
+         */reason: String
     )
 
     
@@ -4084,7 +4089,7 @@ public struct FfiConverterTypeTransportFailure: FfiConverterRustBuffer {
         case 5: return .Timeout
         case 6: return .Busy
         case 7: return .Other(
-            message: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -4122,9 +4127,9 @@ public struct FfiConverterTypeTransportFailure: FfiConverterRustBuffer {
             writeInt(&buf, Int32(6))
         
         
-        case let .Other(message):
+        case let .Other(reason):
             writeInt(&buf, Int32(7))
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
             
         }
     }

@@ -193,25 +193,25 @@ class CardCause:
 
 class CieError(Exception):
     class Code(CieError):
-        cause: CodeCause
+        reason: CodeCause
         text: LocalisedText
         detail: str
-        def __init__(self, cause: CodeCause, text: LocalisedText, detail: str) -> None: ...
+        def __init__(self, reason: CodeCause, text: LocalisedText, detail: str) -> None: ...
     class Pin(CieError):
-        cause: PinCause
+        reason: PinCause
         text: LocalisedText
         detail: str
-        def __init__(self, cause: PinCause, text: LocalisedText, detail: str) -> None: ...
+        def __init__(self, reason: PinCause, text: LocalisedText, detail: str) -> None: ...
     class Transport(CieError):
-        cause: TransportCause
+        reason: TransportCause
         text: LocalisedText
         detail: str
-        def __init__(self, cause: TransportCause, text: LocalisedText, detail: str) -> None: ...
+        def __init__(self, reason: TransportCause, text: LocalisedText, detail: str) -> None: ...
     class Card(CieError):
-        cause: CardCause
+        reason: CardCause
         text: LocalisedText
         detail: str
-        def __init__(self, cause: CardCause, text: LocalisedText, detail: str) -> None: ...
+        def __init__(self, reason: CardCause, text: LocalisedText, detail: str) -> None: ...
     class Protocol(CieError):
         layer: ProtocolLayer
         text: LocalisedText
@@ -255,8 +255,8 @@ class TransportFailure(Exception):
     class Busy(TransportFailure):
         def __init__(self) -> None: ...
     class Other(TransportFailure):
-        message: str
-        def __init__(self, message: str) -> None: ...
+        reason: str
+        def __init__(self, reason: str) -> None: ...
 
 class ForeignTransport:
     def transmit(self, command: bytes) -> bytes: ...

@@ -4090,9 +4090,10 @@ sealed class CieException: kotlin.Exception() {
     class Code(
         
         /**
-         * Why.
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
          */
-        val `cause`: CodeCause, 
+        val `reason`: CodeCause, 
         
         /**
          * The text for the person.
@@ -4105,7 +4106,7 @@ sealed class CieException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : CieException() {
         override val message
-            get() = "cause=${ `cause` }, text=${ `text` }, detail=${ `detail` }"
+            get() = "reason=${ `reason` }, text=${ `text` }, detail=${ `detail` }"
     }
     
     /**
@@ -4114,9 +4115,10 @@ sealed class CieException: kotlin.Exception() {
     class Pin(
         
         /**
-         * Why.
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
          */
-        val `cause`: PinCause, 
+        val `reason`: PinCause, 
         
         /**
          * The text for the person.
@@ -4129,7 +4131,7 @@ sealed class CieException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : CieException() {
         override val message
-            get() = "cause=${ `cause` }, text=${ `text` }, detail=${ `detail` }"
+            get() = "reason=${ `reason` }, text=${ `text` }, detail=${ `detail` }"
     }
     
     /**
@@ -4138,9 +4140,10 @@ sealed class CieException: kotlin.Exception() {
     class Transport(
         
         /**
-         * Why.
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
          */
-        val `cause`: TransportCause, 
+        val `reason`: TransportCause, 
         
         /**
          * The text for the person.
@@ -4153,7 +4156,7 @@ sealed class CieException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : CieException() {
         override val message
-            get() = "cause=${ `cause` }, text=${ `text` }, detail=${ `detail` }"
+            get() = "reason=${ `reason` }, text=${ `text` }, detail=${ `detail` }"
     }
     
     /**
@@ -4162,9 +4165,10 @@ sealed class CieException: kotlin.Exception() {
     class Card(
         
         /**
-         * Why.
+         * Why: the crate's typed cause (named `reason`: Kotlin's `Throwable` has a
+         * `cause` of its own).
          */
-        val `cause`: CardCause, 
+        val `reason`: CardCause, 
         
         /**
          * The text for the person.
@@ -4177,7 +4181,7 @@ sealed class CieException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : CieException() {
         override val message
-            get() = "cause=${ `cause` }, text=${ `text` }, detail=${ `detail` }"
+            get() = "reason=${ `reason` }, text=${ `text` }, detail=${ `detail` }"
     }
     
     /**
@@ -4368,28 +4372,28 @@ public object FfiConverterTypeCieError : FfiConverterRustBuffer<CieException> {
             is CieException.Code -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterTypeCodeCause.allocationSize(value.`cause`)
+                + FfiConverterTypeCodeCause.allocationSize(value.`reason`)
                 + FfiConverterTypeLocalisedText.allocationSize(value.`text`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
             is CieException.Pin -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterTypePinCause.allocationSize(value.`cause`)
+                + FfiConverterTypePinCause.allocationSize(value.`reason`)
                 + FfiConverterTypeLocalisedText.allocationSize(value.`text`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
             is CieException.Transport -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterTypeTransportCause.allocationSize(value.`cause`)
+                + FfiConverterTypeTransportCause.allocationSize(value.`reason`)
                 + FfiConverterTypeLocalisedText.allocationSize(value.`text`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
             is CieException.Card -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterTypeCardCause.allocationSize(value.`cause`)
+                + FfiConverterTypeCardCause.allocationSize(value.`reason`)
                 + FfiConverterTypeLocalisedText.allocationSize(value.`text`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
@@ -4434,28 +4438,28 @@ public object FfiConverterTypeCieError : FfiConverterRustBuffer<CieException> {
         when(value) {
             is CieException.Code -> {
                 buf.putInt(1)
-                FfiConverterTypeCodeCause.write(value.`cause`, buf)
+                FfiConverterTypeCodeCause.write(value.`reason`, buf)
                 FfiConverterTypeLocalisedText.write(value.`text`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CieException.Pin -> {
                 buf.putInt(2)
-                FfiConverterTypePinCause.write(value.`cause`, buf)
+                FfiConverterTypePinCause.write(value.`reason`, buf)
                 FfiConverterTypeLocalisedText.write(value.`text`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CieException.Transport -> {
                 buf.putInt(3)
-                FfiConverterTypeTransportCause.write(value.`cause`, buf)
+                FfiConverterTypeTransportCause.write(value.`reason`, buf)
                 FfiConverterTypeLocalisedText.write(value.`text`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CieException.Card -> {
                 buf.putInt(4)
-                FfiConverterTypeCardCause.write(value.`cause`, buf)
+                FfiConverterTypeCardCause.write(value.`reason`, buf)
                 FfiConverterTypeLocalisedText.write(value.`text`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
@@ -5655,12 +5659,13 @@ sealed class TransportFailure: kotlin.Exception() {
     class Other(
         
         /**
-         * The host's message, for a log.
+         * The host's message, for a log (named `reason`: Kotlin's `Throwable` has a
+         * `message` of its own).
          */
-        val `message`: kotlin.String
+        val `reason`: kotlin.String
         ) : TransportFailure() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "reason=${ `reason` }"
     }
     
 
@@ -5724,7 +5729,7 @@ public object FfiConverterTypeTransportFailure : FfiConverterRustBuffer<Transpor
             is TransportFailure.Other -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`reason`)
             )
         }
     }
@@ -5757,7 +5762,7 @@ public object FfiConverterTypeTransportFailure : FfiConverterRustBuffer<Transpor
             }
             is TransportFailure.Other -> {
                 buf.putInt(7)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
