@@ -271,3 +271,20 @@ def test_ffi_virtual_card_refuses_a_bad_pin() -> None:
     with pytest.raises(CieError.VirtualCard) as e:
         VirtualCard("1234", PUK)
     assert e.value.text.en
+
+
+class FailingTransport(PythonTransport):
+    """A transport whose host stack fails with an exception the bindings do not know."""
+
+    def transmit(self, command: bytes) -> bytes:
+        self.sent.append(bytes(command))
+        raise RuntimeError("usb: device descriptor read error")
+
+
+def test_ffi_any_python_exception_in_the_transport_is_a_typed_error(card: VirtualCard) -> None:
+    transport = FailingTransport(card)
+    with pytest.raises(CieError.Transport) as e:
+        CardSession.open(transport)
+    assert e.value.reason == TransportCause.OTHER()
+    assert e.value.text.it and e.value.text.en
+    assert len(transport.sent) == 1
