@@ -7,11 +7,16 @@
 //!
 //! Rows (the two marked "before" time the implementations the crate used until now, for the
 //! record): 2048-bit modexp with a 256-bit and a 2048-bit exponent (constant time on both
-//! sides: OpenSSL's exponent carries `BN_FLG_CONSTTIME`), RSA-2048 private operation by CRT
-//! (blinded on both sides), DES and 3DES per block in CBC (the `des` crate as the secure
-//! messaging uses it), and a whole session on the virtual card through `Cie::open` + VERIFY
-//! against OpenSSL doing the session's arithmetic (four 256-bit-exponent modexps and two
-//! RSA-2048 CRT signatures).
+//! sides: OpenSSL's exponent carries `BN_FLG_CONSTTIME`), one CRT half (1024-bit modulus,
+//! 1088-bit exponent), RSA-2048 private operation by CRT (blinded on both sides), DES and
+//! 3DES per block in CBC (the `des` crate as the secure messaging uses it; 3DES decryption
+//! too), and a whole session on the virtual card through `Cie::open` + VERIFY against
+//! OpenSSL doing the session's arithmetic (four 256-bit-exponent modexps and two RSA-2048
+//! CRT signatures).
+//!
+//! OpenSSL picks its code by the CPU's features. To compare with its scalar (MULX/ADX) code
+//! instead of its AVX-512 IFMA code, run with `OPENSSL_ia32cap=":~0x200000"` (CPUID leaf 7
+//! EBX bit 21 cleared).
 //!
 //! Run: `nice -n 10 cargo bench --features emulator --bench arith` (`-- quick` for fewer rounds).
 #![allow(
@@ -31,7 +36,7 @@ use cie_pinpuk::auth::test_keys;
 use cie_pinpuk::card::Cie;
 use cie_pinpuk::codes::Pin;
 use cie_pinpuk::emulator::VirtualCie;
-use cipher::{Array, BlockCipherEncrypt, KeyInit};
+use cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use des::{Des, TdesEde2};
 use openssl::bn::{BigNum, BigNumContext};
 use openssl::rsa::{Padding, Rsa};
@@ -236,6 +241,42 @@ fn main() {
         ));
     }
 
+    // --- one CRT half: 1024-bit modulus, 1088-bit exponent (d_p blinded by 64 bits) ---
+    // OpenSSL's BN_mod_exp_mont_consttime on one 1024-bit modulus; its RSA private operation
+    // instead runs both halves at once (with AVX-512 IFMA where the CPU has it), which is
+    // what the RSA row below compares against.
+    {
+        let rsa_half = Rsa::generate(2048).unwrap();
+        let p_half = rsa_half.p().unwrap().to_vec();
+        let p16 = arith::from_be_bytes::<{ arith::U1024 }>(&p_half).unwrap();
+        let m16 = Modulus::new(&p16).unwrap();
+        let base = random_limbs(&mut rng, &p16);
+        let mut exp = [0u64; 17];
+        for l in exp.iter_mut() {
+            *l = rng.next_u64();
+        }
+        exp[16] |= 1 << 63;
+        let base_m = m16.to_mont(&base);
+        let p_bn = BigNum::from_slice(&p_half).unwrap();
+        let base_bn = bn(&base);
+        let mut exp_bn = bn(&exp);
+        exp_bn.set_const_time();
+        let mut out = BigNum::new().unwrap();
+        rows.push(interleave(
+            "modexp 1024 (one CRT half), 1088-bit exponent",
+            "us",
+            6,
+            10 * scale,
+            || {
+                black_box(m16.from_mont(&m16.pow(black_box(&base_m), &exp, 1088)));
+            },
+            || {
+                out.mod_exp(black_box(&base_bn), &exp_bn, &p_bn, &mut ctx)
+                    .unwrap();
+            },
+        ));
+    }
+
     // --- the previous implementation, for the record: crypto-bigint's exponentiation ---
     {
         use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
@@ -410,6 +451,56 @@ fn main() {
         println!("DES CBC: skipped, OpenSSL's legacy provider (single DES) is not available");
     }
     rows.push(des_row);
+    // CBC decryption: the blocks are independent (each needs only its own ciphertext and the
+    // previous one), so the processor can overlap consecutive block decryptions.
+    let mut ct = vec![0u8; data.len() + 16];
+    {
+        let mut c = Crypter::new(
+            Cipher::des_ede3_cbc(),
+            Mode::Encrypt,
+            &tdes_key24,
+            Some(&[0u8; 8]),
+        )
+        .unwrap();
+        c.pad(false);
+        c.update(&data, &mut ct).unwrap();
+    }
+    ct.truncate(data.len());
+    let mut plain = vec![0u8; data.len()];
+    let mut dec_row = interleave(
+        "3DES (2-key EDE) CBC decryption, per block",
+        "ns",
+        20,
+        10 * scale,
+        || {
+            let mut prev = [0u8; 8];
+            for (c, o) in ct.chunks_exact(8).zip(plain.chunks_exact_mut(8)) {
+                let mut b = Array::from([0u8; 8]);
+                b.copy_from_slice(c);
+                tdes.decrypt_block(&mut b);
+                for i in 0..8 {
+                    o[i] = b[i] ^ prev[i];
+                }
+                prev.copy_from_slice(c);
+            }
+            black_box(&plain);
+        },
+        || {
+            let mut c = Crypter::new(
+                Cipher::des_ede3_cbc(),
+                Mode::Decrypt,
+                &tdes_key24,
+                Some(&[0u8; 8]),
+            )
+            .unwrap();
+            c.pad(false);
+            black_box(c.update(&ct, &mut out).unwrap());
+        },
+    );
+    assert_eq!(&plain, &data, "3DES CBC decryption differs");
+    dec_row.subject_us *= 1000.0 / blocks as f64;
+    dec_row.reference_us *= 1000.0 / blocks as f64;
+    rows.push(dec_row);
     drop(legacy);
 
     // --- a whole session on the virtual card against OpenSSL doing its arithmetic ---

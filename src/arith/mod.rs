@@ -11,10 +11,11 @@
 //!   doubles it, which saves about a quarter of the work of a multiplication.
 //! * The final subtraction of every reduction is done by mask: no branch depends on the
 //!   value.
-//! * [`Modulus::pow`] is a left-to-right fixed-window exponentiation (5-bit windows): the
-//!   same sequence of squarings and multiplications for every exponent of the same public
-//!   bit length, and each window's table entry is read by scanning the whole table with
-//!   masks, so neither the time nor the memory addresses depend on the exponent or the base.
+//! * [`Modulus::pow`] is a left-to-right fixed-window exponentiation (4-bit windows up to
+//!   [`SHORT_EXPONENT`] bits, 5-bit beyond, chosen from the public length): the same
+//!   sequence of squarings and multiplications for every exponent of the same public bit
+//!   length, and each window's table entry is read by scanning the whole table with masks,
+//!   so neither the time nor the memory addresses depend on the exponent or the base.
 //! * [`Modulus::pow_vartime`] is for public exponents only (RSA `e`, the subgroup order `q`):
 //!   it skips the table scan and the leading zero windows.
 //!
@@ -34,7 +35,7 @@ mod mont;
 
 pub use crt::CrtKey;
 pub(crate) use mont::mul_wide;
-pub use mont::{Modulus, WINDOW};
+pub use mont::{Modulus, SHORT_EXPONENT, WINDOW};
 
 /// A number as `L` little-endian 64-bit limbs.
 pub type Limbs<const L: usize> = [u64; L];

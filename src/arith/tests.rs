@@ -140,6 +140,67 @@ fn arith5_bytes_round_trip() {
     assert_eq!(bits_vartime(&x), 199 * 8 + 1);
 }
 
+/// `pow` switches from 4-bit to 5-bit windows above `SHORT_EXPONENT` bits (a choice made
+/// from the public length alone): both sides of the boundary, lengths that are not a
+/// multiple of either window, and an exponent shorter than the length it is declared with.
+#[test]
+fn arith7_window_choice_boundary() {
+    let mut n = [0x9E37_79B9_7F4A_7C15u64; U2048];
+    for (i, limb) in n.iter_mut().enumerate() {
+        *limb = limb
+            .rotate_left(i as u32)
+            .wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    }
+    let n = odd_modulus(n);
+    let m = Modulus::<U2048>::new(&n).unwrap();
+    let mut base = n;
+    base[U2048 - 1] >>= 3;
+    let bm = m.to_mont(&base);
+    let full = [0xF0E1_D2C3_B4A5_9687u64; 6];
+    let bound = SHORT_EXPONENT;
+    for bits in [
+        1,
+        3,
+        4,
+        5,
+        63,
+        64,
+        65,
+        255,
+        256,
+        257,
+        bound - 1,
+        bound,
+        bound + 1,
+        bound + 2,
+        383,
+    ] {
+        let mut exp = [0u64; 6];
+        for (i, limb) in exp.iter_mut().enumerate() {
+            let low = i as u32 * 64;
+            if low < bits {
+                *limb = full[i];
+                if bits - low < 64 {
+                    *limb &= (1u64 << (bits - low)) - 1;
+                }
+            }
+        }
+        let want = reference_pow(&base, &exp, &n);
+        assert_eq!(
+            cb2048(&m.from_mont(&m.pow(&bm, &exp, bits))),
+            want,
+            "bits {bits}"
+        );
+        // Declared longer than it is: the same value from either window width.
+        for declared in [bound, bound + 1] {
+            if declared >= bits {
+                let got = m.from_mont(&m.pow(&bm, &exp, declared));
+                assert_eq!(cb2048(&got), want, "bits {bits} declared {declared}");
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]

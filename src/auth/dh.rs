@@ -215,7 +215,7 @@ impl DhParams {
             });
         }
         let key = group_key(&self.p, &self.q);
-        if primes_known(&key) {
+        if PINNED_PRIME_GROUPS.contains(&key) || primes_known(&key) {
             return Ok(());
         }
         if !is_prime(&self.q) {
@@ -524,8 +524,19 @@ impl GeneratorTable {
     }
 }
 
+/// Groups recognised by their exact values, whose `p` and `q` passed the full tests once
+/// and for all (as OpenSSL's `DH_check` recognises its named groups): the SHA-256 of
+/// `p ‖ q` (fixed width) of the virtual card's group (`test_keys::DH_P`, `DH_Q`), so that
+/// a process that opens a session with the virtual card does not spend about a quarter of a
+/// second proving it prime again. The unit test `k1_pinned_groups_pass_the_full_primality_tests`
+/// reruns the tests on each one.
+pub(super) const PINNED_PRIME_GROUPS: [[u8; 32]; 1] = [[
+    0x9e, 0x24, 0x43, 0xbe, 0x05, 0x20, 0xbe, 0x4d, 0xc1, 0xf9, 0x56, 0x39, 0x68, 0x6d, 0x0e, 0x07,
+    0x2f, 0x4f, 0x2c, 0xa6, 0x52, 0x9a, 0x89, 0x7f, 0xc9, 0xc4, 0x2c, 0xdf, 0x49, 0x01, 0x67, 0x58,
+]];
+
 /// The SHA-256 of `p ‖ q` (fixed width), the key of the primality cache.
-fn group_key(p: &U2048, q: &U2048) -> [u8; 32] {
+pub(super) fn group_key(p: &U2048, q: &U2048) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(p.to_be_bytes());
     h.update(q.to_be_bytes());
@@ -568,7 +579,7 @@ fn remember_primes(_key: [u8; 32]) {}
 /// Baillie-PSW, then [`MILLER_RABIN_ROUNDS`] Miller-Rabin rounds with bases in `[2, n-2]`
 /// derived from SHA-256 of the candidate and the round number (deterministic, so that the
 /// check needs no RNG; the bases are not chosen by whoever chose `n`).
-fn is_prime(n: &U2048) -> bool {
+pub(super) fn is_prime(n: &U2048) -> bool {
     if !crypto_primes::is_prime(crypto_primes::Flavor::Any, n) {
         return false;
     }

@@ -196,3 +196,16 @@ fn private_op_refuses_wrong_length_and_out_of_range() {
         Err(AuthError::InvalidLength)
     );
 }
+
+/// The pinned groups of `check_group` are exactly groups whose `p` and `q` pass the full
+/// primality tests (Baillie-PSW and the Miller-Rabin rounds), computed here without any cache.
+#[test]
+fn k1_pinned_groups_pass_the_full_primality_tests() {
+    use super::dh::{PINNED_PRIME_GROUPS, group_key, is_prime};
+    let (p, q) = (u(&DH_P), u(&DH_Q));
+    assert_eq!(PINNED_PRIME_GROUPS, [group_key(&p, &q)]);
+    assert!(is_prime(&p) && is_prime(&q));
+    // A neighbour of a pinned group is not recognised.
+    let other = group_key(&p, &q.wrapping_add(&U2048::from_u8(2)));
+    assert!(!PINNED_PRIME_GROUPS.contains(&other));
+}
