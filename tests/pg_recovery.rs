@@ -731,10 +731,10 @@ fn pg_rec_fault_instance_killed_mid_commit_loses_nothing_blocks_no_one() {
         let reader = std::thread::spawn(move || {
             for line in out.lines() {
                 let Ok(line) = line else { break };
-                if let Some((_, id)) = line.split_once("committed ") {
-                    if tx.send(id.trim().to_string()).is_err() {
-                        break;
-                    }
+                if let Some((_, id)) = line.split_once("committed ")
+                    && tx.send(id.trim().to_string()).is_err()
+                {
+                    break;
                 }
             }
         });
