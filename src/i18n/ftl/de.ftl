@@ -172,6 +172,24 @@ recovery-device-key = Die PUK konnte nicht für das Gerät verschlüsselt werden
 recovery-busy = Zu viele laufende Anfragen: Bitte versuchen Sie es in einigen Minuten noch einmal.
 recovery-time = Interner Fehler bei der Berechnung der Fristen.
 
+## Schalter: zu sendende zweite Hälften (für die Bediensteten)
+## outbox-*: $code ist "PIN" oder "PUK", $to die E-Mail-Adresse. outbox-failure: $kind ist gateway,
+## pec, template, half-unavailable oder other; $attempts die Zahl der fehlgeschlagenen Versuche.
+
+outbox-pending = Zweite Hälfte der { $code } an { $to }: noch nicht gesendet.
+outbox-sent = Zweite Hälfte der { $code } an { $to } gesendet.
+outbox-failure =
+    { $kind ->
+        [gateway] Der Dienst für den Versand von E-Mails oder SMS war nicht verfügbar
+        [pec] Die Adresse ist ein PEC-Postfach, an das die zweite Hälfte nie gesendet wird
+        [template] Die Nachrichtenvorlage fehlt oder enthält die Hälfte des Codes nicht genau einmal
+        [half-unavailable] Das Ausstellungssystem hat die zu sendende Hälfte nicht geliefert
+       *[other] Die Nachricht wurde nicht zum Versand angenommen
+    } ({ $attempts ->
+        [1] 1 fehlgeschlagener Versuch
+       *[other] { $attempts } fehlgeschlagene Versuche
+    }).
+
 ## Wiederherstellung der PUK in der App: warum der Dienst ablehnt
 
 recovery-refused-no-contacts-registered = Die PUK kann in der App nur wiederhergestellt werden, wenn beim Antrag auf die CIE eine E-Mail-Adresse oder eine Mobilnummer angegeben wurde. Bitte wenden Sie sich an die Gemeinde.
@@ -192,13 +210,20 @@ recovery-refused-already-released = Die PUK dieses Verfahrens wurde bereits ausg
 recovery-refused-unknown-procedure = Das angegebene Verfahren existiert nicht.
 
 ## Zweite Hälfte per E-Mail und SMS
-## Argumente: $comune, $code, $half (die vier Ziffern), $office, $phone, $email.
+## Argumente: $comune, $code, $half (die vier Ziffern), $office, $phone, $email; $named ist
+## "yes", wenn die Gemeinde einen Namen hat, $contacts "yes", wenn Amt, Telefon und E-Mail bekannt sind.
 
-second-half-subject = Gemeinde { $comune }: zweite Hälfte der { $code } Ihrer elektronischen Identitätskarte
+second-half-subject = { $named ->
+        [yes] Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    }: zweite Hälfte der { $code } Ihrer elektronischen Identitätskarte
 second-half-email =
     Sehr geehrte Karteninhaberin, sehr geehrter Karteninhaber,
 
-    auf Ihren Antrag hat die Gemeinde { $comune } den Neudruck der Codes Ihrer elektronischen Identitätskarte (CIE) veranlasst.
+    auf Ihren Antrag hat { $named ->
+        [yes] die Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    } den Neudruck der Codes Ihrer elektronischen Identitätskarte (CIE) veranlasst.
 
     Die zweite Hälfte der { $code } (Ziffern 5 bis 8) lautet:
 
@@ -208,10 +233,22 @@ second-half-email =
 
     Geben Sie diesen Code niemandem weiter: Weder die Gemeinde noch das Innenministerium werden Sie jemals danach fragen.
 
-    Auskünfte: { $office }, Tel. { $phone }, { $email }.
+    { $contacts ->
+        [yes] Auskünfte: { $office }, Tel. { $phone }, { $email }.
+       *[no] Auskünfte erteilt das Meldeamt Ihrer Gemeinde.
+    }
 
-    Gemeinde { $comune }
-second-half-sms = Gemeinde { $comune }: zweite Hälfte der { $code } Ihrer CIE: { $half }. Geben Sie sie niemandem weiter. Auskünfte: { $phone }
+    { $named ->
+        [yes] Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    }
+second-half-sms = { $named ->
+        [yes] Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    }: zweite Hälfte der { $code } Ihrer CIE: { $half }. Geben Sie sie niemandem weiter.{ $contacts ->
+        [yes] {" "}Auskünfte: { $phone }
+       *[no] {""}
+    }
 
 ## Hälfte eines Codes
 ## $half ist "first" oder "second"; $code ist "PIN" oder "PUK".

@@ -172,6 +172,24 @@ recovery-device-key = The PUK could not be encrypted for the device.
 recovery-busy = Too many requests under way: retry in a few minutes.
 recovery-time = Internal error while computing deadlines.
 
+## Desk: second halves to send (for the officer)
+## outbox-*: $code is "PIN" or "PUK", $to the e-mail address. outbox-failure: $kind is gateway,
+## pec, template, half-unavailable or other; $attempts the number of failed attempts.
+
+outbox-pending = Second half of the { $code } for { $to }: waiting to be sent.
+outbox-sent = Second half of the { $code } sent to { $to }.
+outbox-failure =
+    { $kind ->
+        [gateway] The e-mail or SMS service was not available
+        [pec] The address is a PEC mailbox, to which a second half is never sent
+        [template] The message template is missing or does not show the half of the code exactly once
+        [half-unavailable] The issuance system did not return the half to send
+       *[other] The message was not accepted for sending
+    } ({ $attempts ->
+        [1] 1 failed attempt
+       *[other] { $attempts } failed attempts
+    }).
+
 ## PUK recovery in the app: why the service says no
 
 recovery-refused-no-contacts-registered = PUK recovery in the app is possible only if an e-mail address or a mobile number was given when the card was requested. Please contact the Comune.
@@ -192,13 +210,20 @@ recovery-refused-already-released = The PUK of this procedure was already releas
 recovery-refused-unknown-procedure = The procedure given does not exist.
 
 ## Second half by e-mail and SMS
-## Arguments: $comune, $code, $half (the four digits), $office, $phone, $email.
+## Arguments: $comune, $code, $half (the four digits), $office, $phone, $email; $named is
+## "yes" when the Comune has a name, $contacts "yes" when office, phone and e-mail are known.
 
-second-half-subject = Comune of { $comune }: second half of the { $code } of your electronic identity card
+second-half-subject = { $named ->
+        [yes] Comune of { $comune }
+       *[no] Comune
+    }: second half of the { $code } of your electronic identity card
 second-half-email =
     Dear card holder,
 
-    at your request, the Comune of { $comune } has reprinted the codes of your electronic identity card (CIE).
+    at your request, { $named ->
+        [yes] the Comune of { $comune }
+       *[no] the Comune
+    } has reprinted the codes of your electronic identity card (CIE).
 
     The second half of the { $code } (digits 5 to 8) is:
 
@@ -208,10 +233,22 @@ second-half-email =
 
     Do not share this code with anyone: neither the Comune nor the Ministry of the Interior will ever ask you for it.
 
-    For information: { $office }, tel. { $phone }, { $email }.
+    { $contacts ->
+        [yes] For information: { $office }, tel. { $phone }, { $email }.
+       *[no] For information, please contact the Comune's registry office.
+    }
 
-    Comune of { $comune }
-second-half-sms = Comune of { $comune }: second half of your CIE { $code }: { $half }. Do not share it with anyone. Information: { $phone }
+    { $named ->
+        [yes] Comune of { $comune }
+       *[no] The Comune
+    }
+second-half-sms = { $named ->
+        [yes] Comune of { $comune }
+       *[no] Comune
+    }: second half of your CIE { $code }: { $half }. Do not share it with anyone.{ $contacts ->
+        [yes] {" "}Information: { $phone }
+       *[no] {""}
+    }
 
 ## Half of a code
 ## $half is "first" or "second"; $code is "PIN" or "PUK".

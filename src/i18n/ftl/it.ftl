@@ -172,6 +172,24 @@ recovery-device-key = Non è stato possibile cifrare il PUK per il dispositivo.
 recovery-busy = Troppe richieste in corso: riprovare tra qualche minuto.
 recovery-time = Errore interno nel calcolo delle scadenze.
 
+## Sportello: seconde metà da inviare (per l'operatore)
+## outbox-*: $code è "PIN" o "PUK", $to l'indirizzo e-mail. outbox-failure: $kind è gateway, pec,
+## template, half-unavailable o other; $attempts il numero di tentativi non riusciti.
+
+outbox-pending = Seconda metà del { $code } per { $to }: in attesa di invio.
+outbox-sent = Seconda metà del { $code } inviata a { $to }.
+outbox-failure =
+    { $kind ->
+        [gateway] Il servizio di invio di e-mail o SMS non era disponibile
+        [pec] L'indirizzo è una casella PEC, a cui la seconda metà non viene mai inviata
+        [template] Il modello del messaggio manca o non riporta la metà del codice esattamente una volta
+        [half-unavailable] Il sistema di emissione non ha restituito la metà da inviare
+       *[other] Il messaggio non è stato accettato per l'invio
+    } ({ $attempts ->
+        [1] 1 tentativo non riuscito
+       *[other] { $attempts } tentativi non riusciti
+    }).
+
 ## Recupero del PUK dall'app: perché il servizio dice di no
 
 recovery-refused-no-contacts-registered = Il recupero del PUK dall'app è possibile solo se alla richiesta della CIE sono stati forniti un indirizzo e-mail o un numero di cellulare. Si rivolga al Comune.
@@ -192,13 +210,20 @@ recovery-refused-already-released = Il PUK di questa procedura è già stato ril
 recovery-refused-unknown-procedure = La procedura indicata non esiste.
 
 ## Seconda metà per e-mail e SMS
-## Argomenti: $comune, $code, $half (le quattro cifre), $office (ufficio), $phone, $email.
+## Argomenti: $comune, $code, $half (le quattro cifre), $office (ufficio), $phone, $email;
+## $named è "yes" se il Comune ha un nome, $contacts "yes" se ufficio, telefono ed e-mail sono noti.
 
-second-half-subject = Comune di { $comune }: seconda metà del { $code } della carta d'identità elettronica
+second-half-subject = { $named ->
+        [yes] Comune di { $comune }
+       *[no] Comune
+    }: seconda metà del { $code } della carta d'identità elettronica
 second-half-email =
     Gentile titolare,
 
-    come da Sua richiesta, il Comune di { $comune } ha disposto la ristampa dei codici della Sua carta d'identità elettronica (CIE).
+    come da Sua richiesta, { $named ->
+        [yes] il Comune di { $comune }
+       *[no] il Comune
+    } ha disposto la ristampa dei codici della Sua carta d'identità elettronica (CIE).
 
     La seconda metà del { $code } (cifre dalla 5 alla 8) è:
 
@@ -208,10 +233,22 @@ second-half-email =
 
     Non comunichi questo codice a nessuno: né il Comune né il Ministero dell'Interno glielo chiederanno mai.
 
-    Per informazioni: { $office }, tel. { $phone }, { $email }.
+    { $contacts ->
+        [yes] Per informazioni: { $office }, tel. { $phone }, { $email }.
+       *[no] Per informazioni può rivolgersi all'ufficio anagrafe del Comune.
+    }
 
-    Comune di { $comune }
-second-half-sms = Comune di { $comune }: seconda metà del { $code } CIE: { $half }. Non la comunichi a nessuno. Informazioni: { $phone }
+    { $named ->
+        [yes] Comune di { $comune }
+       *[no] Il Comune
+    }
+second-half-sms = { $named ->
+        [yes] Comune di { $comune }
+       *[no] Comune
+    }: seconda metà del { $code } CIE: { $half }. Non la comunichi a nessuno.{ $contacts ->
+        [yes] {" "}Informazioni: { $phone }
+       *[no] {""}
+    }
 
 ## Metà di un codice
 ## $half è "first" o "second"; $code è "PIN" o "PUK".
