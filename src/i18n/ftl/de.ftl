@@ -227,7 +227,7 @@ second-half-email =
 
     Die zweite Hälfte der { $code } (Ziffern 5 bis 8) lautet:
 
-        { $half }
+    {"    "}{ $half }
 
     Die erste Hälfte wurde Ihnen am Schalter auf Papier ausgehändigt. Setzen Sie die beiden Hälften in dieser Reihenfolge zusammen: zuerst die vier Ziffern auf Papier, dann diese.
 

@@ -227,7 +227,7 @@ second-half-email =
 
     The second half of the { $code } (digits 5 to 8) is:
 
-        { $half }
+    {"    "}{ $half }
 
     The first half was handed to you on paper at the desk. Join the two halves in order: first the four digits on paper, then these.
 

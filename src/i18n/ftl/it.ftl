@@ -227,7 +227,7 @@ second-half-email =
 
     La seconda metà del { $code } (cifre dalla 5 alla 8) è:
 
-        { $half }
+    {"    "}{ $half }
 
     La prima metà Le è stata consegnata su carta allo sportello. Unisca le due metà nell'ordine: prima le quattro cifre su carta, poi queste.
 
