@@ -126,6 +126,7 @@ fn i18n2_every_id_the_code_produces_has_a_text() {
         include_str!("../src/i18n/impls.rs"),
         include_str!("../src/i18n/policy.rs"),
         include_str!("../src/notify/template.rs"),
+        include_str!("../src/recovery/service/completion.rs"),
     ];
     let mut ids = BTreeSet::new();
     for src in sources {

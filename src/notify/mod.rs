@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 
 pub use outbox::{DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState};
 pub use template::{Office, SecondHalfTemplate};
+pub(crate) use template::render_with_secret;
 
 use crate::policy::pec::{PecDirectory, is_pec};
 use crate::policy::{EmailAddress, MobileNumber};

@@ -29,6 +29,33 @@ const fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// Renders `message` with its argument `arg` standing for `secret` (ASCII digits): the
+/// text must show it exactly once; then the digits are put in, in a buffer zeroized on drop.
+/// Shared by the second-half messages and the recovery service's completion code.
+pub(crate) fn render_with_secret(
+    texts: &Localizer,
+    message: Text,
+    arg: &'static str,
+    secret: &[u8],
+) -> Result<Zeroizing<String>, NotifyError> {
+    let id = message.id();
+    let template = texts
+        .try_render(&message.with(arg, String::from(PLACEHOLDER)))
+        .map_err(|_| NotifyError::Template(id))?;
+    if template.matches(PLACEHOLDER).count() != 1 {
+        return Err(NotifyError::Template(id));
+    }
+    let mut body = Zeroizing::new(String::with_capacity(template.len().saturating_add(8)));
+    for c in template.chars() {
+        if c == PLACEHOLDER {
+            body.extend(secret.iter().map(|d| char::from(*d)));
+        } else {
+            body.push(c);
+        }
+    }
+    Ok(body)
+}
+
 /// The Comune's office that hands out the codes, as the messages name it. An empty name
 /// makes the texts say "the Comune"; an empty phone or e-mail leaves the contacts out.
 #[derive(Debug, Clone, PartialEq, Eq)]

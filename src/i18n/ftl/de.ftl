@@ -190,6 +190,12 @@ outbox-failure =
        *[other] { $attempts } fehlgeschlagene Versuche
     }).
 
+## Wiederherstellung der PUK: der Abschlusscode (SMS oder E-Mail an die Karteninhaberin oder den Karteninhaber)
+## $code ist der Abschlusscode: Er erscheint genau einmal.
+
+recovery-code-subject = CIE: Wiederherstellung der PUK
+recovery-code-body = CIE - Wiederherstellung der PUK: Seit Ihrem Antrag sind 48 Stunden vergangen. Um das Verfahren abzuschließen und die PUK anzuzeigen, geben Sie in der App CieID den Code { $code } ein und halten Sie die Karte an Ihr Smartphone.
+
 ## Wiederherstellung der PUK in der App: warum der Dienst ablehnt
 
 recovery-refused-no-contacts-registered = Die PUK kann in der App nur wiederhergestellt werden, wenn beim Antrag auf die CIE eine E-Mail-Adresse oder eine Mobilnummer angegeben wurde. Bitte wenden Sie sich an die Gemeinde.

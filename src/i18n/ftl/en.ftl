@@ -190,6 +190,12 @@ outbox-failure =
        *[other] { $attempts } failed attempts
     }).
 
+## PUK recovery: the completion code (SMS or e-mail to the holder)
+## $code is the completion code: it appears exactly once.
+
+recovery-code-subject = CIE: PUK recovery
+recovery-code-body = CIE - PUK recovery: 48 hours have passed since your request. To complete the procedure and see the PUK, enter the code { $code } in the CieID app and hold the card to your phone.
+
 ## PUK recovery in the app: why the service says no
 
 recovery-refused-no-contacts-registered = PUK recovery in the app is possible only if an e-mail address or a mobile number was given when the card was requested. Please contact the Comune.

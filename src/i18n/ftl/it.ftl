@@ -190,6 +190,12 @@ outbox-failure =
        *[other] { $attempts } tentativi non riusciti
     }).
 
+## Recupero del PUK: il codice di completamento (SMS o e-mail al titolare)
+## $code è il codice di completamento: compare una sola volta.
+
+recovery-code-subject = CIE: recupero del PUK
+recovery-code-body = CIE - Recupero del PUK: sono trascorse 48 ore dalla richiesta. Per completare la procedura e visualizzare il PUK, inserisca nell'app CieID il codice { $code } e avvicini la carta al telefono.
+
 ## Recupero del PUK dall'app: perché il servizio dice di no
 
 recovery-refused-no-contacts-registered = Il recupero del PUK dall'app è possibile solo se alla richiesta della CIE sono stati forniti un indirizzo e-mail o un numero di cellulare. Si rivolga al Comune.
