@@ -4,7 +4,6 @@
 //! cost does not grow with the history kept.
 
 use alloc::collections::{BTreeMap, BTreeSet};
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::entry::Entry;
@@ -442,7 +441,7 @@ pub(crate) fn next_failure(
 
 /// The text of the rules, comma-separated (the stores that keep entries as text rows).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) fn rules_text(rules: &[crate::policy::RuleId]) -> String {
+pub(crate) fn rules_text(rules: &[crate::policy::RuleId]) -> alloc::string::String {
     let v: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
     v.join(",")
 }

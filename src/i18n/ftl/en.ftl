@@ -261,6 +261,11 @@ second-half-sms = { $named ->
 
 half-first = first half
 half-second = second half
+half-of =
+    { $half ->
+        [first] first half
+       *[second] second half
+    } of the { $code }
 
 ## Desk: outcome of the evaluation of a request (for the officer)
 ## Messages of deliveries, requirements and refusals also get $rule, the id of the rule
@@ -397,3 +402,41 @@ activation-missing-pin = Level 3 needs the card's PIN.
 activation-missing-reader = Level 3 needs an NFC smartphone with the CieID app, or a computer with a smart-card reader and the CIE software.
 activation-missing-cie-id-app = Please install the CieID app on the NFC smartphone.
 activation-missing-cie-software = Please install the CIE software on the computer the reader is connected to.
+
+## The rules, in short (for the officer: beside the rule's id)
+
+rule-c1 = PIN and PUK are 8 digits each
+rule-c2 = each code has a first half (digits 1-4, on the receipt of the request) and a second half (digits 5-8, in the envelope with the card)
+rule-c3 = the PIN is blocked after 3 wrong tries in a row; the right PIN restores the tries
+rule-c4 = the PUK unblocks a blocked PIN and sets a new PIN
+rule-c5 = the PIN is changed by giving the current PIN
+rule-c6 = the PUK has its own tries; once they run out, a new card is needed
+rule-a1 = level 1 and 2 credentials without the card: tax code, card number, first half of the PUK and a registered mobile
+rule-a2 = level 3 needs the card, its PIN and an NFC phone with the CieID app or a smart-card reader
+rule-p1 = PUK recovery is possible only with contacts registered when the card was requested
+rule-p2 = the holder taps the card and gives the card number and the registered contacts, which must match
+rule-p3 = the PUK is released only after 48 hours, with the code sent by SMS or e-mail; never earlier
+rule-p4 = the PUK alone may be asked for online
+rule-r1 = the officer identifies the requester before reprinting
+rule-r2 = one or both halves of the PIN and the PUK are reprinted
+rule-r3 = the first half is printed on paper at the counter
+rule-r4 = the second half is sent by e-mail, to the registered address or to another one given
+rule-r5 = never to a PEC address; an unknown domain must be confirmed as an ordinary mailbox
+rule-r6 = second half on paper only after the signed consent form has been acquired
+rule-r7 = the contacts are changed by the holder (or whom the Comune allows), never by a delegate
+rule-r8 = the reprint at the counter is immediate
+rule-r9 = only the codes of the holder's own CIE, or of the person represented, are reprinted
+rule-m1 = delegation to a third person, as the Comune provides
+rule-m2 = remote requests (digitally signed PEC, INAD domicile)
+rule-m3 = home visits
+rule-m4 = parent of a minor and legal representative
+rule-m5 = opening hours and periods by appointment
+rule-m6 = identity documents accepted
+rule-m7 = who the service is for (e.g. residents only)
+rule-i1 = a delegate never receives a second half
+rule-i2 = a second half never goes to a PEC address
+rule-i3 = second half on paper only after the consent has been acquired
+rule-i4 = contacts are never changed by a delegate nor through a channel not accepted
+rule-i5 = nothing before identification, and never for someone else's card
+rule-i6 = a recovered PUK is never released less than 48 hours after the request
+rule-i7 = the two halves of a code never travel together
