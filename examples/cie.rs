@@ -178,7 +178,12 @@ impl Codes {
     /// A new PIN typed twice (the second time from CIE_NEW_PIN as well when scripted).
     fn new_pin(&self) -> Result<Pin, String> {
         let first = self.pin("Nuovo PIN", "New PIN", "Neue PIN", "CIE_NEW_PIN")?;
-        let again = self.pin("Ripeti il nuovo PIN", "New PIN again", "Neue PIN wiederholen", "CIE_NEW_PIN")?;
+        let again = self.pin(
+            "Ripeti il nuovo PIN",
+            "New PIN again",
+            "Neue PIN wiederholen",
+            "CIE_NEW_PIN",
+        )?;
         confirm_new_pin(&first, &again).map_err(|e| e.describe(self.lang))?;
         Ok(first)
     }
@@ -316,14 +321,21 @@ fn list_pcsc_readers(lang: Lang) -> Result<(), String> {
     let readers =
         cie_pinpuk::transport::pcsc::list_readers().map_err(|e| reader_error(lang, "PC/SC", e))?;
     if readers.is_empty() {
-        println!("{}", t(lang, "Nessun lettore.", "No reader.", "Kein Lesegerät."));
+        println!(
+            "{}",
+            t(lang, "Nessun lettore.", "No reader.", "Kein Lesegerät.")
+        );
     }
     for r in readers {
         if r.card_present {
             let atr: Vec<String> = r.atr.iter().map(|b| format!("{b:02X}")).collect();
             println!("{}: ATR {}", r.name, atr.join(" "));
         } else {
-            println!("{}: {}", r.name, t(lang, "nessuna carta", "no card", "keine Karte"));
+            println!(
+                "{}: {}",
+                r.name,
+                t(lang, "nessuna carta", "no card", "keine Karte")
+            );
         }
     }
     Ok(())
@@ -348,7 +360,8 @@ fn on_reader(args: &Args, name: &str) -> Result<(), String> {
             return Err(t(
                 lang,
                 "cie: new-card riguarda la carta virtuale interna, non un lettore.",
-                "cie: new-card is about the built-in virtual card, not a reader.", "cie: new-card betrifft die eingebaute virtuelle Karte, kein Lesegerät.",
+                "cie: new-card is about the built-in virtual card, not a reader.",
+                "cie: new-card betrifft die eingebaute virtuelle Karte, kein Lesegerät.",
             )
             .into());
         }
@@ -359,8 +372,18 @@ fn on_reader(args: &Args, name: &str) -> Result<(), String> {
     let reader = selector.pick(&readers).ok_or_else(|| {
         format!(
             "cie: {} {name:?} ({})",
-            t(lang, "nessun lettore corrisponde a", "no reader matches", "kein Lesegerät entspricht"),
-            t(lang, "vedi `cie readers`", "see `cie readers`", "siehe `cie readers`")
+            t(
+                lang,
+                "nessun lettore corrisponde a",
+                "no reader matches",
+                "kein Lesegerät entspricht"
+            ),
+            t(
+                lang,
+                "vedi `cie readers`",
+                "see `cie readers`",
+                "siehe `cie readers`"
+            )
         )
     })?;
     let reader_name = reader.name.clone();
@@ -383,7 +406,8 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
                 t(
                     lang,
                     "Nuova carta virtuale pronta.",
-                    "A fresh virtual card is ready.", "Eine neue virtuelle Karte ist bereit."
+                    "A fresh virtual card is ready.",
+                    "Eine neue virtuelle Karte ist bereit."
                 )
             );
         }
@@ -396,7 +420,10 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
             let pin = inputs.pin.as_ref().ok_or_else(missing)?;
             let mut session = cie.open().map_err(say)?;
             session.verify_pin_with(pin, args.last_try).map_err(say)?;
-            println!("{}", t(lang, "PIN corretto.", "PIN verified.", "PIN korrekt."));
+            println!(
+                "{}",
+                t(lang, "PIN corretto.", "PIN verified.", "PIN korrekt.")
+            );
         }
         Command::Change => {
             let old = inputs.pin.as_ref().ok_or_else(missing)?;
@@ -405,7 +432,10 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
             session
                 .change_pin_with(old, new, args.last_try)
                 .map_err(say)?;
-            println!("{}", t(lang, "PIN cambiato.", "PIN changed.", "PIN geändert."));
+            println!(
+                "{}",
+                t(lang, "PIN cambiato.", "PIN changed.", "PIN geändert.")
+            );
         }
         Command::Unblock => {
             let puk = inputs.puk.as_ref().ok_or_else(missing)?;
@@ -419,7 +449,8 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
                 t(
                     lang,
                     "PIN sbloccato e sostituito.",
-                    "PIN unblocked and replaced.", "PIN entsperrt und ersetzt."
+                    "PIN unblocked and replaced.",
+                    "PIN entsperrt und ersetzt."
                 )
             );
         }
@@ -467,42 +498,57 @@ fn demo(lang: Lang) -> Result<(), String> {
         t(
             lang,
             "Dimostrazione su una CIE virtuale nuova (PIN: 3 tentativi, PUK: 10).",
-            "Demonstration on a fresh virtual CIE (PIN: 3 tries, PUK: 10).", "Vorführung auf einer neuen virtuellen CIE (PIN: 3 Versuche, PUK: 10)."
+            "Demonstration on a fresh virtual CIE (PIN: 3 tries, PUK: 10).",
+            "Vorführung auf einer neuen virtuellen CIE (PIN: 3 Versuche, PUK: 10)."
         )
     );
     let mut cie = Cie::new(&mut card).map_err(|e| e.describe(lang))?;
     let say = |e: Error| e.describe(lang);
 
-    step(1, "Lettura del NIS in chiaro", "Reading the NIS in clear", "Lesen der NIS im Klartext");
+    step(
+        1,
+        "Lettura del NIS in chiaro",
+        "Reading the NIS in clear",
+        "Lesen der NIS im Klartext",
+    );
     println!("   NIS {}", cie.read_nis().map_err(say)?);
 
     step(
         2,
         "Apertura della sessione sicura (Diffie-Hellman, autenticazione del dispositivo, messaggi protetti)",
-        "Opening the secure session (Diffie-Hellman, device authentication, secure messaging)", "Aufbau der gesicherten Sitzung (Diffie-Hellman, Geräteauthentisierung, gesicherte Nachrichten)",
+        "Opening the secure session (Diffie-Hellman, device authentication, secure messaging)",
+        "Aufbau der gesicherten Sitzung (Diffie-Hellman, Geräteauthentisierung, gesicherte Nachrichten)",
     );
     let mut session = cie.open().map_err(say)?;
     print_status(lang, &mut session)?;
 
     step(3, "Un PIN sbagliato", "A wrong PIN", "Eine falsche PIN");
     show(session.verify_pin(&wrong), "", "", "");
-    step(4, "Un altro PIN sbagliato", "Another wrong PIN", "Noch eine falsche PIN");
+    step(
+        4,
+        "Un altro PIN sbagliato",
+        "Another wrong PIN",
+        "Noch eine falsche PIN",
+    );
     show(session.verify_pin(&wrong), "", "", "");
     step(
         5,
         "Un terzo tentativo sbagliato: la libreria si ferma prima di usare l'ultimo",
-        "A third wrong try: the library stops before spending the last one", "Ein dritter falscher Versuch: Die Bibliothek hält an, bevor der letzte verbraucht wird",
+        "A third wrong try: the library stops before spending the last one",
+        "Ein dritter falscher Versuch: Die Bibliothek hält an, bevor der letzte verbraucht wird",
     );
     show(session.verify_pin(&wrong), "", "", "");
     step(
         6,
         "Il PIN corretto ripristina i tentativi",
-        "The right PIN restores the tries", "Die richtige PIN stellt die Versuche wieder her",
+        "The right PIN restores the tries",
+        "Die richtige PIN stellt die Versuche wieder her",
     );
     show(
         session.verify_pin_with(&pin, LastTry::Confirmed),
         "PIN corretto.",
-        "PIN verified.", "PIN korrekt.",
+        "PIN verified.",
+        "PIN korrekt.",
     );
     println!(
         "   {}",
@@ -513,16 +559,23 @@ fn demo(lang: Lang) -> Result<(), String> {
     show(
         session.change_pin(&pin, &new_pin),
         "PIN cambiato.",
-        "PIN changed.", "PIN geändert.",
+        "PIN changed.",
+        "PIN geändert.",
     );
 
     step(
         8,
         "Tre PIN sbagliati, l'ultimo confermato esplicitamente: il PIN si blocca",
-        "Three wrong PINs, the last one confirmed explicitly: the PIN blocks", "Drei falsche PINs, die letzte ausdrücklich bestätigt: Die PIN wird gesperrt",
+        "Three wrong PINs, the last one confirmed explicitly: the PIN blocks",
+        "Drei falsche PINs, die letzte ausdrücklich bestätigt: Die PIN wird gesperrt",
     );
     for _ in 0..3 {
-        show(session.verify_pin_with(&wrong, LastTry::Confirmed), "", "", "");
+        show(
+            session.verify_pin_with(&wrong, LastTry::Confirmed),
+            "",
+            "",
+            "",
+        );
     }
     println!(
         "   {}",
@@ -531,31 +584,41 @@ fn demo(lang: Lang) -> Result<(), String> {
     step(
         9,
         "Il PIN bloccato non viene più inviato alla carta",
-        "The blocked PIN is no longer sent to the card", "Die gesperrte PIN wird nicht mehr an die Karte gesendet",
+        "The blocked PIN is no longer sent to the card",
+        "Die gesperrte PIN wird nicht mehr an die Karte gesendet",
     );
     show(session.verify_pin(&new_pin), "", "", "");
 
     step(
         10,
         "Sblocco con un PUK sbagliato",
-        "Unblocking with a wrong PUK", "Entsperren mit einer falschen PUK",
+        "Unblocking with a wrong PUK",
+        "Entsperren mit einer falschen PUK",
     );
     show(session.unblock_pin(&wrong_puk, &other_pin), "", "", "");
     step(
         11,
         "Sblocco con il PUK giusto e un nuovo PIN",
-        "Unblocking with the right PUK and a new PIN", "Entsperren mit der richtigen PUK und einer neuen PIN",
+        "Unblocking with the right PUK and a new PIN",
+        "Entsperren mit der richtigen PUK und einer neuen PIN",
     );
     show(
         session.unblock_pin(&puk, &other_pin),
         "PIN sbloccato e sostituito.",
-        "PIN unblocked and replaced.", "PIN entsperrt und ersetzt.",
+        "PIN unblocked and replaced.",
+        "PIN entsperrt und ersetzt.",
     );
-    step(12, "Il nuovo PIN funziona", "The new PIN works", "Die neue PIN funktioniert");
+    step(
+        12,
+        "Il nuovo PIN funziona",
+        "The new PIN works",
+        "Die neue PIN funktioniert",
+    );
     show(
         session.verify_pin(&other_pin),
         "PIN corretto.",
-        "PIN verified.", "PIN korrekt.",
+        "PIN verified.",
+        "PIN korrekt.",
     );
     println!(
         "   {}",
@@ -569,7 +632,12 @@ fn demo(lang: Lang) -> Result<(), String> {
     drop(cie);
     println!(
         "\n{} PIN {}/3, PUK {}/10.",
-        t(lang, "Contatori nella carta:", "Counters on the card:", "Zähler auf der Karte:"),
+        t(
+            lang,
+            "Contatori nella carta:",
+            "Counters on the card:",
+            "Zähler auf der Karte:"
+        ),
         card.pin_tries_left(),
         card.puk_tries_left()
     );

@@ -95,7 +95,12 @@ const IT: Labels = Labels {
     profile: "Profilo",
     version: "versione",
     printer: "stampante",
-    handed_to: ["al titolare", "al genitore", "al rappresentante legale", "al delegato"],
+    handed_to: [
+        "al titolare",
+        "al genitore",
+        "al rappresentante legale",
+        "al delegato",
+    ],
     not_shown: "4 cifre, non mostrate",
     mail: "posta",
     sent_to: "inviata a",
@@ -136,7 +141,12 @@ const EN: Labels = Labels {
     profile: "Profile",
     version: "version",
     printer: "printer",
-    handed_to: ["to the holder", "to the parent", "to the legal representative", "to the delegate"],
+    handed_to: [
+        "to the holder",
+        "to the parent",
+        "to the legal representative",
+        "to the delegate",
+    ],
     not_shown: "4 digits, not shown",
     mail: "mail",
     sent_to: "sent to",
@@ -628,7 +638,11 @@ fn try_main() -> Result<(), Failure> {
     for (i, d) in desks.iter().enumerate() {
         let entries = d.journal_entries()?;
         let head = journal::verify(&entries, &key)?;
-        let voci = if head.seq == 1 { l.entries[0] } else { l.entries[1] };
+        let voci = if head.seq == 1 {
+            l.entries[0]
+        } else {
+            l.entries[1]
+        };
         let n = i.saturating_add(1);
         println!("{} {n}: {} {voci}, {}", l.journal, head.seq, l.verified);
     }

@@ -103,7 +103,11 @@ fn assert_one_half_per_message(d: &Desk) {
         let n2 = body.matches(pin2.as_str()).count() + body.matches(puk2.as_str()).count();
         assert_eq!(n2, 1, "{body}");
         assert!(!body.contains(&pin1) && !body.contains(&puk1), "{body}");
-        assert!(!m.subject.chars().any(|c| c.is_ascii_digit()), "{}", m.subject);
+        assert!(
+            !m.subject.chars().any(|c| c.is_ascii_digit()),
+            "{}",
+            m.subject
+        );
     }
 }
 
@@ -131,9 +135,15 @@ fn r4_desk_sends_the_profiles_comune_in_the_holders_language_one_half_per_messag
         for m in &d.notifier().sent {
             let body = m.body.as_str();
             assert!(body.starts_with(hello), "{lang}: {body}");
-            assert!(body.contains(comune) && m.subject.contains(comune), "{lang}");
+            assert!(
+                body.contains(comune) && m.subject.contains(comune),
+                "{lang}"
+            );
             assert!(body.contains("0123 456789"), "{lang}: {body}");
-            assert!(body.contains("anagrafe@comune.esempio.it"), "{lang}: {body}");
+            assert!(
+                body.contains("anagrafe@comune.esempio.it"),
+                "{lang}: {body}"
+            );
         }
         assert_one_half_per_message(&d);
         for r in d.outbox().unwrap() {
@@ -173,16 +183,32 @@ fn r4_desk_names_the_comune_per_language_when_told() {
     d.run_in_language(&card(), holder(), "it").unwrap();
     let sent = &d.notifier().sent;
     assert_eq!(sent.len(), 4);
-    assert!(sent[0].subject.starts_with("Gemeinde Bozen:"), "{}", sent[0].subject);
-    assert!(sent[0].body.contains("Auskünfte: Meldeamt, Tel. 0471 997111"));
-    assert!(sent[2].subject.starts_with("Comune di Esempio:"), "{}", sent[2].subject);
+    assert!(
+        sent[0].subject.starts_with("Gemeinde Bozen:"),
+        "{}",
+        sent[0].subject
+    );
+    assert!(
+        sent[0]
+            .body
+            .contains("Auskünfte: Meldeamt, Tel. 0471 997111")
+    );
+    assert!(
+        sent[2].subject.starts_with("Comune di Esempio:"),
+        "{}",
+        sent[2].subject
+    );
 }
 
 /// The national profile names no Comune: the message says "the Comune" and leaves the
 /// contacts out instead of printing empty fields.
 #[test]
 fn r4_desk_message_without_comune_data_has_no_empty_fields() {
-    for (lang, unnamed) in [("it", "il Comune ha disposto"), ("en", "the Comune has"), ("de", "hat Ihre Gemeinde")] {
+    for (lang, unnamed) in [
+        ("it", "il Comune ha disposto"),
+        ("en", "the Comune has"),
+        ("de", "hat Ihre Gemeinde"),
+    ] {
         let mut d = desk_with(Profile::national(), Box::new(MemoryStore::new()));
         let mut request = holder();
         request.residence = Residence::NotChecked;
@@ -192,8 +218,14 @@ fn r4_desk_message_without_comune_data_has_no_empty_fields() {
         for m in &d.notifier().sent {
             let body = m.body.as_str();
             assert!(body.contains(unnamed), "{lang}: {body}");
-            assert!(!body.contains("tel. ,") && !body.contains("Tel. ,"), "{body}");
-            assert!(!body.contains(" di :") && !body.contains("Gemeinde :"), "{body}");
+            assert!(
+                !body.contains("tel. ,") && !body.contains("Tel. ,"),
+                "{body}"
+            );
+            assert!(
+                !body.contains(" di :") && !body.contains("Gemeinde :"),
+                "{body}"
+            );
         }
         assert_one_half_per_message(&d);
     }
@@ -276,9 +308,17 @@ fn notifier_down_then_retry(store: Box<dyn JournalStore>, lang: &str) -> Desk {
         assert_eq!(r.failure, None);
     }
     assert_nothing_lost(&before, &d);
-    let kinds: Vec<EntryKind> = d.journal_entries().unwrap().iter().map(|e| e.kind).collect();
+    let kinds: Vec<EntryKind> = d
+        .journal_entries()
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(
-        kinds.iter().filter(|k| **k == EntryKind::NotificationSent).count(),
+        kinds
+            .iter()
+            .filter(|k| **k == EntryKind::NotificationSent)
+            .count(),
         2
     );
     assert_eq!(d.notifier().sent.len(), 2);
@@ -334,7 +374,16 @@ fn check_mark_again(store: &mut dyn JournalStore) {
         mark: Option<&cie_pinpuk::notify::IdempotencyKey>,
     ) -> Result<Entry, journal::JournalError> {
         let clock = ManualClock::new(Timestamp(NOW));
-        j.append(&clock, &officer(), kind, vec![RuleId::R4], "CA00000AA", "x", new, mark)
+        j.append(
+            &clock,
+            &officer(),
+            kind,
+            vec![RuleId::R4],
+            "CA00000AA",
+            "x",
+            new,
+            mark,
+        )
     }
     append(&mut j, EntryKind::ReprintOrdered, &[record], None).unwrap();
     let f = j
@@ -347,7 +396,10 @@ fn check_mark_again(store: &mut dyn JournalStore) {
     let size = j.store().last_seq().unwrap();
     let r = append(&mut j, EntryKind::NotificationSent, &[], Some(&key));
     assert!(
-        matches!(r, Err(journal::JournalError::Store(StoreError::OutboxConflict))),
+        matches!(
+            r,
+            Err(journal::JournalError::Store(StoreError::OutboxConflict))
+        ),
         "{r:?}"
     );
     assert_eq!(j.store().last_seq().unwrap(), size);
@@ -380,15 +432,30 @@ fn r4_failure_shown_to_the_officer_in_every_language() {
     let failure = record.failure.clone().unwrap();
     let texts = Texts::bundled();
     let expect = [
-        ("it", "in attesa di invio", "non era disponibile (1 tentativo non riuscito)."),
-        ("en", "waiting to be sent", "was not available (1 failed attempt)."),
-        ("de", "noch nicht gesendet", "war nicht verfügbar (1 fehlgeschlagener Versuch)."),
+        (
+            "it",
+            "in attesa di invio",
+            "non era disponibile (1 tentativo non riuscito).",
+        ),
+        (
+            "en",
+            "waiting to be sent",
+            "was not available (1 failed attempt).",
+        ),
+        (
+            "de",
+            "noch nicht gesendet",
+            "war nicht verfügbar (1 fehlgeschlagener Versuch).",
+        ),
     ];
     for (lang, line, reason) in expect {
         let loc = texts.localizer_for(lang);
         let l = loc.try_text(&record).unwrap();
         let r = loc.try_text(&failure).unwrap();
-        assert!(l.contains(line) && l.contains("mario.rossi@example.it"), "{lang}: {l}");
+        assert!(
+            l.contains(line) && l.contains("mario.rossi@example.it"),
+            "{lang}: {l}"
+        );
         assert!(r.ends_with(reason), "{lang}: {r}");
     }
 }
@@ -399,7 +466,8 @@ mod sqlite {
     use cie_pinpuk::journal::{IntegrityError, SqliteStore};
 
     fn path(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("cie-desk-delivery-{name}-{}", std::process::id()));
+        let d =
+            std::env::temp_dir().join(format!("cie-desk-delivery-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d.join("desk.sqlite")
@@ -412,7 +480,13 @@ mod sqlite {
         drop(d);
         // Reopened: the records and their (cleared) reasons are read back.
         let store = SqliteStore::open(&p).unwrap();
-        assert!(store.outbox().unwrap().iter().all(|r| r.failure.is_none() && r.language == "en"));
+        assert!(
+            store
+                .outbox()
+                .unwrap()
+                .iter()
+                .all(|r| r.failure.is_none() && r.language == "en")
+        );
         let _ = std::fs::remove_dir_all(p.parent().unwrap());
     }
 
@@ -434,7 +508,10 @@ mod sqlite {
         assert_eq!(pending.len(), 2);
         for r in pending {
             let f = r.failure.unwrap();
-            assert_eq!((f.kind, f.attempts, f.at), (FailureKind::Gateway, 1, Timestamp(NOW)));
+            assert_eq!(
+                (f.kind, f.attempts, f.at),
+                (FailureKind::Gateway, 1, Timestamp(NOW))
+            );
             assert_eq!(r.language, "de");
         }
         let _ = std::fs::remove_dir_all(p.parent().unwrap());
@@ -491,13 +568,26 @@ mod sqlite {
         );
         let out = d.outbox().unwrap();
         assert_eq!(out.len(), 2);
-        assert_eq!(out.iter().filter(|r| r.state == OutboxState::Pending).count(), 1);
-        assert!(out.iter().all(|r| r.language == "it" && r.failure.is_none()));
+        assert_eq!(
+            out.iter()
+                .filter(|r| r.state == OutboxState::Pending)
+                .count(),
+            1
+        );
+        assert!(
+            out.iter()
+                .all(|r| r.language == "it" && r.failure.is_none())
+        );
         assert_eq!(d.dispatch_pending().unwrap().len(), 1);
         assert!(d.pending().unwrap().is_empty());
         drop(d);
         let store = SqliteStore::open(&p).unwrap();
-        assert!(store.connection().execute_batch("DELETE FROM outbox").is_err());
+        assert!(
+            store
+                .connection()
+                .execute_batch("DELETE FROM outbox")
+                .is_err()
+        );
         let _ = std::fs::remove_dir_all(p.parent().unwrap());
     }
 
@@ -538,12 +628,21 @@ mod pg {
         notifier_down_then_retry(Box::new(PgStore::connect(&url).unwrap()), "de");
         // Another desk on the same database reads the records as they are.
         let store = PgStore::connect(&url).unwrap();
-        assert!(store.outbox().unwrap().iter().all(|r| r.failure.is_none() && r.language == "de"));
+        assert!(
+            store
+                .outbox()
+                .unwrap()
+                .iter()
+                .all(|r| r.failure.is_none() && r.language == "de")
+        );
     }
 
     #[test]
     fn r4_sent_record_is_not_marked_sent_again_postgres() {
-        let Some(url) = fresh_schema("r4_sent_record_is_not_marked_sent_again_postgres", "t_mark_again") else {
+        let Some(url) = fresh_schema(
+            "r4_sent_record_is_not_marked_sent_again_postgres",
+            "t_mark_again",
+        ) else {
             return;
         };
         let mut store = PgStore::connect(&url).unwrap();
@@ -555,7 +654,10 @@ mod pg {
         ] {
             let e = c.batch_execute(sql).unwrap_err();
             let msg = e.as_db_error().map(|d| d.message().to_string());
-            assert!(msg.as_deref().unwrap_or("").contains("cie-pinpuk"), "{sql}: {e:?}");
+            assert!(
+                msg.as_deref().unwrap_or("").contains("cie-pinpuk"),
+                "{sql}: {e:?}"
+            );
         }
     }
 
@@ -592,7 +694,10 @@ mod pg {
             Box::new(PgStore::connect(&url).unwrap()),
         );
         let v: i32 = c
-            .query_one("SELECT version FROM cie_schema WHERE component = 'journal'", &[])
+            .query_one(
+                "SELECT version FROM cie_schema WHERE component = 'journal'",
+                &[],
+            )
             .unwrap()
             .get(0);
         assert_eq!(v, PgStore::SCHEMA_VERSION);
@@ -602,7 +707,10 @@ mod pg {
         assert!(pending[0].language == "it" && pending[0].failure.is_none());
         d.notifier_mut().fail_next = 1;
         assert!(d.dispatch_pending().unwrap().is_empty());
-        assert_eq!(d.pending().unwrap()[0].failure.as_ref().unwrap().attempts, 1);
+        assert_eq!(
+            d.pending().unwrap()[0].failure.as_ref().unwrap().attempts,
+            1
+        );
         assert_eq!(d.dispatch_pending().unwrap().len(), 1);
         assert!(d.pending().unwrap().is_empty());
     }

@@ -761,7 +761,11 @@ fn i18n9_rules_outbox_and_failures_in_every_language() {
             assert!(!t.is_empty() && !t.contains('{'), "{what}: {t:?}");
         }
         let set: BTreeSet<&String> = v.iter().collect();
-        assert_eq!(set.len(), v.len(), "{what}: the same text in two languages: {v:?}");
+        assert_eq!(
+            set.len(),
+            v.len(),
+            "{what}: the same text in two languages: {v:?}"
+        );
     };
     for r in RuleId::ALL {
         let v: Vec<String> = locs.iter().map(|l| l.try_text(&r).unwrap()).collect();
@@ -805,7 +809,10 @@ fn i18n9_rules_outbox_and_failures_in_every_language() {
         };
         let v: Vec<String> = locs.iter().map(|l| l.try_text(&r).unwrap()).collect();
         for t in &v {
-            assert!(t.contains("PUK") && t.contains("mario.rossi@example.it"), "{t}");
+            assert!(
+                t.contains("PUK") && t.contains("mario.rossi@example.it"),
+                "{t}"
+            );
         }
         distinct("outbox", v);
     }
@@ -820,5 +827,12 @@ fn i18n9_rules_outbox_and_failures_in_every_language() {
             .unwrap()
         })
         .collect();
-    assert_eq!(halves, ["prima metà del PIN", "first half of the PIN", "erste Hälfte der PIN"]);
+    assert_eq!(
+        halves,
+        [
+            "prima metà del PIN",
+            "first half of the PIN",
+            "erste Hälfte der PIN"
+        ]
+    );
 }

@@ -49,9 +49,17 @@ fn request(svc: &mut Service<'_>) -> cie_pinpuk::recovery::ProcedureId {
 fn p3_completion_code_message_in_the_services_language() {
     let cases = [
         (None, "CIE: recupero del PUK", "sono trascorse 48 ore"),
-        (Some("it"), "CIE: recupero del PUK", "inserisca nell'app CieID il codice"),
+        (
+            Some("it"),
+            "CIE: recupero del PUK",
+            "inserisca nell'app CieID il codice",
+        ),
         (Some("en"), "CIE: PUK recovery", "enter the code"),
-        (Some("de_IT.UTF-8"), "CIE: Wiederherstellung der PUK", "geben Sie in der App CieID den Code"),
+        (
+            Some("de_IT.UTF-8"),
+            "CIE: Wiederherstellung der PUK",
+            "geben Sie in der App CieID den Code",
+        ),
     ];
     for (lang, subject, phrase) in cases {
         let (mut store, reg, mut notifier, clock) = (
@@ -72,7 +80,9 @@ fn p3_completion_code_message_in_the_services_language() {
         let body = sent.body.as_str();
         assert!(body.contains(phrase), "{lang:?}: {body}");
         let code = last_code(svc.notifier());
-        let digits = std::str::from_utf8(code.expose_ascii()).unwrap().to_string();
+        let digits = std::str::from_utf8(code.expose_ascii())
+            .unwrap()
+            .to_string();
         assert_eq!(body.matches(digits.as_str()).count(), 1, "{lang:?}: {body}");
         // One language per message (the old text glued Italian and English).
         if lang.is_some_and(|l| l.starts_with("de") || l == "en") {
@@ -100,7 +110,10 @@ fn p3_completion_text_showing_the_code_twice_is_not_sent() {
     );
     let mut texts = Texts::bundled();
     texts
-        .add_ftl("it", "recovery-code-body = Codice { $code }, di nuovo: { $code }.")
+        .add_ftl(
+            "it",
+            "recovery-code-body = Codice { $code }, di nuovo: { $code }.",
+        )
         .unwrap();
     let mut svc = open_service(&mut store, &reg, &mut notifier, &clock).with_texts(texts);
     request(&mut svc);

@@ -131,7 +131,10 @@ fn notify_failure_detail_masks_digit_runs() {
         DeliveryFailure::mask_detail("550 5.1.1 user unknown; code 4712 seen\n"),
         "550 5.1.1 user unknown; code #### seen "
     );
-    assert_eq!(DeliveryFailure::mask_detail("call 0123456789"), "call ##########");
+    assert_eq!(
+        DeliveryFailure::mask_detail("call 0123456789"),
+        "call ##########"
+    );
     let long = "x".repeat(500);
     assert_eq!(
         DeliveryFailure::mask_detail(&long).chars().count(),
@@ -140,7 +143,10 @@ fn notify_failure_detail_masks_digit_runs() {
     let e = NotifyError::Gateway("smtp: 421 try again; body had 5068".into());
     assert_eq!(FailureKind::of(&e), FailureKind::Gateway);
     let d = DeliveryFailure::detail_of(&e);
-    assert!(d.starts_with("the mail or SMS gateway failed: smtp: 421"), "{d}");
+    assert!(
+        d.starts_with("the mail or SMS gateway failed: smtp: 421"),
+        "{d}"
+    );
     assert!(!d.contains("5068"), "{d}");
     for k in [
         FailureKind::Gateway,

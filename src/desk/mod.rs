@@ -65,6 +65,7 @@ pub use anchor::BackendAnchor;
 #[cfg(feature = "serde")]
 pub use summary::{PrintLine, PrintSummary, RunSummary};
 
+use crate::i18n::{LanguageIdentifier, Texts, parse_locale};
 use crate::issuance::{
     CardNumber, CardState, ConsentFormId, IssuanceBackend, IssuanceError, ReprintedHalf,
 };
@@ -73,7 +74,6 @@ use crate::journal::{
     JournalError, JournalStore, MemoryStore, OrderSigner, SignedHead, SignerError, StoreError,
     SystemClock,
 };
-use crate::i18n::{LanguageIdentifier, Texts, parse_locale};
 use crate::notify::{DeliveryFailure, IdempotencyKey, Notifier, Office, OutboxRecord};
 use crate::policy::{BuiltinPecList, Decision, PecDirectory, Profile, Requester, RuleId};
 

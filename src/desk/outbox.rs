@@ -5,9 +5,9 @@ use alloc::vec::Vec;
 
 use super::{DeskError, ReprintDesk, describe};
 use crate::codes::Half;
+use crate::i18n::parse_locale;
 use crate::issuance::{CardNumber, IssuanceBackend, ReprintOrder, ReprintedHalf, SignedScan};
 use crate::journal::EntryKind;
-use crate::i18n::parse_locale;
 use crate::notify::{
     DeliveryFailure, FailureKind, IdempotencyKey, Notifier, OutboxRecord, SecondHalfTemplate,
 };

@@ -6,9 +6,9 @@ use alloc::vec::Vec;
 
 use super::{DeskError, PrintItem, PrintJob, ReprintDesk, RunReport, describe};
 use crate::codes::Half;
+use crate::i18n::parse_locale;
 use crate::issuance::{CardNumber, CardState, IssuanceBackend, ReprintOrder, ReprintedHalf};
 use crate::journal::EntryKind;
-use crate::i18n::parse_locale;
 use crate::notify::{FailureKind, IdempotencyKey, Notifier, OutboxRecord, OutboxState};
 use crate::policy::{self, Decision, DeliveryChannel, Destination, HalfSet, Need, Request, RuleId};
 

@@ -130,7 +130,10 @@ fn migrate_outbox(conn: &mut Connection) -> Result<bool, rusqlite::Error> {
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for step in OUTBOX_V2_COLUMNS {
-        if !columns.iter().any(|c| step.contains(&alloc::format!(" {c} "))) {
+        if !columns
+            .iter()
+            .any(|c| step.contains(&alloc::format!(" {c} ")))
+        {
             tx.execute_batch(step)?;
         }
     }

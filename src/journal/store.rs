@@ -6,10 +6,10 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
+use super::clock::Timestamp;
 use super::entry::Entry;
 use super::log::{IntegrityError, SignedHead};
 use super::merkle::{Block, Hash, NodeSource};
-use super::clock::Timestamp;
 use crate::notify::{DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState};
 
 /// One atomic write: a journal entry, the tree blocks it completes, the signed head that
@@ -306,12 +306,7 @@ impl JournalStore for MemoryStore {
         let (by_key, outbox) = (&self.by_key, &self.outbox);
         check_commit(
             last,
-            &mut |k| {
-                Ok(by_key
-                    .get(k)
-                    .and_then(|&i| outbox.get(i))
-                    .map(|r| r.state))
-            },
+            &mut |k| Ok(by_key.get(k).and_then(|&i| outbox.get(i)).map(|r| r.state)),
             &c,
         )?;
         // Check the blocks fit before changing anything.

@@ -20,8 +20,8 @@ use core::fmt;
 use zeroize::Zeroizing;
 
 pub use outbox::{DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState};
-pub use template::{Office, SecondHalfTemplate};
 pub(crate) use template::render_with_secret;
+pub use template::{Office, SecondHalfTemplate};
 
 use crate::policy::pec::{PecDirectory, is_pec};
 use crate::policy::{EmailAddress, MobileNumber};

@@ -135,7 +135,9 @@ impl<'a> SecondHalfTemplate<'a> {
             .with("named", yes_no(!self.office.comune.trim().is_empty()))
             .with(
                 "contacts",
-                yes_no(!self.office.phone.trim().is_empty() && !self.office.email.trim().is_empty()),
+                yes_no(
+                    !self.office.phone.trim().is_empty() && !self.office.email.trim().is_empty(),
+                ),
             )
             .with(
                 "code",
