@@ -109,6 +109,8 @@ fn populate_desk(store: &mut dyn JournalStore, n: u64) {
                         half: Half::Second,
                         to: email(),
                         state: OutboxState::Pending,
+                        language: "it".into(),
+                        failure: None,
                     }],
                     None,
                 ),

@@ -31,7 +31,7 @@ use cie_pinpuk::{CardTransport, Error};
 use zeroize::Zeroizing;
 
 const USAGE: &str = "\
-usage: cie [--lang it|en] [--state FILE] [--reader NAME] [--stdin] [--confirm-last-try] COMMAND
+usage: cie [--lang it|en|de] [--state FILE] [--reader NAME] [--stdin] [--confirm-last-try] COMMAND
 
 commands:
   demo      the whole PIN story on a fresh virtual card (counters, guard, block, unblock)
@@ -76,12 +76,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut lang = std::env::var("LC_ALL")
         .or_else(|_| std::env::var("LANG"))
-        .map(|l| match Lang::from_locale(&l) {
-            // This example speaks Italian and English; `cie-pin` (feature `cli`) speaks
-            // German as well.
-            Lang::It => Lang::It,
-            _ => Lang::En,
-        })
+        .map(|l| Lang::from_locale(&l))
         .unwrap_or(Lang::It);
     let mut state = PathBuf::from("cie-card.state");
     let mut stdin = false;
@@ -96,7 +91,8 @@ fn parse_args() -> Result<Args, String> {
                 lang = match args.next().as_deref() {
                     Some("it") => Lang::It,
                     Some("en") => Lang::En,
-                    _ => return Err("--lang takes it or en".into()),
+                    Some("de") => Lang::De,
+                    _ => return Err("--lang takes it, en or de".into()),
                 }
             }
             "--state" => state = args.next().ok_or("--state takes a file")?.into(),
@@ -135,10 +131,11 @@ fn parse_args() -> Result<Args, String> {
     })
 }
 
-/// Picks the Italian or the English text.
-fn t<'a>(lang: Lang, it: &'a str, en: &'a str) -> &'a str {
+/// Picks the Italian, English or German text.
+fn t<'a>(lang: Lang, it: &'a str, en: &'a str, de: &'a str) -> &'a str {
     match lang {
         Lang::It => it,
+        Lang::De => de,
         _ => en,
     }
 }
@@ -168,8 +165,8 @@ impl Codes {
             .map_err(|e| e.to_string())
     }
 
-    fn pin(&self, it: &str, en: &str, variable: &str) -> Result<Pin, String> {
-        let text = self.read(t(self.lang, it, en), variable)?;
+    fn pin(&self, it: &str, en: &str, de: &str, variable: &str) -> Result<Pin, String> {
+        let text = self.read(t(self.lang, it, en, de), variable)?;
         Pin::new(&text).map_err(|e| e.describe(self.lang))
     }
 
@@ -180,8 +177,13 @@ impl Codes {
 
     /// A new PIN typed twice (the second time from CIE_NEW_PIN as well when scripted).
     fn new_pin(&self) -> Result<Pin, String> {
-        let first = self.pin("Nuovo PIN", "New PIN", "CIE_NEW_PIN")?;
-        let again = self.pin("Ripeti il nuovo PIN", "New PIN again", "CIE_NEW_PIN")?;
+        let first = self.pin("Nuovo PIN", "New PIN", "Neue PIN", "CIE_NEW_PIN")?;
+        let again = self.pin(
+            "Ripeti il nuovo PIN",
+            "New PIN again",
+            "Neue PIN wiederholen",
+            "CIE_NEW_PIN",
+        )?;
         confirm_new_pin(&first, &again).map_err(|e| e.describe(self.lang))?;
         Ok(first)
     }
@@ -204,11 +206,11 @@ fn read_inputs(args: &Args) -> Result<Inputs, String> {
     };
     Ok(match args.command {
         Command::Verify => Inputs {
-            pin: Some(codes.pin("PIN", "PIN", "CIE_PIN")?),
+            pin: Some(codes.pin("PIN", "PIN", "PIN", "CIE_PIN")?),
             ..Inputs::default()
         },
         Command::Change => {
-            let old = codes.pin("PIN attuale", "Current PIN", "CIE_PIN")?;
+            let old = codes.pin("PIN attuale", "Current PIN", "Aktuelle PIN", "CIE_PIN")?;
             let new = codes.new_pin()?;
             Inputs {
                 pin: Some(old),
@@ -319,14 +321,21 @@ fn list_pcsc_readers(lang: Lang) -> Result<(), String> {
     let readers =
         cie_pinpuk::transport::pcsc::list_readers().map_err(|e| reader_error(lang, "PC/SC", e))?;
     if readers.is_empty() {
-        println!("{}", t(lang, "Nessun lettore.", "No reader."));
+        println!(
+            "{}",
+            t(lang, "Nessun lettore.", "No reader.", "Kein Lesegerät.")
+        );
     }
     for r in readers {
         if r.card_present {
             let atr: Vec<String> = r.atr.iter().map(|b| format!("{b:02X}")).collect();
             println!("{}: ATR {}", r.name, atr.join(" "));
         } else {
-            println!("{}: {}", r.name, t(lang, "nessuna carta", "no card"));
+            println!(
+                "{}: {}",
+                r.name,
+                t(lang, "nessuna carta", "no card", "keine Karte")
+            );
         }
     }
     Ok(())
@@ -343,7 +352,7 @@ fn on_reader(args: &Args, name: &str) -> Result<(), String> {
             return Err(t(
                 lang,
                 "cie: la dimostrazione blocca il PIN e consuma tentativi del PUK: gira solo sulla carta virtuale interna, non con --reader.",
-                "cie: the demo blocks the PIN and spends PUK tries: it runs on the built-in virtual card only, not with --reader.",
+                "cie: the demo blocks the PIN and spends PUK tries: it runs on the built-in virtual card only, not with --reader.", "cie: Die Vorführung sperrt die PIN und verbraucht Versuche der PUK: Sie läuft nur auf der eingebauten virtuellen Karte, nicht mit --reader.",
             )
             .into());
         }
@@ -352,6 +361,7 @@ fn on_reader(args: &Args, name: &str) -> Result<(), String> {
                 lang,
                 "cie: new-card riguarda la carta virtuale interna, non un lettore.",
                 "cie: new-card is about the built-in virtual card, not a reader.",
+                "cie: new-card betrifft die eingebaute virtuelle Karte, kein Lesegerät.",
             )
             .into());
         }
@@ -362,8 +372,18 @@ fn on_reader(args: &Args, name: &str) -> Result<(), String> {
     let reader = selector.pick(&readers).ok_or_else(|| {
         format!(
             "cie: {} {name:?} ({})",
-            t(lang, "nessun lettore corrisponde a", "no reader matches"),
-            t(lang, "vedi `cie readers`", "see `cie readers`")
+            t(
+                lang,
+                "nessun lettore corrisponde a",
+                "no reader matches",
+                "kein Lesegerät entspricht"
+            ),
+            t(
+                lang,
+                "vedi `cie readers`",
+                "see `cie readers`",
+                "siehe `cie readers`"
+            )
         )
     })?;
     let reader_name = reader.name.clone();
@@ -386,7 +406,8 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
                 t(
                     lang,
                     "Nuova carta virtuale pronta.",
-                    "A fresh virtual card is ready."
+                    "A fresh virtual card is ready.",
+                    "Eine neue virtuelle Karte ist bereit."
                 )
             );
         }
@@ -399,7 +420,10 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
             let pin = inputs.pin.as_ref().ok_or_else(missing)?;
             let mut session = cie.open().map_err(say)?;
             session.verify_pin_with(pin, args.last_try).map_err(say)?;
-            println!("{}", t(lang, "PIN corretto.", "PIN verified."));
+            println!(
+                "{}",
+                t(lang, "PIN corretto.", "PIN verified.", "PIN korrekt.")
+            );
         }
         Command::Change => {
             let old = inputs.pin.as_ref().ok_or_else(missing)?;
@@ -408,7 +432,10 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
             session
                 .change_pin_with(old, new, args.last_try)
                 .map_err(say)?;
-            println!("{}", t(lang, "PIN cambiato.", "PIN changed."));
+            println!(
+                "{}",
+                t(lang, "PIN cambiato.", "PIN changed.", "PIN geändert.")
+            );
         }
         Command::Unblock => {
             let puk = inputs.puk.as_ref().ok_or_else(missing)?;
@@ -422,7 +449,8 @@ fn run<T: CardTransport>(args: &Args, inputs: &Inputs, card: T) -> Result<(), St
                 t(
                     lang,
                     "PIN sbloccato e sostituito.",
-                    "PIN unblocked and replaced."
+                    "PIN unblocked and replaced.",
+                    "PIN entsperrt und ersetzt."
                 )
             );
         }
@@ -441,7 +469,7 @@ fn print_status<T: CardTransport, R: rand_core::CryptoRng>(
     let serial = session.serial().map_err(say)?;
     println!(
         "   {} {serial}",
-        t(lang, "Numero di serie", "Serial number")
+        t(lang, "Numero di serie", "Serial number", "Seriennummer")
     );
     let pin = session.pin_status().map_err(say)?;
     let puk = session.puk_status().map_err(say)?;
@@ -460,9 +488,9 @@ fn demo(lang: Lang) -> Result<(), String> {
     let wrong_puk = Puk::new("11111111").map_err(|e| e.to_string())?;
 
     let mut card = VirtualCie::builder().build().map_err(|e| e.to_string())?;
-    let step = |n: u32, it: &str, en: &str| println!("\n{n}. {}", t(lang, it, en));
-    let show = |outcome: Result<(), Error>, ok_it: &str, ok_en: &str| match outcome {
-        Ok(()) => println!("   -> {}", t(lang, ok_it, ok_en)),
+    let step = |n: u32, it: &str, en: &str, de: &str| println!("\n{n}. {}", t(lang, it, en, de));
+    let show = |outcome: Result<(), Error>, ok_it: &str, ok_en: &str, ok_de: &str| match outcome {
+        Ok(()) => println!("   -> {}", t(lang, ok_it, ok_en, ok_de)),
         Err(e) => println!("   -> {}", e.describe(lang)),
     };
     println!(
@@ -470,62 +498,84 @@ fn demo(lang: Lang) -> Result<(), String> {
         t(
             lang,
             "Dimostrazione su una CIE virtuale nuova (PIN: 3 tentativi, PUK: 10).",
-            "Demonstration on a fresh virtual CIE (PIN: 3 tries, PUK: 10)."
+            "Demonstration on a fresh virtual CIE (PIN: 3 tries, PUK: 10).",
+            "Vorführung auf einer neuen virtuellen CIE (PIN: 3 Versuche, PUK: 10)."
         )
     );
     let mut cie = Cie::new(&mut card).map_err(|e| e.describe(lang))?;
     let say = |e: Error| e.describe(lang);
 
-    step(1, "Lettura del NIS in chiaro", "Reading the NIS in clear");
+    step(
+        1,
+        "Lettura del NIS in chiaro",
+        "Reading the NIS in clear",
+        "Lesen der NIS im Klartext",
+    );
     println!("   NIS {}", cie.read_nis().map_err(say)?);
 
     step(
         2,
         "Apertura della sessione sicura (Diffie-Hellman, autenticazione del dispositivo, messaggi protetti)",
         "Opening the secure session (Diffie-Hellman, device authentication, secure messaging)",
+        "Aufbau der gesicherten Sitzung (Diffie-Hellman, Geräteauthentisierung, gesicherte Nachrichten)",
     );
     let mut session = cie.open().map_err(say)?;
     print_status(lang, &mut session)?;
 
-    step(3, "Un PIN sbagliato", "A wrong PIN");
-    show(session.verify_pin(&wrong), "", "");
-    step(4, "Un altro PIN sbagliato", "Another wrong PIN");
-    show(session.verify_pin(&wrong), "", "");
+    step(3, "Un PIN sbagliato", "A wrong PIN", "Eine falsche PIN");
+    show(session.verify_pin(&wrong), "", "", "");
+    step(
+        4,
+        "Un altro PIN sbagliato",
+        "Another wrong PIN",
+        "Noch eine falsche PIN",
+    );
+    show(session.verify_pin(&wrong), "", "", "");
     step(
         5,
         "Un terzo tentativo sbagliato: la libreria si ferma prima di usare l'ultimo",
         "A third wrong try: the library stops before spending the last one",
+        "Ein dritter falscher Versuch: Die Bibliothek hält an, bevor der letzte verbraucht wird",
     );
-    show(session.verify_pin(&wrong), "", "");
+    show(session.verify_pin(&wrong), "", "", "");
     step(
         6,
         "Il PIN corretto ripristina i tentativi",
         "The right PIN restores the tries",
+        "Die richtige PIN stellt die Versuche wieder her",
     );
     show(
         session.verify_pin_with(&pin, LastTry::Confirmed),
         "PIN corretto.",
         "PIN verified.",
+        "PIN korrekt.",
     );
     println!(
         "   {}",
         status_line(lang, CodeKind::Pin, session.pin_status().map_err(say)?)
     );
 
-    step(7, "Cambio del PIN", "Changing the PIN");
+    step(7, "Cambio del PIN", "Changing the PIN", "Ändern der PIN");
     show(
         session.change_pin(&pin, &new_pin),
         "PIN cambiato.",
         "PIN changed.",
+        "PIN geändert.",
     );
 
     step(
         8,
         "Tre PIN sbagliati, l'ultimo confermato esplicitamente: il PIN si blocca",
         "Three wrong PINs, the last one confirmed explicitly: the PIN blocks",
+        "Drei falsche PINs, die letzte ausdrücklich bestätigt: Die PIN wird gesperrt",
     );
     for _ in 0..3 {
-        show(session.verify_pin_with(&wrong, LastTry::Confirmed), "", "");
+        show(
+            session.verify_pin_with(&wrong, LastTry::Confirmed),
+            "",
+            "",
+            "",
+        );
     }
     println!(
         "   {}",
@@ -535,30 +585,40 @@ fn demo(lang: Lang) -> Result<(), String> {
         9,
         "Il PIN bloccato non viene più inviato alla carta",
         "The blocked PIN is no longer sent to the card",
+        "Die gesperrte PIN wird nicht mehr an die Karte gesendet",
     );
-    show(session.verify_pin(&new_pin), "", "");
+    show(session.verify_pin(&new_pin), "", "", "");
 
     step(
         10,
         "Sblocco con un PUK sbagliato",
         "Unblocking with a wrong PUK",
+        "Entsperren mit einer falschen PUK",
     );
-    show(session.unblock_pin(&wrong_puk, &other_pin), "", "");
+    show(session.unblock_pin(&wrong_puk, &other_pin), "", "", "");
     step(
         11,
         "Sblocco con il PUK giusto e un nuovo PIN",
         "Unblocking with the right PUK and a new PIN",
+        "Entsperren mit der richtigen PUK und einer neuen PIN",
     );
     show(
         session.unblock_pin(&puk, &other_pin),
         "PIN sbloccato e sostituito.",
         "PIN unblocked and replaced.",
+        "PIN entsperrt und ersetzt.",
     );
-    step(12, "Il nuovo PIN funziona", "The new PIN works");
+    step(
+        12,
+        "Il nuovo PIN funziona",
+        "The new PIN works",
+        "Die neue PIN funktioniert",
+    );
     show(
         session.verify_pin(&other_pin),
         "PIN corretto.",
         "PIN verified.",
+        "PIN korrekt.",
     );
     println!(
         "   {}",
@@ -572,7 +632,12 @@ fn demo(lang: Lang) -> Result<(), String> {
     drop(cie);
     println!(
         "\n{} PIN {}/3, PUK {}/10.",
-        t(lang, "Contatori nella carta:", "Counters on the card:"),
+        t(
+            lang,
+            "Contatori nella carta:",
+            "Counters on the card:",
+            "Zähler auf der Karte:"
+        ),
         card.pin_tries_left(),
         card.puk_tries_left()
     );

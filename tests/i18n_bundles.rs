@@ -126,6 +126,7 @@ fn i18n2_every_id_the_code_produces_has_a_text() {
         include_str!("../src/i18n/impls.rs"),
         include_str!("../src/i18n/policy.rs"),
         include_str!("../src/notify/template.rs"),
+        include_str!("../src/recovery/service/completion.rs"),
     ];
     let mut ids = BTreeSet::new();
     for src in sources {
@@ -740,4 +741,98 @@ fn print_all_texts() {
             println!("{lang} {}: {}", s.message().id(), loc.text(&*s));
         }
     }
+}
+
+/// The rules in a few words (the officer sees them beside the rule's id), the outbox lines
+/// and the reasons of a failed delivery: a text of its own in each bundled language, never
+/// the message id, never the same words in two languages.
+#[test]
+fn i18n9_rules_outbox_and_failures_in_every_language() {
+    use cie_pinpuk::notify::{
+        DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState,
+    };
+    let texts = Texts::bundled();
+    let locs: Vec<_> = BUNDLED
+        .iter()
+        .map(|(l, _)| texts.localizer_for(l))
+        .collect();
+    let distinct = |what: &str, v: Vec<String>| {
+        for t in &v {
+            assert!(!t.is_empty() && !t.contains('{'), "{what}: {t:?}");
+        }
+        let set: BTreeSet<&String> = v.iter().collect();
+        assert_eq!(
+            set.len(),
+            v.len(),
+            "{what}: the same text in two languages: {v:?}"
+        );
+    };
+    for r in RuleId::ALL {
+        let v: Vec<String> = locs.iter().map(|l| l.try_text(&r).unwrap()).collect();
+        distinct(r.as_str(), v);
+    }
+    let kinds = [
+        FailureKind::Gateway,
+        FailureKind::PecDestination,
+        FailureKind::Template,
+        FailureKind::HalfUnavailable,
+        FailureKind::Other,
+    ];
+    for loc in &locs {
+        // Each kind its own reason in each language.
+        let reasons: BTreeSet<String> = kinds
+            .iter()
+            .map(|k| {
+                let f = DeliveryFailure {
+                    kind: *k,
+                    detail: String::new(),
+                    at: Timestamp(0),
+                    attempts: 3,
+                };
+                let t = loc.try_text(&f).unwrap();
+                assert!(t.contains('3'), "{t}");
+                t
+            })
+            .collect();
+        assert_eq!(reasons.len(), kinds.len());
+    }
+    for state in [OutboxState::Pending, OutboxState::Sent] {
+        let r = OutboxRecord {
+            key: IdempotencyKey::from_stored("k"),
+            card: "CA00000AA".into(),
+            code: CodeKind::Puk,
+            half: Half::Second,
+            to: EmailAddress::parse("mario.rossi@example.it").unwrap(),
+            state,
+            language: "it".into(),
+            failure: None,
+        };
+        let v: Vec<String> = locs.iter().map(|l| l.try_text(&r).unwrap()).collect();
+        for t in &v {
+            assert!(
+                t.contains("PUK") && t.contains("mario.rossi@example.it"),
+                "{t}"
+            );
+        }
+        distinct("outbox", v);
+    }
+    let halves: Vec<String> = locs
+        .iter()
+        .map(|l| {
+            l.try_render(
+                &cie_pinpuk::i18n::Message::new("half-of")
+                    .with("half", "first")
+                    .with("code", "PIN"),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        halves,
+        [
+            "prima metà del PIN",
+            "first half of the PIN",
+            "erste Hälfte der PIN"
+        ]
+    );
 }

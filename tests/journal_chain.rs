@@ -179,6 +179,8 @@ fn journal_sqlite_commit_is_atomic_entry_and_outbox() {
         half: Half::Second,
         to: to.clone(),
         state: OutboxState::Pending,
+        language: "it".into(),
+        failure: None,
     };
     let clock = ManualClock::new(Timestamp(1_767_225_600));
     let mut j = Journal::open(

@@ -79,7 +79,8 @@ fn m1_to_m7_of_the_shipped_practices() {
         ContactChanges::HolderOrRepresentative
     );
     assert_eq!(h.requesters.holder.identification, AcceptedIds::OWN_CIE);
-    assert_eq!(h.comune.phone, "3666594638");
+    assert_eq!(h.comune.name, "Esempio");
+    assert_eq!(h.comune.phone, "0123 456789");
     let Opening::Hours { seasons, .. } = &h.opening else {
         panic!("M5: hours expected");
     };

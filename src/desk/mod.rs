@@ -6,7 +6,16 @@
 //! Every step is journaled; the reprint order entry and the outbox records it creates are one
 //! transaction, and each sending is marked in the same transaction as its journal entry. A
 //! backend that fails releases nothing; a notifier that fails leaves the message pending for
-//! [`ReprintDesk::dispatch_pending`].
+//! [`ReprintDesk::dispatch_pending`], with the reason kept beside it ([`DeliveryFailure`]:
+//! its kind, the time, the attempts; shown to the officer in their language).
+//!
+//! The second halves go out as the Comune's message ([`SecondHalfTemplate`], with the name
+//! and contacts of the profile's `[comune]` table) in the holder's language: the desk's
+//! ([`ReprintDesk::with_language`], Italian by default) or the one given for a run
+//! ([`ReprintDesk::run_in_language`]). One message carries one half.
+//!
+//! [`DeliveryFailure`]: crate::notify::DeliveryFailure
+//! [`SecondHalfTemplate`]: crate::notify::SecondHalfTemplate
 //!
 //! ```
 //! use cie_pinpuk::codes::CodeKind;
@@ -56,6 +65,7 @@ pub use anchor::BackendAnchor;
 #[cfg(feature = "serde")]
 pub use summary::{PrintLine, PrintSummary, RunSummary};
 
+use crate::i18n::{LanguageIdentifier, Texts, parse_locale};
 use crate::issuance::{
     CardNumber, CardState, ConsentFormId, IssuanceBackend, IssuanceError, ReprintedHalf,
 };
@@ -64,7 +74,7 @@ use crate::journal::{
     JournalError, JournalStore, MemoryStore, OrderSigner, SignedHead, SignerError, StoreError,
     SystemClock,
 };
-use crate::notify::{IdempotencyKey, Notifier, OutboxRecord};
+use crate::notify::{DeliveryFailure, IdempotencyKey, Notifier, Office, OutboxRecord};
 use crate::policy::{BuiltinPecList, Decision, PecDirectory, Profile, Requester, RuleId};
 
 /// Why a desk run stopped. Whatever was journaled before stays; nothing was released that is
@@ -136,6 +146,8 @@ pub struct RunReport {
     pub sent: Vec<IdempotencyKey>,
     /// Second halves whose sending failed; they stay in the outbox.
     pub pending: Vec<IdempotencyKey>,
+    /// Why each of `pending` failed, as kept with its outbox record.
+    pub failures: Vec<(IdempotencyKey, DeliveryFailure)>,
 }
 
 /// The desk.
@@ -149,6 +161,13 @@ pub struct ReprintDesk<B: IssuanceBackend, N: Notifier> {
     directory: Box<dyn PecDirectory>,
     anchors: Vec<Box<dyn HeadAnchor>>,
     anchor_in_backend: bool,
+    texts: Texts,
+    language: LanguageIdentifier,
+    offices: Vec<(LanguageIdentifier, Office)>,
+}
+
+fn italian() -> LanguageIdentifier {
+    crate::i18n::FALLBACK_LANGUAGE.parse().unwrap_or_default()
 }
 
 impl<B: IssuanceBackend, N: Notifier> core::fmt::Debug for ReprintDesk<B, N> {
@@ -180,6 +199,9 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
             directory: Box::new(BuiltinPecList),
             anchors: Vec::new(),
             anchor_in_backend: false,
+            texts: Texts::bundled(),
+            language: italian(),
+            offices: Vec::new(),
         })
     }
 
@@ -246,6 +268,59 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         self
     }
 
+    /// Uses `texts` for the messages to the holders (the bundled ones by default; an
+    /// integrator's own `.ftl` files may override the second-half templates or add a
+    /// language, see [`Texts::add_ftl`]).
+    pub fn with_texts(mut self, texts: Texts) -> ReprintDesk<B, N> {
+        self.texts = texts;
+        self
+    }
+
+    /// Writes to the holders in `language` (a tag or a POSIX locale: `it`, `de`, `de-IT`,
+    /// `en`) unless a run says otherwise; Italian if `language` is not a language tag.
+    pub fn with_language(mut self, language: &str) -> ReprintDesk<B, N> {
+        self.language = parse_locale(language).unwrap_or_else(italian);
+        self
+    }
+
+    /// The Comune as the messages in `language` name it, instead of the profile's
+    /// `[comune]` table (e.g. `Bozen` in German for the Comune of `Bolzano`). Ignored if
+    /// `language` is not a language tag.
+    pub fn with_office(mut self, language: &str, office: Office) -> ReprintDesk<B, N> {
+        if let Some(id) = parse_locale(language) {
+            self.offices.retain(|(l, _)| *l != id);
+            self.offices.push((id, office));
+        }
+        self
+    }
+
+    /// The office the messages in `language` name: one given for that language (exact
+    /// tag, else the same language), else the profile's `[comune]`.
+    pub fn office_for(&self, language: &LanguageIdentifier) -> Office {
+        self.offices
+            .iter()
+            .find(|(l, _)| l == language)
+            .or_else(|| {
+                self.offices
+                    .iter()
+                    .find(|(l, _)| l.language == language.language)
+            })
+            .map_or_else(
+                || Office::from_comune(&self.profile.comune),
+                |(_, o)| o.clone(),
+            )
+    }
+
+    /// The language the desk writes to the holders in.
+    pub fn language(&self) -> &LanguageIdentifier {
+        &self.language
+    }
+
+    /// The texts the desk writes with.
+    pub fn texts(&self) -> &Texts {
+        &self.texts
+    }
+
     /// The backend.
     pub fn backend(&self) -> &B {
         &self.backend
@@ -309,6 +384,20 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
     /// The proof that the log of `old_size` entries is a prefix of the current one.
     pub fn consistency_proof(&self, old_size: u64) -> Result<ConsistencyProof, DeskError> {
         Ok(self.journal.consistency_proof(old_size)?)
+    }
+
+    /// Keeps why sending `record` failed with the pending record.
+    fn record_failure(
+        &mut self,
+        record: &OutboxRecord,
+        kind: crate::notify::FailureKind,
+        detail: &str,
+    ) -> Result<DeliveryFailure, DeskError> {
+        let at = self.clock.now();
+        Ok(self
+            .journal
+            .store_mut()
+            .record_failure(&record.key, kind, detail, at)?)
     }
 
     fn append(

@@ -5,29 +5,38 @@ use alloc::vec::Vec;
 
 use super::{DeskError, ReprintDesk, describe};
 use crate::codes::Half;
+use crate::i18n::parse_locale;
 use crate::issuance::{CardNumber, IssuanceBackend, ReprintOrder, ReprintedHalf, SignedScan};
 use crate::journal::EntryKind;
-use crate::notify::{IdempotencyKey, Message, Notifier, OutboxRecord};
+use crate::notify::{
+    DeliveryFailure, FailureKind, IdempotencyKey, Notifier, OutboxRecord, SecondHalfTemplate,
+};
 use crate::policy::{HalfSet, RuleId};
 
 impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
-    /// pending).
+    /// Sends the second half `half` of `record` as the Comune's message in the record's
+    /// language (one message, one half) and marks it sent with its journal entry. `Ok(None)`
+    /// when sent; `Ok(Some(failure))` when the message could not be built or sent: the
+    /// failure is kept with the pending record and the next attempt counts on it.
     pub(super) fn send_one(
         &mut self,
         record: &OutboxRecord,
         half: &crate::codes::SecondHalf,
-    ) -> Result<bool, DeskError> {
-        let message = match Message::second_half(
+    ) -> Result<Option<DeliveryFailure>, DeskError> {
+        let language = parse_locale(&record.language).unwrap_or_else(super::italian);
+        let texts = self.texts.localizer(&language);
+        let office = self.office_for(&language);
+        let built = SecondHalfTemplate::new(&texts, &office).email(
             record.key.clone(),
             record.to.clone(),
             half,
             &*self.directory,
-        ) {
-            Ok(m) => m,
-            Err(_) => return Ok(false),
-        };
-        if self.notifier.send(&message).is_err() {
-            return Ok(false);
+        );
+        let sent = built.and_then(|message| self.notifier.send(&message));
+        if let Err(e) = sent {
+            let failure =
+                self.record_failure(record, FailureKind::of(&e), &DeliveryFailure::detail_of(&e))?;
+            return Ok(Some(failure));
         }
         let card = CardNumber::parse(&record.card)?;
         let detail = alloc::format!(
@@ -44,12 +53,15 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
             &[],
             Some(&record.key),
         )?;
-        Ok(true)
+        Ok(None)
     }
 
     /// Sends every pending outbox record (after a notifier failure or a crash). The half is
     /// read again from the issuance system on an order signed by the officer (a reprint
-    /// returns the same codes), so the outbox never stores a digit. Returns the keys sent.
+    /// returns the same codes), so the outbox never stores a digit. Returns the keys sent;
+    /// a record whose sending fails again stays pending with its failure updated (see
+    /// [`ReprintDesk::pending`]). If the issuance system fails, that is kept with the record
+    /// and the error returned.
     pub fn dispatch_pending(&mut self) -> Result<Vec<IdempotencyKey>, DeskError> {
         let mut sent = Vec::new();
         for record in self.journal.store().pending()? {
@@ -65,7 +77,16 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
                 decision_seq: self.journal.head().seq,
             };
             let signed = order.sign(&*self.signer)?;
-            let halves = self.backend.reprint(&signed)?;
+            let halves = match self.backend.reprint(&signed) {
+                Ok(h) => h,
+                Err(e) => {
+                    // Kept with the record; the run stops as before (the issuance system
+                    // is down for every record).
+                    let cause = DeliveryFailure::detail_of(&e);
+                    self.record_failure(&record, FailureKind::HalfUnavailable, &cause)?;
+                    return Err(e.into());
+                }
+            };
             let detail = alloc::format!(
                 "key={} half={} order_signature={}",
                 record.key.as_str(),
@@ -84,9 +105,10 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
                 ReprintedHalf::Second(s) if s.kind() == record.code => Some(s),
                 _ => None,
             }) else {
+                self.record_failure(&record, FailureKind::HalfUnavailable, "")?;
                 continue;
             };
-            if self.send_one(&record, half)? {
+            if self.send_one(&record, half)?.is_none() {
                 sent.push(record.key.clone());
             }
         }

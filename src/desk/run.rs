@@ -1,13 +1,15 @@
 //! Running a request: identify, evaluate, consent form, contacts, reprint on a signed
 //! order, print job and outbox.
 
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{DeskError, PrintItem, PrintJob, ReprintDesk, RunReport, describe};
 use crate::codes::Half;
+use crate::i18n::parse_locale;
 use crate::issuance::{CardNumber, CardState, IssuanceBackend, ReprintOrder, ReprintedHalf};
 use crate::journal::EntryKind;
-use crate::notify::{IdempotencyKey, Notifier, OutboxRecord, OutboxState};
+use crate::notify::{FailureKind, IdempotencyKey, Notifier, OutboxRecord, OutboxState};
 use crate::policy::{self, Decision, DeliveryChannel, Destination, HalfSet, Need, Request, RuleId};
 
 impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
@@ -25,9 +27,36 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         ))
     }
 
-    /// Runs `request` for `card` end to end. The fields `registered`, `holder_age` and
-    /// `consent` of the request are taken from the issuance system, not from the caller.
-    pub fn run(&mut self, card: &CardNumber, mut request: Request) -> Result<RunReport, DeskError> {
+    /// Runs `request` for `card` end to end, writing to the holder in the desk's language
+    /// ([`ReprintDesk::with_language`], Italian by default). The fields `registered`,
+    /// `holder_age` and `consent` of the request are taken from the issuance system, not
+    /// from the caller.
+    pub fn run(&mut self, card: &CardNumber, request: Request) -> Result<RunReport, DeskError> {
+        let language = self.language().to_string();
+        self.run_as(card, request, language)
+    }
+
+    /// [`ReprintDesk::run`], writing to the holder in `language` (a tag or a POSIX locale,
+    /// e.g. `de` for a holder who asks in German; Italian if it is not a language tag). The
+    /// second-half messages sent later by [`ReprintDesk::dispatch_pending`] keep it.
+    pub fn run_in_language(
+        &mut self,
+        card: &CardNumber,
+        request: Request,
+        language: &str,
+    ) -> Result<RunReport, DeskError> {
+        let language = parse_locale(language)
+            .unwrap_or_else(super::italian)
+            .to_string();
+        self.run_as(card, request, language)
+    }
+
+    fn run_as(
+        &mut self,
+        card: &CardNumber,
+        mut request: Request,
+        language: String,
+    ) -> Result<RunReport, DeskError> {
         // The card as the Ministry knows it.
         let record = self.backend.lookup(card)?;
         if record.state != CardState::Valid {
@@ -72,6 +101,7 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
             print_job: None,
             sent: Vec::new(),
             pending: Vec::new(),
+            failures: Vec::new(),
         };
 
         // Requirements: nothing is done; the paper consent form is generated if it is the
@@ -126,7 +156,7 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         if report.decision.deliveries.is_empty() {
             return Ok(report);
         }
-        self.reprint_and_release(card, &mut report)?;
+        self.reprint_and_release(card, &mut report, &language)?;
         Ok(report)
     }
 
@@ -134,6 +164,7 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
         &mut self,
         card: &CardNumber,
         report: &mut RunReport,
+        language: &str,
     ) -> Result<(), DeskError> {
         let deliveries = report.decision.deliveries.clone();
         let halves = HalfSet::of(
@@ -182,11 +213,13 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
                 .filter_map(|d| match &d.destination {
                     Destination::Email(to) => Some(OutboxRecord {
                         key: IdempotencyKey::derive(card.as_str(), order_seq, d.code, d.half, to),
-                        card: alloc::string::String::from(card.as_str()),
+                        card: String::from(card.as_str()),
                         code: d.code,
                         half: d.half,
                         to: to.clone(),
                         state: OutboxState::Pending,
+                        language: String::from(language),
+                        failure: None,
                     }),
                     Destination::InPerson(_) => None,
                 })
@@ -260,13 +293,17 @@ impl<B: IssuanceBackend, N: Notifier> ReprintDesk<B, N> {
                 _ => None,
             });
             let Some(half) = half else {
+                let failure = self.record_failure(&record, FailureKind::HalfUnavailable, "")?;
                 report.pending.push(record.key.clone());
+                report.failures.push((record.key.clone(), failure));
                 continue;
             };
-            if self.send_one(&record, half)? {
-                report.sent.push(record.key.clone());
-            } else {
-                report.pending.push(record.key.clone());
+            match self.send_one(&record, half)? {
+                None => report.sent.push(record.key.clone()),
+                Some(failure) => {
+                    report.pending.push(record.key.clone());
+                    report.failures.push((record.key.clone(), failure));
+                }
             }
         }
         Ok(())

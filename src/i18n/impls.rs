@@ -168,7 +168,7 @@ mod services {
     #[cfg(feature = "desk")]
     use crate::issuance::{CardState, IssuanceError};
     use crate::journal::SignerError;
-    use crate::notify::NotifyError;
+    use crate::notify::{DeliveryFailure, NotifyError, OutboxRecord, OutboxState};
     #[cfg(feature = "recovery")]
     use crate::recovery::{RecoveryError, Refusal, RefusalReason};
 
@@ -189,6 +189,34 @@ mod services {
                 NotifyError::Gateway(_) => "notify-gateway",
                 NotifyError::Template(_) => "notify-template",
             })
+        }
+    }
+
+    fn code_name(c: crate::codes::CodeKind) -> &'static str {
+        match c {
+            crate::codes::CodeKind::Pin => "PIN",
+            crate::codes::CodeKind::Puk => "PUK",
+        }
+    }
+
+    /// For the officer: why the last attempt failed and how many have failed.
+    impl Localize for DeliveryFailure {
+        fn message(&self) -> Message {
+            Message::new("outbox-failure")
+                .with("kind", self.kind.as_str())
+                .with("attempts", self.attempts)
+        }
+    }
+
+    /// For the officer: a second half waiting to be sent, or sent.
+    impl Localize for OutboxRecord {
+        fn message(&self) -> Message {
+            Message::new(match self.state {
+                OutboxState::Pending => "outbox-pending",
+                OutboxState::Sent => "outbox-sent",
+            })
+            .with("code", code_name(self.code))
+            .with("to", alloc::string::String::from(self.to.as_str()))
         }
     }
 

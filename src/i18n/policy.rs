@@ -39,6 +39,50 @@ fn rule(r: RuleId) -> &'static str {
     r.as_str()
 }
 
+/// The rule in a few words, for the officer (beside its id; the catalogue in `docs/rules.md`
+/// gives each rule in full with its source).
+impl Localize for RuleId {
+    fn message(&self) -> Message {
+        Message::new(match self {
+            RuleId::C1 => "rule-c1",
+            RuleId::C2 => "rule-c2",
+            RuleId::C3 => "rule-c3",
+            RuleId::C4 => "rule-c4",
+            RuleId::C5 => "rule-c5",
+            RuleId::C6 => "rule-c6",
+            RuleId::A1 => "rule-a1",
+            RuleId::A2 => "rule-a2",
+            RuleId::P1 => "rule-p1",
+            RuleId::P2 => "rule-p2",
+            RuleId::P3 => "rule-p3",
+            RuleId::P4 => "rule-p4",
+            RuleId::R1 => "rule-r1",
+            RuleId::R2 => "rule-r2",
+            RuleId::R3 => "rule-r3",
+            RuleId::R4 => "rule-r4",
+            RuleId::R5 => "rule-r5",
+            RuleId::R6 => "rule-r6",
+            RuleId::R7 => "rule-r7",
+            RuleId::R8 => "rule-r8",
+            RuleId::R9 => "rule-r9",
+            RuleId::M1 => "rule-m1",
+            RuleId::M2 => "rule-m2",
+            RuleId::M3 => "rule-m3",
+            RuleId::M4 => "rule-m4",
+            RuleId::M5 => "rule-m5",
+            RuleId::M6 => "rule-m6",
+            RuleId::M7 => "rule-m7",
+            RuleId::I1 => "rule-i1",
+            RuleId::I2 => "rule-i2",
+            RuleId::I3 => "rule-i3",
+            RuleId::I4 => "rule-i4",
+            RuleId::I5 => "rule-i5",
+            RuleId::I6 => "rule-i6",
+            RuleId::I7 => "rule-i7",
+        })
+    }
+}
+
 impl Localize for Half {
     fn message(&self) -> Message {
         Message::new(match self {

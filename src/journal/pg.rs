@@ -19,7 +19,7 @@
 //!
 //! **Integrity.** The journal, its blocks and its heads are append-only (statement triggers
 //! refuse `UPDATE`, `DELETE` and `TRUNCATE`); the outbox refuses every change but `pending`
-//! to `sent`; a store whose triggers were dropped or disabled is refused when opened. Every
+//! to `sent` (or a failed attempt counted on a pending record); a store whose triggers were dropped or disabled is refused when opened. Every
 //! query of an append or of the desk's work uses an index (primary keys, the head by size, the
 //! pending outbox records by a partial index): costs do not grow with the history.
 //!
@@ -41,14 +41,14 @@ use super::log::{IntegrityError, SignedHead};
 use super::merkle::Hash;
 use super::store::{Commit, JournalStore, StoreError, check_commit, rules_text};
 use crate::codes::{CodeKind, Half};
-use crate::notify::{IdempotencyKey, OutboxRecord, OutboxState};
+use crate::notify::{DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState};
 use crate::policy::{EmailAddress, RuleId};
 
 /// The schema versions of the journal, in order: entry `i` migrates version `i` to `i + 1`.
-const MIGRATIONS: [&str; 1] = [SCHEMA_V1];
+const MIGRATIONS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
 
 /// The newest schema version this library knows.
-pub(crate) const JOURNAL_SCHEMA_VERSION: i32 = 1;
+pub(crate) const JOURNAL_SCHEMA_VERSION: i32 = 2;
 
 /// The advisory lock key of schema creation and migration (any constant shared by all).
 const MIGRATION_LOCK: i64 = 0x6369_652d_7067_0001;
@@ -113,6 +113,35 @@ CREATE TRIGGER cie_outbox_guard BEFORE UPDATE OR DELETE ON cie_outbox
 CREATE TRIGGER cie_outbox_no_truncate BEFORE TRUNCATE ON cie_outbox
     FOR EACH STATEMENT EXECUTE FUNCTION cie_append_only();
 ";
+
+/// Version 2: the outbox keeps the holder's language and why the last attempt to send a
+/// pending record failed (kind, masked detail, time, attempts); the guard lets a pending
+/// record count one more failed attempt, or be marked sent (which clears the failure).
+const SCHEMA_V2: &str = "
+ALTER TABLE cie_outbox
+    ADD COLUMN language TEXT NOT NULL DEFAULT 'it',
+    ADD COLUMN failure_kind TEXT
+        CHECK (failure_kind IN ('gateway', 'pec', 'template', 'half-unavailable', 'other')),
+    ADD COLUMN failure_detail TEXT,
+    ADD COLUMN failure_at BIGINT,
+    ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0);
+CREATE OR REPLACE FUNCTION cie_outbox_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.state = 'pending'
+       AND NEW.id = OLD.id AND NEW.key = OLD.key AND NEW.card = OLD.card
+       AND NEW.code = OLD.code AND NEW.half = OLD.half AND NEW.dest = OLD.dest
+       AND NEW.language = OLD.language
+       AND ((NEW.state = 'sent' AND NEW.attempts = OLD.attempts)
+         OR (NEW.state = 'pending' AND NEW.attempts = OLD.attempts + 1)) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'cie-pinpuk: the outbox only marks a pending record as sent or counts a failed attempt';
+END $$;
+";
+
+/// The columns of an outbox record, in the order `outbox_of` reads them.
+const OUTBOX_COLUMNS: &str = "key, card, code, half, dest, state, language, failure_kind, \
+    failure_detail, failure_at, attempts";
 
 /// The protective triggers and their tables, checked when the store is opened.
 const TRIGGERS: [(&str, &str); 5] = [
@@ -220,6 +249,7 @@ struct Stmts {
     insert_head: Statement,
     insert_outbox: Statement,
     mark_sent: Statement,
+    record_failure: Statement,
     head: Statement,
     head_at: Statement,
     entry: Statement,
@@ -249,11 +279,18 @@ impl Conn {
                 "INSERT INTO cie_journal_heads (size, root, time, signature) VALUES ($1, $2, $3, $4)",
             )?,
             insert_outbox: client.prepare(
-                "INSERT INTO cie_outbox (key, card, code, half, dest, state)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO cie_outbox (key, card, code, half, dest, state, language)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )?,
             mark_sent: client.prepare(
-                "UPDATE cie_outbox SET state = 'sent' WHERE key = $1 AND state = 'pending'",
+                "UPDATE cie_outbox SET state = 'sent', failure_kind = NULL,
+                     failure_detail = NULL, failure_at = NULL
+                 WHERE key = $1 AND state = 'pending'",
+            )?,
+            record_failure: client.prepare(
+                "UPDATE cie_outbox SET failure_kind = $2, failure_detail = $3, failure_at = $4,
+                     attempts = attempts + 1
+                 WHERE key = $1 AND state = 'pending' RETURNING attempts",
             )?,
             head: client.prepare(
                 "SELECT size, root, time, signature FROM cie_journal_heads
@@ -268,10 +305,9 @@ impl Conn {
             )?,
             block: client
                 .prepare("SELECT hash FROM cie_journal_blocks WHERE level = $1 AND idx = $2")?,
-            pending: client.prepare(
-                "SELECT key, card, code, half, dest, state FROM cie_outbox
-                 WHERE state = 'pending' ORDER BY id",
-            )?,
+            pending: client.prepare(&alloc::format!(
+                "SELECT {OUTBOX_COLUMNS} FROM cie_outbox WHERE state = 'pending' ORDER BY id"
+            ))?,
         };
         Ok(Conn { client, st })
     }
@@ -402,10 +438,16 @@ impl PgStore {
             }
         }
         {
-            let mut key_exists = |k: &IdempotencyKey| -> Result<bool, StoreError> {
-                Ok(client.query_opt(&st.key_exists, &[&k.as_str()])?.is_some())
+            let mut state_of = |k: &IdempotencyKey| -> Result<Option<OutboxState>, StoreError> {
+                client
+                    .query_opt(&st.key_exists, &[&k.as_str()])?
+                    .map(|r| -> Result<OutboxState, StoreError> {
+                        let s: String = r.try_get(0)?;
+                        parse_state(&s)
+                    })
+                    .transpose()
             };
-            check_commit(last, &mut key_exists, c)?;
+            check_commit(last, &mut state_of, c)?;
         }
         let e = c.entry;
         client.execute(
@@ -452,6 +494,7 @@ impl PgStore {
                     &half_text(r.half),
                     &r.to.as_str(),
                     &state_text(r.state),
+                    &r.language,
                 ],
             )?;
         }
@@ -522,6 +565,14 @@ fn state_text(s: OutboxState) -> &'static str {
     }
 }
 
+fn parse_state(s: &str) -> Result<OutboxState, StoreError> {
+    match s {
+        "pending" => Ok(OutboxState::Pending),
+        "sent" => Ok(OutboxState::Sent),
+        _ => Err(StoreError::Corrupt("state")),
+    }
+}
+
 fn parse_rules(s: &str) -> Result<Vec<RuleId>, StoreError> {
     if s.is_empty() {
         return Ok(Vec::new());
@@ -567,6 +618,21 @@ fn outbox_of(r: &Row) -> Result<OutboxRecord, StoreError> {
     let half: String = r.try_get(3)?;
     let dest: String = r.try_get(4)?;
     let state: String = r.try_get(5)?;
+    let failure_kind: Option<String> = r.try_get(7)?;
+    let failure = match failure_kind {
+        None => None,
+        Some(kind) => Some(DeliveryFailure {
+            kind: FailureKind::parse(&kind).ok_or(StoreError::Corrupt("failure kind"))?,
+            detail: r.try_get::<_, Option<String>>(8)?.unwrap_or_default(),
+            at: Timestamp(u64_of(
+                r.try_get::<_, Option<i64>>(9)?
+                    .ok_or(StoreError::Corrupt("failure time"))?,
+                "failure time",
+            )?),
+            attempts: u32::try_from(r.try_get::<_, i32>(10)?)
+                .map_err(|_| StoreError::Corrupt("attempts"))?,
+        }),
+    };
     Ok(OutboxRecord {
         key: IdempotencyKey::from_stored(&key),
         card: r.try_get(1)?,
@@ -581,11 +647,9 @@ fn outbox_of(r: &Row) -> Result<OutboxRecord, StoreError> {
             _ => return Err(StoreError::Corrupt("half")),
         },
         to: EmailAddress::parse(&dest).map_err(|_| StoreError::Corrupt("destination"))?,
-        state: match state.as_str() {
-            "pending" => OutboxState::Pending,
-            "sent" => OutboxState::Sent,
-            _ => return Err(StoreError::Corrupt("state")),
-        },
+        state: parse_state(&state)?,
+        language: r.try_get(6)?,
+        failure,
     })
 }
 
@@ -718,7 +782,7 @@ impl JournalStore for PgStore {
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
         self.read(|c, _| {
             c.query(
-                "SELECT key, card, code, half, dest, state FROM cie_outbox ORDER BY id",
+                &alloc::format!("SELECT {OUTBOX_COLUMNS} FROM cie_outbox ORDER BY id"),
                 &[],
             )?
             .iter()
@@ -729,6 +793,31 @@ impl JournalStore for PgStore {
 
     fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError> {
         self.read(|c, st| c.query(&st.pending, &[])?.iter().map(outbox_of).collect())
+    }
+
+    fn record_failure(
+        &mut self,
+        key: &IdempotencyKey,
+        kind: FailureKind,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<DeliveryFailure, StoreError> {
+        let detail = DeliveryFailure::mask_detail(detail);
+        let when = i64_of(at.0)?;
+        // One statement: its own transaction; many desks count their attempts without loss.
+        let row = self.read(|c, st| {
+            Ok(c.query_opt(
+                &st.record_failure,
+                &[&key.as_str(), &kind.as_str(), &detail, &when],
+            )?)
+        })?;
+        let attempts: i32 = row.ok_or(StoreError::OutboxConflict)?.try_get(0)?;
+        Ok(DeliveryFailure {
+            kind,
+            detail,
+            at,
+            attempts: u32::try_from(attempts).map_err(|_| StoreError::Corrupt("attempts"))?,
+        })
     }
 
     fn found_tampered(&self) -> Option<IntegrityError> {

@@ -19,7 +19,7 @@ use super::log::{IntegrityError, SignedHead};
 use super::merkle::Hash;
 use super::store::{Commit, JournalStore, StoreError, check_commit, rules_text};
 use crate::codes::{CodeKind, Half};
-use crate::notify::{IdempotencyKey, OutboxRecord, OutboxState};
+use crate::notify::{DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState};
 use crate::policy::{EmailAddress, RuleId};
 
 /// A journal and outbox in one SQLite file.
@@ -61,9 +61,23 @@ CREATE TABLE IF NOT EXISTS outbox (
     code TEXT NOT NULL,
     half TEXT NOT NULL,
     dest TEXT NOT NULL,
-    state TEXT NOT NULL
+    state TEXT NOT NULL,
+    language TEXT NOT NULL DEFAULT 'it',
+    failure_kind TEXT,
+    failure_detail TEXT,
+    failure_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE state = 'pending';
+CREATE TRIGGER IF NOT EXISTS outbox_guard BEFORE UPDATE ON outbox
+WHEN NOT (NEW.id IS OLD.id AND NEW.key IS OLD.key AND NEW.card IS OLD.card
+    AND NEW.code IS OLD.code AND NEW.half IS OLD.half AND NEW.dest IS OLD.dest
+    AND NEW.language IS OLD.language AND OLD.state = 'pending'
+    AND ((NEW.state = 'sent' AND NEW.attempts IS OLD.attempts)
+      OR (NEW.state = 'pending' AND NEW.attempts = OLD.attempts + 1)))
+BEGIN SELECT RAISE(ABORT, 'the outbox only marks a pending record as sent or counts a failed attempt'); END;
+CREATE TRIGGER IF NOT EXISTS outbox_no_delete BEFORE DELETE ON outbox
+BEGIN SELECT RAISE(ABORT, 'the outbox keeps every record'); END;
 CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
@@ -88,6 +102,45 @@ const TRIGGERS: [&str; 6] = [
     "journal_heads_no_delete",
 ];
 
+/// The outbox's guard triggers (a pending record is only marked sent, or counts a failed
+/// attempt; no record is deleted), checked when an existing outbox is opened.
+const OUTBOX_TRIGGERS: [&str; 2] = ["outbox_guard", "outbox_no_delete"];
+
+/// The columns an outbox of a file written before the delivery failures were kept lacks;
+/// [`migrate_outbox`] adds them.
+const OUTBOX_V2_COLUMNS: [&str; 5] = [
+    "ALTER TABLE outbox ADD COLUMN language TEXT NOT NULL DEFAULT 'it'",
+    "ALTER TABLE outbox ADD COLUMN failure_kind TEXT",
+    "ALTER TABLE outbox ADD COLUMN failure_detail TEXT",
+    "ALTER TABLE outbox ADD COLUMN failure_at INTEGER",
+    "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+];
+
+/// Brings the outbox of an older file (without the language and failure columns) to the
+/// current schema, in one transaction; the records keep their state (their language is
+/// Italian, the default). `Ok(true)` if it did. The guard triggers are created with the rest
+/// of the schema just after.
+fn migrate_outbox(conn: &mut Connection) -> Result<bool, rusqlite::Error> {
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('outbox')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if columns.is_empty() || columns.iter().any(|c| c == "attempts") {
+        return Ok(false);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for step in OUTBOX_V2_COLUMNS {
+        if !columns
+            .iter()
+            .any(|c| step.contains(&alloc::format!(" {c} ")))
+        {
+            tx.execute_batch(step)?;
+        }
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
 fn i64_of(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::Corrupt("number out of range"))
 }
@@ -105,7 +158,7 @@ impl SqliteStore {
         SqliteStore::init(Connection::open_in_memory()?, false)
     }
 
-    fn init(conn: Connection, zero_bytes: bool) -> Result<SqliteStore, StoreError> {
+    fn init(mut conn: Connection, zero_bytes: bool) -> Result<SqliteStore, StoreError> {
         // journal_mode returns a row; read it and ignore the value ("wal", or "memory").
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -124,7 +177,12 @@ impl SqliteStore {
         }
         // An existing journal whose append-only triggers are gone was edited: note it before
         // the schema would create them again.
-        let tampered = missing_trigger(&conn, "journal", &TRIGGERS)?;
+        let mut tampered = missing_trigger(&conn, "journal", &TRIGGERS)?;
+        // An outbox of the current schema must have its guards; an older one gets the new
+        // columns (and, with the schema below, the guards).
+        if !migrate_outbox(&mut conn)? && tampered.is_none() {
+            tampered = missing_trigger(&conn, "outbox", &OUTBOX_TRIGGERS)?;
+        }
         conn.execute_batch(SCHEMA)?;
         Ok(SqliteStore {
             conn,
@@ -418,6 +476,11 @@ fn outbox_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<OutboxRecord, Sto
     let half: String = r.get(3)?;
     let dest: String = r.get(4)?;
     let state: String = r.get(5)?;
+    let language: String = r.get(6)?;
+    let failure_kind: Option<String> = r.get(7)?;
+    let failure_detail: Option<String> = r.get(8)?;
+    let failure_at: Option<i64> = r.get(9)?;
+    let attempts: i64 = r.get(10)?;
     Ok((|| {
         Ok(OutboxRecord {
             key: IdempotencyKey::from_stored(&key),
@@ -438,9 +501,40 @@ fn outbox_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<OutboxRecord, Sto
                 "sent" => OutboxState::Sent,
                 _ => return Err(StoreError::Corrupt("state")),
             },
+            language,
+            failure: failure_of(
+                failure_kind.as_deref(),
+                failure_detail,
+                failure_at,
+                attempts,
+            )?,
         })
     })())
 }
+
+/// The failure kept with a record, from its stored columns (all or none).
+pub(crate) fn failure_of(
+    kind: Option<&str>,
+    detail: Option<String>,
+    at: Option<i64>,
+    attempts: i64,
+) -> Result<Option<DeliveryFailure>, StoreError> {
+    let Some(kind) = kind else {
+        return Ok(None);
+    };
+    Ok(Some(DeliveryFailure {
+        kind: FailureKind::parse(kind).ok_or(StoreError::Corrupt("failure kind"))?,
+        detail: detail.unwrap_or_default(),
+        at: Timestamp(
+            at.and_then(|t| u64::try_from(t).ok())
+                .ok_or(StoreError::Corrupt("failure time"))?,
+        ),
+        attempts: u32::try_from(attempts).map_err(|_| StoreError::Corrupt("attempts"))?,
+    }))
+}
+
+const OUTBOX_COLUMNS: &str = "key, card, code, half, dest, state, language, failure_kind, \
+    failure_detail, failure_at, attempts";
 
 fn collect<T>(
     rows: impl Iterator<Item = rusqlite::Result<Result<T, StoreError>>>,
@@ -461,14 +555,14 @@ fn apply(tx: &rusqlite::Transaction<'_>, c: &Commit<'_>) -> Result<(), StoreErro
         .flatten();
     let last = u64::try_from(last.unwrap_or(0)).map_err(|_| StoreError::Corrupt("seq"))?;
     {
-        let mut stmt = tx.prepare_cached("SELECT 1 FROM outbox WHERE key = ?1")?;
-        let mut key_exists = |k: &IdempotencyKey| -> Result<bool, StoreError> {
-            Ok(stmt
-                .query_row(params![k.as_str()], |_| Ok(()))
+        let mut stmt = tx.prepare_cached("SELECT state FROM outbox WHERE key = ?1")?;
+        let mut state_of = |k: &IdempotencyKey| -> Result<Option<OutboxState>, StoreError> {
+            stmt.query_row(params![k.as_str()], |r| r.get::<_, String>(0))
                 .optional()?
-                .is_some())
+                .map(|s| parse_state(&s))
+                .transpose()
         };
-        check_commit(last, &mut key_exists, c)?;
+        check_commit(last, &mut state_of, c)?;
     }
     let e = c.entry;
     tx.prepare_cached(
@@ -509,8 +603,9 @@ fn apply(tx: &rusqlite::Transaction<'_>, c: &Commit<'_>) -> Result<(), StoreErro
     ])?;
     {
         let mut stmt = tx.prepare_cached(
-                "INSERT INTO outbox (key, card, code, half, dest, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            "INSERT INTO outbox (key, card, code, half, dest, state, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
         for r in c.new_outbox {
             stmt.execute(params![
                 r.key.as_str(),
@@ -519,12 +614,23 @@ fn apply(tx: &rusqlite::Transaction<'_>, c: &Commit<'_>) -> Result<(), StoreErro
                 half_text(r.half),
                 r.to.as_str(),
                 state_text(r.state),
+                r.language,
             ])?;
         }
     }
+    // A record is marked sent once: marking a sent record again is refused (as the
+    // PostgreSQL store does), and the whole commit with it.
     if let Some(k) = c.mark_sent {
-        tx.prepare_cached("UPDATE outbox SET state = 'sent' WHERE key = ?1")?
+        let marked = tx
+            .prepare_cached(
+                "UPDATE outbox SET state = 'sent', failure_kind = NULL, failure_detail = NULL,
+                     failure_at = NULL
+                 WHERE key = ?1 AND state = 'pending'",
+            )?
             .execute(params![k.as_str()])?;
+        if marked != 1 {
+            return Err(StoreError::OutboxConflict);
+        }
     }
     Ok(())
 }
@@ -604,20 +710,53 @@ impl JournalStore for SqliteStore {
     }
 
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, card, code, half, dest, state FROM outbox ORDER BY id")?;
+        let mut stmt = self.conn.prepare_cached(&alloc::format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id"
+        ))?;
         let rows = stmt.query_map([], outbox_of)?;
         collect(rows)
     }
 
     fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT key, card, code, half, dest, state FROM outbox INDEXED BY outbox_pending
-             WHERE state = 'pending' ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&alloc::format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox INDEXED BY outbox_pending
+             WHERE state = 'pending' ORDER BY id"
+        ))?;
         let rows = stmt.query_map([], outbox_of)?;
         collect(rows)
+    }
+
+    fn record_failure(
+        &mut self,
+        key: &IdempotencyKey,
+        kind: FailureKind,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<DeliveryFailure, StoreError> {
+        let detail = DeliveryFailure::mask_detail(detail);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx
+            .prepare_cached(
+                "UPDATE outbox SET failure_kind = ?2, failure_detail = ?3, failure_at = ?4,
+                     attempts = attempts + 1
+                 WHERE key = ?1 AND state = 'pending'",
+            )?
+            .execute(params![key.as_str(), kind.as_str(), detail, i64_of(at.0)?])?;
+        if changed != 1 {
+            return Err(StoreError::OutboxConflict);
+        }
+        let attempts: i64 = tx
+            .prepare_cached("SELECT attempts FROM outbox WHERE key = ?1")?
+            .query_row(params![key.as_str()], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(DeliveryFailure {
+            kind,
+            detail,
+            at,
+            attempts: u32::try_from(attempts).map_err(|_| StoreError::Corrupt("attempts"))?,
+        })
     }
 
     fn found_tampered(&self) -> Option<IntegrityError> {
@@ -687,6 +826,14 @@ pub(crate) fn read_blocks(
         out.extend(found);
     }
     Ok(out)
+}
+
+fn parse_state(s: &str) -> Result<OutboxState, StoreError> {
+    match s {
+        "pending" => Ok(OutboxState::Pending),
+        "sent" => Ok(OutboxState::Sent),
+        _ => Err(StoreError::Corrupt("state")),
+    }
 }
 
 fn state_text(s: OutboxState) -> &'static str {

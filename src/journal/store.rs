@@ -4,13 +4,13 @@
 //! cost does not grow with the history kept.
 
 use alloc::collections::{BTreeMap, BTreeSet};
-use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::clock::Timestamp;
 use super::entry::Entry;
 use super::log::{IntegrityError, SignedHead};
 use super::merkle::{Block, Hash, NodeSource};
-use crate::notify::{IdempotencyKey, OutboxRecord, OutboxState};
+use crate::notify::{DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState};
 
 /// One atomic write: a journal entry, the tree blocks it completes, the signed head that
 /// covers it, the outbox records it creates, and the outbox record it marks as sent.
@@ -40,7 +40,7 @@ pub enum StoreError {
         /// The number given.
         found: u64,
     },
-    /// An outbox key is already stored, or the key to mark is unknown.
+    /// An outbox key is already stored, or the key to mark is unknown or already sent.
     #[error("outbox key conflict")]
     OutboxConflict,
     /// A stored row cannot be read back.
@@ -146,6 +146,21 @@ pub trait JournalStore {
     fn outbox(&self) -> Result<Vec<OutboxRecord>, StoreError>;
     /// The records not yet sent, in insertion order (indexed: the cost follows their number).
     fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// Records that an attempt to send the pending record `key` failed: keeps `kind`,
+    /// `detail` (already masked, see [`DeliveryFailure::mask_detail`]) and `at` with the
+    /// record and counts the attempt; returns what is now stored. Outside the journal: a
+    /// failed attempt appends no entry. The mark of the record's sending clears it.
+    ///
+    /// # Errors
+    /// [`StoreError::OutboxConflict`] if no pending record has the key (unknown, or
+    /// already sent): nothing is changed.
+    fn record_failure(
+        &mut self,
+        key: &IdempotencyKey,
+        kind: FailureKind,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<DeliveryFailure, StoreError>;
     /// What the store found wrong with itself when it was opened (a dropped append-only
     /// trigger), if anything.
     fn found_tampered(&self) -> Option<IntegrityError> {
@@ -200,6 +215,15 @@ macro_rules! forward_store {
         }
         fn pending(&self) -> Result<Vec<OutboxRecord>, StoreError> {
             (**self).pending()
+        }
+        fn record_failure(
+            &mut self,
+            key: &IdempotencyKey,
+            kind: FailureKind,
+            detail: &str,
+            at: Timestamp,
+        ) -> Result<DeliveryFailure, StoreError> {
+            (**self).record_failure(key, kind, detail, at)
         }
         fn found_tampered(&self) -> Option<IntegrityError> {
             (**self).found_tampered()
@@ -274,9 +298,12 @@ impl MemoryStore {
     }
 }
 
+/// Checks a commit against the store: `state_of` gives the state of a stored outbox record
+/// (`None`: no such key). New keys must be new; the record to mark must be pending (a record
+/// is marked sent once: by exactly one journal entry).
 pub(crate) fn check_commit(
     last_seq: u64,
-    key_exists: &mut dyn FnMut(&IdempotencyKey) -> Result<bool, StoreError>,
+    state_of: &mut dyn FnMut(&IdempotencyKey) -> Result<Option<OutboxState>, StoreError>,
     c: &Commit<'_>,
 ) -> Result<(), StoreError> {
     let expected = last_seq.saturating_add(1);
@@ -288,15 +315,18 @@ pub(crate) fn check_commit(
     }
     for (i, r) in c.new_outbox.iter().enumerate() {
         let dup_new = c.new_outbox.iter().take(i).any(|o| o.key == r.key);
-        if dup_new || key_exists(&r.key)? {
+        if dup_new || state_of(&r.key)?.is_some() {
             return Err(StoreError::OutboxConflict);
         }
     }
-    if let Some(k) = c.mark_sent
-        && !c.new_outbox.iter().any(|o| &o.key == k)
-        && !key_exists(k)?
-    {
-        return Err(StoreError::OutboxConflict);
+    if let Some(k) = c.mark_sent {
+        let state = match c.new_outbox.iter().find(|o| &o.key == k) {
+            Some(o) => Some(o.state),
+            None => state_of(k)?,
+        };
+        if state != Some(OutboxState::Pending) {
+            return Err(StoreError::OutboxConflict);
+        }
     }
     Ok(())
 }
@@ -308,8 +338,12 @@ fn index_of(n: u64) -> Result<usize, StoreError> {
 impl JournalStore for MemoryStore {
     fn commit(&mut self, c: Commit<'_>) -> Result<(), StoreError> {
         let last = self.entries.last().map_or(0, |e| e.seq);
-        let by_key = &self.by_key;
-        check_commit(last, &mut |k| Ok(by_key.contains_key(k)), &c)?;
+        let (by_key, outbox) = (&self.by_key, &self.outbox);
+        check_commit(
+            last,
+            &mut |k| Ok(by_key.get(k).and_then(|&i| outbox.get(i)).map(|r| r.state)),
+            &c,
+        )?;
         // Check the blocks fit before changing anything.
         for b in c.blocks {
             let have = self
@@ -343,6 +377,7 @@ impl JournalStore for MemoryStore {
         {
             if let Some(r) = self.outbox.get_mut(i) {
                 r.state = OutboxState::Sent;
+                r.failure = None;
             }
             self.pending.remove(&i);
         }
@@ -399,10 +434,44 @@ impl JournalStore for MemoryStore {
             .filter_map(|&i| self.outbox.get(i).cloned())
             .collect())
     }
+
+    fn record_failure(
+        &mut self,
+        key: &IdempotencyKey,
+        kind: FailureKind,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<DeliveryFailure, StoreError> {
+        let record = self
+            .by_key
+            .get(key)
+            .and_then(|&i| self.outbox.get_mut(i))
+            .filter(|r| r.state == OutboxState::Pending)
+            .ok_or(StoreError::OutboxConflict)?;
+        let failure = next_failure(record.failure.as_ref(), kind, detail, at);
+        record.failure = Some(failure.clone());
+        Ok(failure)
+    }
 }
 
-/// The text of the rules, comma-separated.
-pub(crate) fn rules_text(rules: &[crate::policy::RuleId]) -> String {
+/// The failure kept after one more failed attempt.
+pub(crate) fn next_failure(
+    before: Option<&DeliveryFailure>,
+    kind: FailureKind,
+    detail: &str,
+    at: Timestamp,
+) -> DeliveryFailure {
+    DeliveryFailure {
+        kind,
+        detail: DeliveryFailure::mask_detail(detail),
+        at,
+        attempts: before.map_or(0, |f| f.attempts).saturating_add(1),
+    }
+}
+
+/// The text of the rules, comma-separated (the stores that keep entries as text rows).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn rules_text(rules: &[crate::policy::RuleId]) -> alloc::string::String {
     let v: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
     v.join(",")
 }

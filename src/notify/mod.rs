@@ -2,9 +2,12 @@
 //! template per Comune and language ([`SecondHalfTemplate`]; the digits in the body only,
 //! once), a recording notifier for tests, and the outbox.
 //!
-//! A PEC destination is refused when a second-half message is built and again by the
-//! recording notifier (defence in depth, R5/I2): a real notifier should call
-//! [`Message::check_not_pec`] too.
+//! A PEC destination is refused when a second-half message is built
+//! ([`SecondHalfTemplate::email`]) and again by the recording notifier (defence in depth,
+//! R5/I2): a real notifier should call [`Message::check_not_pec`] too.
+//!
+//! A message that holds a half is built only by [`SecondHalfTemplate`] (one half, once, in
+//! the body); [`Message::notice`] is for texts without a code.
 
 mod outbox;
 mod template;
@@ -16,10 +19,10 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-pub use outbox::{IdempotencyKey, OutboxRecord, OutboxState};
+pub use outbox::{DeliveryFailure, FailureKind, IdempotencyKey, OutboxRecord, OutboxState};
+pub(crate) use template::render_with_secret;
 pub use template::{Office, SecondHalfTemplate};
 
-use crate::codes::{CodeKind, SecondHalf};
 use crate::policy::pec::{PecDirectory, is_pec};
 use crate::policy::{EmailAddress, MobileNumber};
 
@@ -75,56 +78,7 @@ impl fmt::Debug for Message {
     }
 }
 
-const fn code_names(code: CodeKind) -> (&'static str, &'static str) {
-    match code {
-        CodeKind::Pin => ("PIN", "PIN"),
-        CodeKind::Puk => ("PUK", "PUK"),
-    }
-}
-
 impl Message {
-    /// The message carrying the second half `half` to `to`, in Italian and English. Refused
-    /// for a PEC address, by the built-in list or by `directory`.
-    ///
-    /// A fixed text that names no Comune: [`SecondHalfTemplate`] gives the same message per
-    /// Comune and language, with the office's contacts.
-    pub fn second_half(
-        key: IdempotencyKey,
-        to: EmailAddress,
-        half: &SecondHalf,
-        directory: &dyn PecDirectory,
-    ) -> Result<Message, NotifyError> {
-        if is_pec(&to, directory) {
-            return Err(NotifyError::PecDestination);
-        }
-        let (it, en) = code_names(half.kind());
-        let digits = half.expose_ascii();
-        let mut body = Zeroizing::new(String::with_capacity(900));
-        body.push_str("Gentile titolare,\n\nsu sua richiesta il Comune ha disposto la ristampa dei codici della sua Carta d'Identità Elettronica (CIE). ");
-        body.push_str("Questa è la seconda metà (cifre da 5 a 8) del ");
-        body.push_str(it);
-        body.push_str(":\n\n    ");
-        for d in digits.iter() {
-            body.push(char::from(*d));
-        }
-        body.push_str("\n\nLa prima metà le è stata consegnata su carta. Non comunichi questo codice a nessuno: né il Comune né il Ministero dell'Interno glielo chiederanno mai.\n\n---\n\n");
-        body.push_str("Dear card holder,\n\nat your request the Comune has reprinted the codes of your Electronic Identity Card (CIE). ");
-        body.push_str("This is the second half (digits 5 to 8) of the ");
-        body.push_str(en);
-        body.push_str(":\n\n    ");
-        for d in digits.iter() {
-            body.push(char::from(*d));
-        }
-        body.push_str("\n\nThe first half was handed to you on paper. Do not share this code with anyone: neither the Comune nor the Ministry of the Interior will ever ask for it.\n");
-        let subject = alloc::format!("CIE: seconda metà del {it} / second half of the {en}");
-        Ok(Message {
-            key,
-            to: Recipient::Email(to),
-            subject,
-            body,
-        })
-    }
-
     /// A plain notice (no code) by SMS or e-mail.
     pub fn notice(key: IdempotencyKey, to: Recipient, subject: &str, text: &str) -> Message {
         Message {

@@ -11,7 +11,7 @@ use alloc::string::String;
 use sha2::{Digest, Sha256};
 
 use crate::codes::{CodeKind, Half};
-use crate::journal::to_letters;
+use crate::journal::{Timestamp, to_letters};
 use crate::policy::EmailAddress;
 
 /// A stable key for one notification: a SHA-256 over what identifies it, written with
@@ -89,4 +89,136 @@ pub struct OutboxRecord {
     pub to: EmailAddress,
     /// Whether it was sent.
     pub state: OutboxState,
+    /// The holder's language for the message (a language tag such as `it`, `de`, `en`):
+    /// a message sent again later is in the same language.
+    pub language: String,
+    /// Why the last attempt failed, while the record is pending; `None` before the first
+    /// attempt and once sent.
+    pub failure: Option<DeliveryFailure>,
+}
+
+/// Why the last attempt to send a record failed: kept with the pending record (in every
+/// store) until a later attempt sends it, and shown to the officer. It holds no digit of a
+/// code: the kind names the reason (a text in every language, see its [`Localize`]
+/// implementation), the detail is the gateway's own words with every run of four or more
+/// digits masked.
+///
+/// [`Localize`]: crate::i18n::Localize
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DeliveryFailure {
+    /// What went wrong.
+    pub kind: FailureKind,
+    /// The cause as the gateway or the issuance system gave it (masked, at most
+    /// [`DeliveryFailure::DETAIL_MAX`] characters; empty when there is none). Not translated:
+    /// for the officer's technical support.
+    pub detail: String,
+    /// When the last attempt failed.
+    pub at: Timestamp,
+    /// How many attempts have failed so far (at least 1).
+    pub attempts: u32,
+}
+
+/// The reason a sending failed, as [`DeliveryFailure`] keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The mail or SMS gateway refused or failed ([`NotifyError::Gateway`]): retried later.
+    ///
+    /// [`NotifyError::Gateway`]: super::NotifyError::Gateway
+    Gateway,
+    /// The destination is a PEC mailbox (R5): never sent there.
+    PecDestination,
+    /// The message template is missing or does not show the half exactly once.
+    Template,
+    /// The issuance system did not return the half to send (or could not be reached).
+    HalfUnavailable,
+    /// Any other refusal of the notifier.
+    Other,
+}
+
+impl FailureKind {
+    /// The stored form: `gateway`, `pec`, `template`, `half-unavailable`, `other` (also the
+    /// selector of the Fluent message `outbox-failure`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Gateway => "gateway",
+            FailureKind::PecDestination => "pec",
+            FailureKind::Template => "template",
+            FailureKind::HalfUnavailable => "half-unavailable",
+            FailureKind::Other => "other",
+        }
+    }
+
+    /// From its stored form.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<FailureKind> {
+        [
+            FailureKind::Gateway,
+            FailureKind::PecDestination,
+            FailureKind::Template,
+            FailureKind::HalfUnavailable,
+            FailureKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// The kind of a notifier's error.
+    #[must_use]
+    pub fn of(error: &super::NotifyError) -> FailureKind {
+        use super::NotifyError as E;
+        match error {
+            E::Gateway(_) => FailureKind::Gateway,
+            E::PecDestination => FailureKind::PecDestination,
+            E::Template(_) => FailureKind::Template,
+            _ => FailureKind::Other,
+        }
+    }
+}
+
+impl DeliveryFailure {
+    /// The longest detail kept, in characters.
+    pub const DETAIL_MAX: usize = 200;
+
+    /// `detail` as it is kept: every run of four or more ASCII digits replaced by `#`s (a
+    /// half is four digits; an SMTP status such as `550 5.1.1` stays readable), cut to
+    /// [`DeliveryFailure::DETAIL_MAX`] characters, control characters as spaces.
+    #[must_use]
+    pub fn mask_detail(detail: &str) -> String {
+        let chars: alloc::vec::Vec<char> = detail.chars().take(Self::DETAIL_MAX).collect();
+        let mut out = String::with_capacity(chars.len());
+        let mut i = 0;
+        while let Some(&c) = chars.get(i) {
+            if c.is_ascii_digit() {
+                let run = chars
+                    .iter()
+                    .skip(i)
+                    .take_while(|d| d.is_ascii_digit())
+                    .count();
+                let masked = run >= 4;
+                for d in chars.iter().skip(i).take(run) {
+                    out.push(if masked { '#' } else { *d });
+                }
+                i = i.saturating_add(run);
+            } else {
+                out.push(if c.is_control() { ' ' } else { c });
+                i = i.saturating_add(1);
+            }
+        }
+        out
+    }
+
+    /// The cause of an error, for [`DeliveryFailure::detail`]: its text and the chain of
+    /// its sources (the gateway's or the issuance system's own words), masked.
+    #[must_use]
+    pub fn detail_of(error: &dyn core::error::Error) -> String {
+        let mut text = alloc::format!("{error}");
+        let mut source = error.source();
+        while let Some(s) = source {
+            text.push_str(&alloc::format!(": {s}"));
+            source = s.source();
+        }
+        Self::mask_detail(&text)
+    }
 }

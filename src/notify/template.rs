@@ -25,7 +25,39 @@ use crate::policy::{EmailAddress, MobileNumber};
 /// is rendered.
 const PLACEHOLDER: char = '\u{F8FF}';
 
-/// The Comune's office that hands out the codes, as the messages name it.
+const fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// Renders `message` with its argument `arg` standing for `secret` (ASCII digits): the
+/// text must show it exactly once; then the digits are put in, in a buffer zeroized on drop.
+/// Shared by the second-half messages and the recovery service's completion code.
+pub(crate) fn render_with_secret(
+    texts: &Localizer,
+    message: Text,
+    arg: &'static str,
+    secret: &[u8],
+) -> Result<Zeroizing<String>, NotifyError> {
+    let id = message.id();
+    let template = texts
+        .try_render(&message.with(arg, String::from(PLACEHOLDER)))
+        .map_err(|_| NotifyError::Template(id))?;
+    if template.matches(PLACEHOLDER).count() != 1 {
+        return Err(NotifyError::Template(id));
+    }
+    let mut body = Zeroizing::new(String::with_capacity(template.len().saturating_add(8)));
+    for c in template.chars() {
+        if c == PLACEHOLDER {
+            body.extend(secret.iter().map(|d| char::from(*d)));
+        } else {
+            body.push(c);
+        }
+    }
+    Ok(body)
+}
+
+/// The Comune's office that hands out the codes, as the messages name it. An empty name
+/// makes the texts say "the Comune"; an empty phone or e-mail leaves the contacts out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Office {
     /// The Comune's name, e.g. `Bolzano` (the texts say "Comune di Bolzano",
@@ -38,6 +70,19 @@ pub struct Office {
     /// The office's e-mail address (never a PEC the citizen should write a code to: it is
     /// only a contact for questions).
     pub email: String,
+}
+
+impl Office {
+    /// The office of a profile's `[comune]` table (its name, office, phone and e-mail).
+    #[must_use]
+    pub fn from_comune(comune: &crate::policy::Comune) -> Office {
+        Office {
+            comune: comune.name.clone(),
+            office: comune.office.clone(),
+            phone: comune.phone.clone(),
+            email: comune.email.clone(),
+        }
+    }
 }
 
 /// Renders the second-half messages of one Comune in one language.
@@ -85,6 +130,15 @@ impl<'a> SecondHalfTemplate<'a> {
             .with("office", self.office.office.clone())
             .with("phone", self.office.phone.clone())
             .with("email", self.office.email.clone())
+            // Without a name the texts say "the Comune"; without a phone and an e-mail they
+            // leave the line of contacts out.
+            .with("named", yes_no(!self.office.comune.trim().is_empty()))
+            .with(
+                "contacts",
+                yes_no(
+                    !self.office.phone.trim().is_empty() && !self.office.email.trim().is_empty(),
+                ),
+            )
             .with(
                 "code",
                 match code {

@@ -316,7 +316,7 @@ pub enum Fee {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Comune {
-    /// The name, e.g. "Comune di Esempio".
+    /// The Comune's own name, e.g. "Esempio" (the texts add "Comune di", "Gemeinde", ...).
     pub name: String,
     /// The office that serves the requests, e.g. "Ufficio Anagrafe".
     pub office: String,

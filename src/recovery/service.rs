@@ -168,6 +168,8 @@ pub struct PukRecovery<S, G, N, C> {
     anchors: crate::journal::Anchors,
     /// An operation failed: read the stored head before the next one.
     stale: bool,
+    texts: crate::i18n::Texts,
+    language: crate::i18n::LanguageIdentifier,
 }
 
 struct Note {
@@ -239,6 +241,8 @@ where
             work: loaded.work,
             challenges: ChallengeBook::default(),
             last_behind: None,
+            texts: crate::i18n::Texts::bundled(),
+            language: crate::i18n::FALLBACK_LANGUAGE.parse().unwrap_or_default(),
             anchors: crate::journal::Anchors::default(),
             stale: false,
         })
@@ -265,6 +269,25 @@ where
         self.work = loaded.work;
         self.stale = false;
         Ok(())
+    }
+
+    /// Writes the completion-code SMS and e-mail in `language` (a tag or a POSIX locale:
+    /// `it`, `de`, `en`; Italian, the default, if it is not a language tag), with the texts
+    /// of [`Self::with_texts`] (the bundled ones by default).
+    #[must_use]
+    pub fn with_language(mut self, language: &str) -> Self {
+        self.language = crate::i18n::parse_locale(language)
+            .or_else(|| crate::i18n::FALLBACK_LANGUAGE.parse().ok())
+            .unwrap_or_default();
+        self
+    }
+
+    /// Uses `texts` for the messages to the holders (an integrator's `.ftl` files may
+    /// override `recovery-code-subject` and `recovery-code-body`, or add a language).
+    #[must_use]
+    pub fn with_texts(mut self, texts: crate::i18n::Texts) -> Self {
+        self.texts = texts;
+        self
     }
 
     /// Keeps the journal's latest signed head in `anchor` too, after every commit; the store

@@ -172,6 +172,30 @@ recovery-device-key = Die PUK konnte nicht für das Gerät verschlüsselt werden
 recovery-busy = Zu viele laufende Anfragen: Bitte versuchen Sie es in einigen Minuten noch einmal.
 recovery-time = Interner Fehler bei der Berechnung der Fristen.
 
+## Schalter: zu sendende zweite Hälften (für die Bediensteten)
+## outbox-*: $code ist "PIN" oder "PUK", $to die E-Mail-Adresse. outbox-failure: $kind ist gateway,
+## pec, template, half-unavailable oder other; $attempts die Zahl der fehlgeschlagenen Versuche.
+
+outbox-pending = Zweite Hälfte der { $code } an { $to }: noch nicht gesendet.
+outbox-sent = Zweite Hälfte der { $code } an { $to } gesendet.
+outbox-failure =
+    { $kind ->
+        [gateway] Der Dienst für den Versand von E-Mails oder SMS war nicht verfügbar
+        [pec] Die Adresse ist ein PEC-Postfach, an das die zweite Hälfte nie gesendet wird
+        [template] Die Nachrichtenvorlage fehlt oder enthält die Hälfte des Codes nicht genau einmal
+        [half-unavailable] Das Ausstellungssystem hat die zu sendende Hälfte nicht geliefert
+       *[other] Die Nachricht wurde nicht zum Versand angenommen
+    } ({ $attempts ->
+        [1] 1 fehlgeschlagener Versuch
+       *[other] { $attempts } fehlgeschlagene Versuche
+    }).
+
+## Wiederherstellung der PUK: der Abschlusscode (SMS oder E-Mail an die Karteninhaberin oder den Karteninhaber)
+## $code ist der Abschlusscode: Er erscheint genau einmal.
+
+recovery-code-subject = CIE: Wiederherstellung der PUK
+recovery-code-body = CIE - Wiederherstellung der PUK: Seit Ihrem Antrag sind 48 Stunden vergangen. Um das Verfahren abzuschließen und die PUK anzuzeigen, geben Sie in der App CieID den Code { $code } ein und halten Sie die Karte an Ihr Smartphone.
+
 ## Wiederherstellung der PUK in der App: warum der Dienst ablehnt
 
 recovery-refused-no-contacts-registered = Die PUK kann in der App nur wiederhergestellt werden, wenn beim Antrag auf die CIE eine E-Mail-Adresse oder eine Mobilnummer angegeben wurde. Bitte wenden Sie sich an die Gemeinde.
@@ -192,32 +216,56 @@ recovery-refused-already-released = Die PUK dieses Verfahrens wurde bereits ausg
 recovery-refused-unknown-procedure = Das angegebene Verfahren existiert nicht.
 
 ## Zweite Hälfte per E-Mail und SMS
-## Argumente: $comune, $code, $half (die vier Ziffern), $office, $phone, $email.
+## Argumente: $comune, $code, $half (die vier Ziffern), $office, $phone, $email; $named ist
+## "yes", wenn die Gemeinde einen Namen hat, $contacts "yes", wenn Amt, Telefon und E-Mail bekannt sind.
 
-second-half-subject = Gemeinde { $comune }: zweite Hälfte der { $code } Ihrer elektronischen Identitätskarte
+second-half-subject = { $named ->
+        [yes] Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    }: zweite Hälfte der { $code } Ihrer elektronischen Identitätskarte
 second-half-email =
     Sehr geehrte Karteninhaberin, sehr geehrter Karteninhaber,
 
-    auf Ihren Antrag hat die Gemeinde { $comune } den Neudruck der Codes Ihrer elektronischen Identitätskarte (CIE) veranlasst.
+    auf Ihren Antrag hat { $named ->
+        [yes] die Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    } den Neudruck der Codes Ihrer elektronischen Identitätskarte (CIE) veranlasst.
 
     Die zweite Hälfte der { $code } (Ziffern 5 bis 8) lautet:
 
-        { $half }
+    {"    "}{ $half }
 
     Die erste Hälfte wurde Ihnen am Schalter auf Papier ausgehändigt. Setzen Sie die beiden Hälften in dieser Reihenfolge zusammen: zuerst die vier Ziffern auf Papier, dann diese.
 
     Geben Sie diesen Code niemandem weiter: Weder die Gemeinde noch das Innenministerium werden Sie jemals danach fragen.
 
-    Auskünfte: { $office }, Tel. { $phone }, { $email }.
+    { $contacts ->
+        [yes] Auskünfte: { $office }, Tel. { $phone }, { $email }.
+       *[no] Auskünfte erteilt das Meldeamt Ihrer Gemeinde.
+    }
 
-    Gemeinde { $comune }
-second-half-sms = Gemeinde { $comune }: zweite Hälfte der { $code } Ihrer CIE: { $half }. Geben Sie sie niemandem weiter. Auskünfte: { $phone }
+    { $named ->
+        [yes] Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    }
+second-half-sms = { $named ->
+        [yes] Gemeinde { $comune }
+       *[no] Ihre Gemeinde
+    }: zweite Hälfte der { $code } Ihrer CIE: { $half }. Geben Sie sie niemandem weiter.{ $contacts ->
+        [yes] {" "}Auskünfte: { $phone }
+       *[no] {""}
+    }
 
 ## Hälfte eines Codes
 ## $half ist "first" oder "second"; $code ist "PIN" oder "PUK".
 
 half-first = erste Hälfte
 half-second = zweite Hälfte
+half-of =
+    { $half ->
+        [first] erste Hälfte
+       *[second] zweite Hälfte
+    } der { $code }
 
 ## Schalter: Ergebnis der Prüfung eines Antrags (für die Bediensteten)
 ## Die Meldungen zu Aushändigungen, Voraussetzungen und Ablehnungen erhalten auch $rule, die
@@ -354,3 +402,41 @@ activation-missing-pin = Für Stufe 3 ist die PIN der Karte erforderlich.
 activation-missing-reader = Für Stufe 3 ist ein Smartphone mit NFC und der App CieID erforderlich, oder ein Computer mit Chipkartenleser und der CIE-Software.
 activation-missing-cie-id-app = Bitte installieren Sie die App CieID auf dem Smartphone mit NFC.
 activation-missing-cie-software = Bitte installieren Sie die CIE-Software auf dem Computer, an den der Leser angeschlossen ist.
+
+## Die Regeln in Kürze (für die Bediensteten: neben der Kennung der Regel)
+
+rule-c1 = PIN und PUK bestehen aus je 8 Ziffern
+rule-c2 = jeder Code hat eine erste Hälfte (Ziffern 1-4, auf der Empfangsbestätigung des Antrags) und eine zweite Hälfte (Ziffern 5-8, im Umschlag mit der Karte)
+rule-c3 = die PIN wird nach 3 aufeinanderfolgenden Fehleingaben gesperrt; die richtige PIN stellt die Versuche wieder her
+rule-c4 = die PUK entsperrt eine gesperrte PIN und legt eine neue PIN fest
+rule-c5 = die PIN wird durch Eingabe der aktuellen PIN geändert
+rule-c6 = die PUK hat eigene Versuche; sind sie aufgebraucht, ist eine neue Karte nötig
+rule-a1 = Zugangsdaten der Stufen 1 und 2 ohne Karte: Steuernummer, Kartennummer, erste Hälfte der PUK und registrierte Mobilnummer
+rule-a2 = Stufe 3 erfordert die Karte, ihre PIN und ein NFC-Smartphone mit der App CieID oder ein Chipkartenlesegerät
+rule-p1 = die Wiederherstellung der PUK ist nur mit bei der Beantragung der Karte hinterlegten Kontaktdaten möglich
+rule-p2 = die Karteninhaberin oder der Karteninhaber hält die Karte an und gibt Kartennummer und hinterlegte Kontaktdaten an, die übereinstimmen müssen
+rule-p3 = die PUK wird erst nach 48 Stunden mit dem per SMS oder E-Mail gesendeten Code freigegeben, nie früher
+rule-p4 = nur die PUK kann online beantragt werden
+rule-r1 = die oder der Bedienstete stellt vor dem Neudruck die Identität der antragstellenden Person fest
+rule-r2 = eine oder beide Hälften von PIN und PUK werden neu gedruckt
+rule-r3 = die erste Hälfte wird am Schalter auf Papier gedruckt
+rule-r4 = die zweite Hälfte wird per E-Mail gesendet, an die hinterlegte oder an eine andere angegebene Adresse
+rule-r5 = nie an eine PEC-Adresse; eine unbekannte Domain muss als gewöhnliches Postfach bestätigt werden
+rule-r6 = zweite Hälfte auf Papier erst nach Erfassung der unterschriebenen Einverständniserklärung
+rule-r7 = die Kontaktdaten ändert die Karteninhaberin oder der Karteninhaber (oder wen die Gemeinde zulässt), nie eine bevollmächtigte Person
+rule-r8 = der Neudruck am Schalter erfolgt sofort
+rule-r9 = neu gedruckt werden nur die Codes der eigenen CIE oder der vertretenen Person
+rule-m1 = Vollmacht an Dritte, wie die Gemeinde sie vorsieht
+rule-m2 = Anträge aus der Ferne (digital signierte PEC, INAD-Domizil)
+rule-m3 = Hausbesuche
+rule-m4 = Elternteil einer minderjährigen Person und gesetzliche Vertretung
+rule-m5 = Öffnungszeiten und Zeiträume mit Terminvereinbarung
+rule-m6 = zugelassene Ausweisdokumente
+rule-m7 = für wen der Dienst bestimmt ist (z. B. nur für Ansässige)
+rule-i1 = eine bevollmächtigte Person erhält nie eine zweite Hälfte
+rule-i2 = eine zweite Hälfte geht nie an eine PEC-Adresse
+rule-i3 = zweite Hälfte auf Papier erst nach erfasster Einverständniserklärung
+rule-i4 = Kontaktdaten werden nie von einer bevollmächtigten Person oder über einen nicht zugelassenen Kanal geändert
+rule-i5 = nichts vor der Identitätsfeststellung und nie für die Karte einer anderen Person
+rule-i6 = eine wiederhergestellte PUK wird nie früher als 48 Stunden nach dem Antrag freigegeben
+rule-i7 = die beiden Hälften eines Codes werden nie gemeinsam übermittelt

@@ -172,6 +172,30 @@ recovery-device-key = The PUK could not be encrypted for the device.
 recovery-busy = Too many requests under way: retry in a few minutes.
 recovery-time = Internal error while computing deadlines.
 
+## Desk: second halves to send (for the officer)
+## outbox-*: $code is "PIN" or "PUK", $to the e-mail address. outbox-failure: $kind is gateway,
+## pec, template, half-unavailable or other; $attempts the number of failed attempts.
+
+outbox-pending = Second half of the { $code } for { $to }: waiting to be sent.
+outbox-sent = Second half of the { $code } sent to { $to }.
+outbox-failure =
+    { $kind ->
+        [gateway] The e-mail or SMS service was not available
+        [pec] The address is a PEC mailbox, to which a second half is never sent
+        [template] The message template is missing or does not show the half of the code exactly once
+        [half-unavailable] The issuance system did not return the half to send
+       *[other] The message was not accepted for sending
+    } ({ $attempts ->
+        [1] 1 failed attempt
+       *[other] { $attempts } failed attempts
+    }).
+
+## PUK recovery: the completion code (SMS or e-mail to the holder)
+## $code is the completion code: it appears exactly once.
+
+recovery-code-subject = CIE: PUK recovery
+recovery-code-body = CIE - PUK recovery: 48 hours have passed since your request. To complete the procedure and see the PUK, enter the code { $code } in the CieID app and hold the card to your phone.
+
 ## PUK recovery in the app: why the service says no
 
 recovery-refused-no-contacts-registered = PUK recovery in the app is possible only if an e-mail address or a mobile number was given when the card was requested. Please contact the Comune.
@@ -192,32 +216,56 @@ recovery-refused-already-released = The PUK of this procedure was already releas
 recovery-refused-unknown-procedure = The procedure given does not exist.
 
 ## Second half by e-mail and SMS
-## Arguments: $comune, $code, $half (the four digits), $office, $phone, $email.
+## Arguments: $comune, $code, $half (the four digits), $office, $phone, $email; $named is
+## "yes" when the Comune has a name, $contacts "yes" when office, phone and e-mail are known.
 
-second-half-subject = Comune of { $comune }: second half of the { $code } of your electronic identity card
+second-half-subject = { $named ->
+        [yes] Comune of { $comune }
+       *[no] Comune
+    }: second half of the { $code } of your electronic identity card
 second-half-email =
     Dear card holder,
 
-    at your request, the Comune of { $comune } has reprinted the codes of your electronic identity card (CIE).
+    at your request, { $named ->
+        [yes] the Comune of { $comune }
+       *[no] the Comune
+    } has reprinted the codes of your electronic identity card (CIE).
 
     The second half of the { $code } (digits 5 to 8) is:
 
-        { $half }
+    {"    "}{ $half }
 
     The first half was handed to you on paper at the desk. Join the two halves in order: first the four digits on paper, then these.
 
     Do not share this code with anyone: neither the Comune nor the Ministry of the Interior will ever ask you for it.
 
-    For information: { $office }, tel. { $phone }, { $email }.
+    { $contacts ->
+        [yes] For information: { $office }, tel. { $phone }, { $email }.
+       *[no] For information, please contact the Comune's registry office.
+    }
 
-    Comune of { $comune }
-second-half-sms = Comune of { $comune }: second half of your CIE { $code }: { $half }. Do not share it with anyone. Information: { $phone }
+    { $named ->
+        [yes] Comune of { $comune }
+       *[no] The Comune
+    }
+second-half-sms = { $named ->
+        [yes] Comune of { $comune }
+       *[no] Comune
+    }: second half of your CIE { $code }: { $half }. Do not share it with anyone.{ $contacts ->
+        [yes] {" "}Information: { $phone }
+       *[no] {""}
+    }
 
 ## Half of a code
 ## $half is "first" or "second"; $code is "PIN" or "PUK".
 
 half-first = first half
 half-second = second half
+half-of =
+    { $half ->
+        [first] first half
+       *[second] second half
+    } of the { $code }
 
 ## Desk: outcome of the evaluation of a request (for the officer)
 ## Messages of deliveries, requirements and refusals also get $rule, the id of the rule
@@ -354,3 +402,41 @@ activation-missing-pin = Level 3 needs the card's PIN.
 activation-missing-reader = Level 3 needs an NFC smartphone with the CieID app, or a computer with a smart-card reader and the CIE software.
 activation-missing-cie-id-app = Please install the CieID app on the NFC smartphone.
 activation-missing-cie-software = Please install the CIE software on the computer the reader is connected to.
+
+## The rules, in short (for the officer: beside the rule's id)
+
+rule-c1 = PIN and PUK are 8 digits each
+rule-c2 = each code has a first half (digits 1-4, on the receipt of the request) and a second half (digits 5-8, in the envelope with the card)
+rule-c3 = the PIN is blocked after 3 wrong tries in a row; the right PIN restores the tries
+rule-c4 = the PUK unblocks a blocked PIN and sets a new PIN
+rule-c5 = the PIN is changed by giving the current PIN
+rule-c6 = the PUK has its own tries; once they run out, a new card is needed
+rule-a1 = level 1 and 2 credentials without the card: tax code, card number, first half of the PUK and a registered mobile
+rule-a2 = level 3 needs the card, its PIN and an NFC phone with the CieID app or a smart-card reader
+rule-p1 = PUK recovery is possible only with contacts registered when the card was requested
+rule-p2 = the holder taps the card and gives the card number and the registered contacts, which must match
+rule-p3 = the PUK is released only after 48 hours, with the code sent by SMS or e-mail; never earlier
+rule-p4 = the PUK alone may be asked for online
+rule-r1 = the officer identifies the requester before reprinting
+rule-r2 = one or both halves of the PIN and the PUK are reprinted
+rule-r3 = the first half is printed on paper at the counter
+rule-r4 = the second half is sent by e-mail, to the registered address or to another one given
+rule-r5 = never to a PEC address; an unknown domain must be confirmed as an ordinary mailbox
+rule-r6 = second half on paper only after the signed consent form has been acquired
+rule-r7 = the contacts are changed by the holder (or whom the Comune allows), never by a delegate
+rule-r8 = the reprint at the counter is immediate
+rule-r9 = only the codes of the holder's own CIE, or of the person represented, are reprinted
+rule-m1 = delegation to a third person, as the Comune provides
+rule-m2 = remote requests (digitally signed PEC, INAD domicile)
+rule-m3 = home visits
+rule-m4 = parent of a minor and legal representative
+rule-m5 = opening hours and periods by appointment
+rule-m6 = identity documents accepted
+rule-m7 = who the service is for (e.g. residents only)
+rule-i1 = a delegate never receives a second half
+rule-i2 = a second half never goes to a PEC address
+rule-i3 = second half on paper only after the consent has been acquired
+rule-i4 = contacts are never changed by a delegate nor through a channel not accepted
+rule-i5 = nothing before identification, and never for someone else's card
+rule-i6 = a recovered PUK is never released less than 48 hours after the request
+rule-i7 = the two halves of a code never travel together

@@ -172,6 +172,30 @@ recovery-device-key = Non è stato possibile cifrare il PUK per il dispositivo.
 recovery-busy = Troppe richieste in corso: riprovare tra qualche minuto.
 recovery-time = Errore interno nel calcolo delle scadenze.
 
+## Sportello: seconde metà da inviare (per l'operatore)
+## outbox-*: $code è "PIN" o "PUK", $to l'indirizzo e-mail. outbox-failure: $kind è gateway, pec,
+## template, half-unavailable o other; $attempts il numero di tentativi non riusciti.
+
+outbox-pending = Seconda metà del { $code } per { $to }: in attesa di invio.
+outbox-sent = Seconda metà del { $code } inviata a { $to }.
+outbox-failure =
+    { $kind ->
+        [gateway] Il servizio di invio di e-mail o SMS non era disponibile
+        [pec] L'indirizzo è una casella PEC, a cui la seconda metà non viene mai inviata
+        [template] Il modello del messaggio manca o non riporta la metà del codice esattamente una volta
+        [half-unavailable] Il sistema di emissione non ha restituito la metà da inviare
+       *[other] Il messaggio non è stato accettato per l'invio
+    } ({ $attempts ->
+        [1] 1 tentativo non riuscito
+       *[other] { $attempts } tentativi non riusciti
+    }).
+
+## Recupero del PUK: il codice di completamento (SMS o e-mail al titolare)
+## $code è il codice di completamento: compare una sola volta.
+
+recovery-code-subject = CIE: recupero del PUK
+recovery-code-body = CIE - Recupero del PUK: sono trascorse 48 ore dalla richiesta. Per completare la procedura e visualizzare il PUK, inserisca nell'app CieID il codice { $code } e avvicini la carta al telefono.
+
 ## Recupero del PUK dall'app: perché il servizio dice di no
 
 recovery-refused-no-contacts-registered = Il recupero del PUK dall'app è possibile solo se alla richiesta della CIE sono stati forniti un indirizzo e-mail o un numero di cellulare. Si rivolga al Comune.
@@ -192,32 +216,56 @@ recovery-refused-already-released = Il PUK di questa procedura è già stato ril
 recovery-refused-unknown-procedure = La procedura indicata non esiste.
 
 ## Seconda metà per e-mail e SMS
-## Argomenti: $comune, $code, $half (le quattro cifre), $office (ufficio), $phone, $email.
+## Argomenti: $comune, $code, $half (le quattro cifre), $office (ufficio), $phone, $email;
+## $named è "yes" se il Comune ha un nome, $contacts "yes" se ufficio, telefono ed e-mail sono noti.
 
-second-half-subject = Comune di { $comune }: seconda metà del { $code } della carta d'identità elettronica
+second-half-subject = { $named ->
+        [yes] Comune di { $comune }
+       *[no] Comune
+    }: seconda metà del { $code } della carta d'identità elettronica
 second-half-email =
     Gentile titolare,
 
-    come da Sua richiesta, il Comune di { $comune } ha disposto la ristampa dei codici della Sua carta d'identità elettronica (CIE).
+    come da Sua richiesta, { $named ->
+        [yes] il Comune di { $comune }
+       *[no] il Comune
+    } ha disposto la ristampa dei codici della Sua carta d'identità elettronica (CIE).
 
     La seconda metà del { $code } (cifre dalla 5 alla 8) è:
 
-        { $half }
+    {"    "}{ $half }
 
     La prima metà Le è stata consegnata su carta allo sportello. Unisca le due metà nell'ordine: prima le quattro cifre su carta, poi queste.
 
     Non comunichi questo codice a nessuno: né il Comune né il Ministero dell'Interno glielo chiederanno mai.
 
-    Per informazioni: { $office }, tel. { $phone }, { $email }.
+    { $contacts ->
+        [yes] Per informazioni: { $office }, tel. { $phone }, { $email }.
+       *[no] Per informazioni può rivolgersi all'ufficio anagrafe del Comune.
+    }
 
-    Comune di { $comune }
-second-half-sms = Comune di { $comune }: seconda metà del { $code } CIE: { $half }. Non la comunichi a nessuno. Informazioni: { $phone }
+    { $named ->
+        [yes] Comune di { $comune }
+       *[no] Il Comune
+    }
+second-half-sms = { $named ->
+        [yes] Comune di { $comune }
+       *[no] Comune
+    }: seconda metà del { $code } CIE: { $half }. Non la comunichi a nessuno.{ $contacts ->
+        [yes] {" "}Informazioni: { $phone }
+       *[no] {""}
+    }
 
 ## Metà di un codice
 ## $half è "first" o "second"; $code è "PIN" o "PUK".
 
 half-first = prima metà
 half-second = seconda metà
+half-of =
+    { $half ->
+        [first] prima metà
+       *[second] seconda metà
+    } del { $code }
 
 ## Sportello: esito della valutazione della richiesta (per l'operatore)
 ## I messaggi delle consegne, delle richieste e dei rifiuti ricevono anche $rule, l'identificativo
@@ -354,3 +402,41 @@ activation-missing-pin = Per il livello 3 è necessario il PIN della carta.
 activation-missing-reader = Per il livello 3 è necessario uno smartphone con NFC e l'app CieID, oppure un computer con lettore di smart card e il Software CIE.
 activation-missing-cie-id-app = Installi l'app CieID sullo smartphone con NFC.
 activation-missing-cie-software = Installi il Software CIE sul computer collegato al lettore.
+
+## Le regole, in breve (per l'operatore: accanto all'identificativo della regola)
+
+rule-c1 = PIN e PUK sono di 8 cifre ciascuno
+rule-c2 = ogni codice ha una prima metà (cifre 1-4, sulla ricevuta della richiesta) e una seconda metà (cifre 5-8, nella busta con la carta)
+rule-c3 = il PIN si blocca dopo 3 tentativi errati consecutivi; il PIN corretto ripristina i tentativi
+rule-c4 = il PUK sblocca il PIN bloccato e imposta un nuovo PIN
+rule-c5 = il PIN si cambia indicando il PIN attuale
+rule-c6 = il PUK ha i suoi tentativi; esauriti, serve una nuova carta
+rule-a1 = credenziali di livello 1 e 2 senza la carta: codice fiscale, numero della carta, prima metà del PUK e cellulare registrato
+rule-a2 = il livello 3 richiede la carta, il suo PIN e un telefono NFC con l'app CieID o un lettore di smart card
+rule-p1 = il recupero del PUK è possibile solo con contatti registrati alla richiesta della carta
+rule-p2 = il titolare avvicina la carta e indica numero della carta e contatti registrati, che devono corrispondere
+rule-p3 = il PUK si ottiene solo dopo 48 ore, con il codice inviato per SMS o e-mail; mai prima
+rule-p4 = il solo PUK si può chiedere online
+rule-r1 = l'operatore identifica chi fa richiesta prima di ristampare
+rule-r2 = si ristampano una o entrambe le metà di PIN e PUK
+rule-r3 = la prima metà si stampa su carta allo sportello
+rule-r4 = la seconda metà si invia per e-mail, all'indirizzo registrato o a un altro indicato
+rule-r5 = mai a un indirizzo PEC; un dominio sconosciuto va confermato come casella ordinaria
+rule-r6 = seconda metà su carta solo dopo il modulo di consenso firmato e acquisito
+rule-r7 = i contatti li modifica il titolare (o chi il Comune ammette), mai un delegato
+rule-r8 = la ristampa allo sportello è immediata
+rule-r9 = si ristampano solo i codici della CIE del titolare o della persona rappresentata
+rule-m1 = delega a terzi, come la prevede il Comune
+rule-m2 = richieste a distanza (PEC firmata digitalmente, domicilio INAD)
+rule-m3 = servizio a domicilio
+rule-m4 = genitore del minore e rappresentante legale
+rule-m5 = orari di apertura e periodi su appuntamento
+rule-m6 = documenti di identificazione ammessi
+rule-m7 = a chi è rivolto il servizio (es. solo residenti)
+rule-i1 = al delegato non va mai la seconda metà
+rule-i2 = la seconda metà non va mai a una PEC
+rule-i3 = seconda metà su carta solo dopo il consenso acquisito
+rule-i4 = i contatti non li cambia un delegato né un canale non ammesso
+rule-i5 = nulla prima dell'identificazione e mai per la carta di un altro
+rule-i6 = il PUK recuperato non è mai rilasciato prima di 48 ore dalla richiesta
+rule-i7 = le due metà di un codice non viaggiano insieme

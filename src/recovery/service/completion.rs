@@ -6,7 +6,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
-use zeroize::Zeroizing;
 
 use super::{CompletionOutcome, Note, PukRecovery, RELEASE_DELAY_SECS, TickReport, add};
 use crate::journal::{Clock, Timestamp};
@@ -124,8 +123,9 @@ where
                     Recipient::Sms(_) => "sms",
                     Recipient::Email(_) => "email",
                 };
-                let message = completion_message(&p.id, generation, to, &code);
-                match self.notifier.send(&message) {
+                let texts = self.texts.localizer(&self.language);
+                let message = completion_message(&texts, &p.id, generation, to, &code);
+                match message.and_then(|m| self.notifier.send(&m)) {
                     Ok(()) => Ok(channel),
                     Err(e) => Err(format!("error={e}")),
                 }
@@ -336,12 +336,15 @@ where
 }
 
 /// The notification text (Italian and English) carrying the completion code.
+/// The message carrying the completion code, in the service's language (the Fluent
+/// messages `recovery-code-subject` and `recovery-code-body`; the code shown once).
 fn completion_message(
+    texts: &crate::i18n::Localizer,
     id: &ProcedureId,
     generation: u32,
     to: Recipient,
     code: &CompletionCode,
-) -> Message {
+) -> Result<Message, crate::notify::NotifyError> {
     let mut key_src = Vec::with_capacity(48);
     key_src.extend_from_slice(b"cie-pinpuk-recovery-notice-v1");
     key_src.extend_from_slice(id.as_bytes());
@@ -351,15 +354,15 @@ fn completion_message(
         let d: [u8; 32] = Sha256::digest(&key_src).into();
         IdempotencyKey::from_stored(&to_hex(&d))
     };
-    let mut body = Zeroizing::new(String::with_capacity(400));
-    body.push_str("CIE - Recupero PUK: sono trascorse 48 ore dalla richiesta. Per completare la procedura e visualizzare il PUK inserisca nell'app CieID il codice ");
-    for d in code.expose_ascii() {
-        body.push(char::from(*d));
-    }
-    body.push_str(" e avvicini la carta. / CIE - PUK recovery: 48 hours have passed since the request. To complete it and see the PUK, enter the code ");
-    for d in code.expose_ascii() {
-        body.push(char::from(*d));
-    }
-    body.push_str(" in the CieID app and hold the card to the phone.");
-    Message::notice(key, to, "CIE: recupero PUK / PUK recovery", body.as_str())
+    let subject_id = crate::i18n::Message::new("recovery-code-subject");
+    let subject = texts
+        .try_render(&subject_id)
+        .map_err(|_| crate::notify::NotifyError::Template("recovery-code-subject"))?;
+    let body = crate::notify::render_with_secret(
+        texts,
+        crate::i18n::Message::new("recovery-code-body"),
+        "code",
+        code.expose_ascii(),
+    )?;
+    Ok(Message::notice(key, to, &subject, body.as_str()))
 }
